@@ -1,0 +1,140 @@
+"""The `plane-conformance` command: run / serve / faults / requirements / diff.
+
+This module only parses arguments and dispatches; each subcommand's work lives in its layer
+(runner, reference server, catalogue, report). Exit codes: 0 every MUST passed, 1 a MUST failed,
+2 the run could not happen (one sentence on stderr, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from conformance import __version__
+
+EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
+PROFILES = ("quick", "standard", "full")
+
+
+class UsageFailure(Exception):
+    """The run cannot happen; the message is the one sentence shown to the user."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        # argparse exits 2 already; we keep its single line and drop the usage wall.
+        self.exit(EXIT_UNUSABLE, f"plane-conformance: {message}\n")
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="plane-conformance", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run the suite (against the embedded reference by default)")
+    run.add_argument("--target", help="API base URL (env PLANE_BASE_URL); omit for the embedded server")
+    run.add_argument("--api-key", help="API key (env PLANE_API_KEY); never printed")
+    run.add_argument("--workspace", help="workspace slug (env PLANE_WORKSPACE_SLUG)")
+    run.add_argument("--project", help="existing project UUID to work in (default: a scratch project)")
+    run.add_argument("--report-dir", default="reports", help="where reports go (default: reports/)")
+    run.add_argument("--profile", choices=PROFILES, default="standard")
+    run.add_argument("--only", help="comma-separated areas to run (see `requirements`)")
+    run.add_argument("--seed", type=int, help="random seed (printed on every run)")
+    run.add_argument("--workers", type=_positive_int, default=1, help="pytest-xdist workers")
+    run.add_argument("--read-only", action="store_true", help="send GET requests only")
+    run.add_argument("--baseline", help="YAML file of accepted failing requirement ids")
+    run.add_argument("--fail-on-stale-baseline", action="store_true",
+                     help="fail when a baselined requirement now passes")
+    run.add_argument("--write-baseline", help="write the failing requirements to this file")
+    run.add_argument("--fault", action="append", default=[],
+                     help="embedded server only: switch on a fault (repeatable)")
+    run.add_argument("--rate-limit", type=_positive_int,
+                     help="embedded server only: requests per minute per key")
+
+    serve = sub.add_parser("serve", help="run the reference server until SIGINT/SIGTERM")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--api-key", help="the key to accept (default: generated and shown masked)")
+    serve.add_argument("--workspace", default="conformance", help="workspace slug")
+    serve.add_argument("--rate-limit", type=_positive_int, help="requests per minute per key")
+    serve.add_argument("--fault", action="append", default=[], help="switch on a fault (repeatable)")
+    serve.add_argument("--db", help="SQLite file to keep data across restarts (default: temporary)")
+
+    sub.add_parser("faults", help="list the reference server's fault switches")
+    reqs = sub.add_parser("requirements", help="print the requirement catalogue")
+    reqs.add_argument("--area", help="only this area")
+
+    diff = sub.add_parser("diff", help="compare two results.json files; exit 1 on a regression")
+    diff.add_argument("old")
+    diff.add_argument("new")
+    return parser
+
+
+def _requirements(args: argparse.Namespace) -> int:
+    from conformance.spec.catalogue import catalogue
+
+    for req in catalogue().values():
+        if args.area and req.area != args.area:
+            continue
+        print(f"{req.id:<10} {req.level:<6} {req.area:<14} {req.statement}")
+        print(f"{'':<32}source: {req.source}")
+    return EXIT_OK
+
+
+def _faults(_: argparse.Namespace) -> int:
+    from conformance.reference.faults import FAULTS
+
+    for fault in FAULTS.values():
+        print(f"{fault.name:<36} {','.join(fault.requirements):<24} {fault.description}")
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from conformance.reference.server import serve
+
+    return serve(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from conformance.runner import run
+
+    return run(args)
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from conformance.report.diff import diff_command
+
+    return diff_command(args.old, args.new)
+
+
+COMMANDS = {
+    "run": _run,
+    "serve": _serve,
+    "faults": _faults,
+    "requirements": _requirements,
+    "diff": _diff,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except UsageFailure as failure:
+        print(f"plane-conformance: {failure}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except KeyboardInterrupt:
+        print("plane-conformance: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

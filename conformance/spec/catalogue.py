@@ -1,0 +1,76 @@
+"""The requirement catalogue (`specs/requirements.yaml`): load it, look entries up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+from conformance.spec.paths import requirements_path
+
+Level = Literal["MUST", "SHOULD", "MAY"]
+LEVELS: tuple[Level, ...] = ("MUST", "SHOULD", "MAY")
+
+
+@dataclass(frozen=True)
+class Requirement:
+    id: str
+    level: Level
+    area: str
+    source_page: str
+    source_heading: str
+    statement: str
+    check: str
+    level_reason: str
+    contradiction: str | None = None
+    untestable: str | None = None
+
+    @property
+    def source(self) -> str:
+        return f"{self.source_page} — {self.source_heading}"
+
+
+class CatalogueError(ValueError):
+    """The catalogue file is malformed."""
+
+
+def _parse(entry: dict) -> Requirement:
+    try:
+        level = entry["level"]
+        if level not in LEVELS:
+            raise CatalogueError(f"{entry.get('id')}: level {level!r} is not one of {LEVELS}")
+        return Requirement(
+            id=entry["id"],
+            level=level,
+            area=entry["area"],
+            source_page=entry["source"]["page"],
+            source_heading=entry["source"]["heading"],
+            statement=entry["statement"],
+            check=entry["check"],
+            level_reason=entry["level_reason"],
+            contradiction=entry.get("contradiction"),
+            untestable=entry.get("untestable"),
+        )
+    except KeyError as missing:
+        raise CatalogueError(f"{entry.get('id', '?')}: missing field {missing}") from None
+
+
+def load_catalogue(path: Path | None = None) -> dict[str, Requirement]:
+    """All requirements, keyed by id, in file order."""
+    data = yaml.safe_load((path or requirements_path()).read_text(encoding="utf-8"))
+    catalogue: dict[str, Requirement] = {}
+    for entry in data["requirements"]:
+        requirement = _parse(entry)
+        if requirement.id in catalogue:
+            raise CatalogueError(f"duplicate requirement id {requirement.id}")
+        catalogue[requirement.id] = requirement
+    return catalogue
+
+
+@cache
+def catalogue() -> dict[str, Requirement]:
+    """The committed catalogue, loaded once per process."""
+    return load_catalogue()
