@@ -1,0 +1,31 @@
+"""Run-time configuration of one reference server process."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+DEFAULT_RATE_LIMIT = 6000  # requests per minute per key: an embedded suite run never waits
+
+
+def generate_api_key() -> str:
+    return f"plane_api_{secrets.token_hex(16)}"
+
+
+def mask_key(key: str) -> str:
+    """Enough of a key to recognise it, never enough to use it."""
+    if len(key) <= 12:
+        return "****"
+    return f"{key[:10]}…{key[-2:]}" if key.startswith("plane_api_") else f"{key[:2]}…{key[-2:]}"
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    api_key: str = field(default_factory=generate_api_key)
+    workspace: str = "conformance"
+    rate_limit: int = DEFAULT_RATE_LIMIT
+    faults: frozenset[str] = frozenset()
+    db_path: str | None = None  # None: a temporary file removed at shutdown
+
+    def has(self, fault_name: str) -> bool:
+        return fault_name in self.faults
