@@ -27,6 +27,9 @@ class Requirement:
     level_reason: str
     contradiction: str | None = None
     untestable: str | None = None
+    # Why no fault switch of the reference server can violate this MUST (the fault matrix
+    # requires every MUST to be covered by a fault unless this says why).
+    no_fault: str | None = None
 
     @property
     def source(self) -> str:
@@ -53,6 +56,7 @@ def _parse(entry: dict) -> Requirement:
             level_reason=entry["level_reason"],
             contradiction=entry.get("contradiction"),
             untestable=entry.get("untestable"),
+            no_fault=entry.get("no_fault"),
         )
     except KeyError as missing:
         raise CatalogueError(f"{entry.get('id', '?')}: missing field {missing}") from None

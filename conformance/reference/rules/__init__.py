@@ -1,0 +1,1 @@
+"""The documented rules of the API, each module holding the faults that break it."""

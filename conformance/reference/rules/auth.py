@@ -1,0 +1,53 @@
+"""Authentication by X-API-Key: missing or empty key → 401 'required', unknown key → 401 'failed'.
+
+The key belongs to one workspace; any other workspace slug answers 404 (see app.py), so a key
+never learns whether another workspace exists.
+"""
+
+from __future__ import annotations
+
+from conformance.reference.config import ServerConfig
+from conformance.reference.fault import Fault
+
+MISSING_KEY_ACCEPTED = Fault(
+    "auth-missing-key-accepted",
+    ("AUTH-002", "AUTH-003", "AUTH-006", "AUTH-007"),
+    "requests without a key (or with an empty one) are served",
+)
+EMPTY_KEY_ACCEPTED = Fault(
+    "auth-empty-key-accepted", ("AUTH-006",), "an empty X-API-Key header is served"
+)
+INVALID_KEY_ACCEPTED = Fault(
+    "auth-invalid-key-accepted", ("AUTH-004", "AUTH-005"), "any non-empty key is served"
+)
+NOT_JSON_401 = Fault(
+    "auth-401-not-json",
+    ("AUTH-003", "AUTH-005", "STATUS-009"),
+    "401 answers carry a plain-text body",
+)
+FAULTS = (MISSING_KEY_ACCEPTED, EMPTY_KEY_ACCEPTED, INVALID_KEY_ACCEPTED, NOT_JSON_401)
+
+MISSING_MESSAGE = "Authentication credentials were not provided."
+INVALID_MESSAGE = "Authentication failed: the API key is invalid or expired."
+
+
+def check_key(presented: str | None, config: ServerConfig) -> str | None:
+    """None when the request may proceed, else the 401 message to answer with."""
+    if presented is None or presented.strip() == "":
+        if config.has(MISSING_KEY_ACCEPTED.name):
+            return None
+        if presented is not None and config.has(EMPTY_KEY_ACCEPTED.name):
+            return None
+        return MISSING_MESSAGE
+    if presented != config.api_key and not config.has(INVALID_KEY_ACCEPTED.name):
+        return INVALID_MESSAGE
+    return None
+
+
+def unauthorized_body(message: str, config: ServerConfig) -> tuple[bytes, str]:
+    """The 401 body and its media type."""
+    if config.has(NOT_JSON_401.name):
+        return message.encode(), "text/plain; charset=utf-8"
+    from conformance.reference.rules.errors import encode
+
+    return encode({"detail": message}), "application/json"

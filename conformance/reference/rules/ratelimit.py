@@ -1,0 +1,80 @@
+"""Per-key rate limit over fixed one-minute windows, reported on every authenticated response.
+
+X-RateLimit-Remaining counts the requests left in the window; X-RateLimit-Reset is the window's end
+in UTC epoch seconds. A request beyond the limit gets 429 with a JSON body and Retry-After.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+
+from conformance.reference.config import ServerConfig
+from conformance.reference.fault import Fault
+
+HEADERS_MISSING = Fault(
+    "ratelimit-headers-missing", ("RATE-001", "RATE-002"), "no rate-limit headers at all"
+)
+RESET_MILLIS = Fault(
+    "ratelimit-reset-millis", ("RATE-002",), "X-RateLimit-Reset is given in milliseconds"
+)
+REMAINING_STATIC = Fault(
+    "ratelimit-remaining-static", ("RATE-003",), "X-RateLimit-Remaining never decreases"
+)
+NEVER_429 = Fault("ratelimit-never-429", ("RATE-004",), "requests beyond the limit are served")
+NO_RETRY_AFTER = Fault(
+    "ratelimit-429-no-retry-after", ("RATE-006",), "the 429 answer has no Retry-After header"
+)
+NEVER_RESETS = Fault(
+    "ratelimit-never-resets", ("RATE-005",), "once spent, the limit stays spent after the reset"
+)
+FAULTS = (HEADERS_MISSING, RESET_MILLIS, REMAINING_STATIC, NEVER_429, NO_RETRY_AFTER, NEVER_RESETS)
+
+WINDOW_SECONDS = 60
+
+
+@dataclass
+class Decision:
+    allowed: bool
+    remaining: int
+    reset: int  # epoch seconds when the window ends
+
+    def headers(self, config: ServerConfig) -> list[tuple[bytes, bytes]]:
+        if config.has(HEADERS_MISSING.name):
+            return []
+        remaining = config.rate_limit if config.has(REMAINING_STATIC.name) else self.remaining
+        reset = self.reset * 1000 if config.has(RESET_MILLIS.name) else self.reset
+        return [
+            (b"x-ratelimit-remaining", str(remaining).encode()),
+            (b"x-ratelimit-reset", str(reset).encode()),
+        ]
+
+    def retry_after(self, config: ServerConfig) -> list[tuple[bytes, bytes]]:
+        if config.has(NO_RETRY_AFTER.name):
+            return []
+        wait = max(1, math.ceil(self.reset - time.time()))
+        return [(b"retry-after", str(wait).encode())]
+
+
+class RateLimiter:
+    def __init__(self, config: ServerConfig) -> None:
+        self._config = config
+        self._windows: dict[str, tuple[int, int]] = {}  # key -> (window start, requests used)
+        self._lock = threading.Lock()
+
+    def spend(self, key: str) -> Decision:
+        limit = self._config.rate_limit
+        now = int(time.time())
+        with self._lock:
+            start, used = self._windows.get(key, (now, 0))
+            window_over = now >= start + WINDOW_SECONDS
+            if window_over and not (self._config.has(NEVER_RESETS.name) and used > limit):
+                start, used = now, 0
+            elif window_over:
+                start = now  # the faulty server moves the window on but keeps the count
+            used += 1
+            self._windows[key] = (start, used)
+        allowed = used <= limit or self._config.has(NEVER_429.name)
+        return Decision(allowed, max(0, limit - used), start + WINDOW_SECONDS)

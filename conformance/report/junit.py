@@ -1,0 +1,80 @@
+"""junit.xml: one <testcase> per check, grouped in one <testsuite> per area.
+
+A failed check whose requirements are all SHOULD/MAY is still a <failure> (JUnit has no
+warning), but its type says "warning" so that CI views can tell it from a MUST failure; the run's
+exit code, not this file, is the gate.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from itertools import groupby
+from pathlib import Path
+
+from conformance.report.model import CheckResult, RunResult
+
+# Characters XML 1.0 forbids; fuzzed responses can contain them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _safe(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def _failure_text(check: CheckResult) -> str:
+    lines = [check.message]
+    if check.expected:
+        lines.append(f"expected: {check.expected}")
+    for exchange in check.exchanges:
+        lines.append(f"{exchange.method} {exchange.url} -> {exchange.status}")
+        lines.append(f"reproduce: {exchange.curl}")
+    return _safe("\n".join(lines))
+
+
+def _testcase(check: CheckResult, levels: dict[str, str]) -> ET.Element:
+    case = ET.Element(
+        "testcase", classname=check.area, name=_safe(check.name), time=f"{check.duration_s:.3f}"
+    )
+    properties = ET.SubElement(case, "properties")
+    for requirement in check.requirements:
+        ET.SubElement(properties, "property", name="requirement", value=requirement)
+    if check.outcome == "failed":
+        gating = any(levels.get(r, "MUST") == "MUST" for r in check.requirements)
+        failure = ET.SubElement(
+            case, "failure", message=_safe(check.message), type="MUST" if gating else "warning"
+        )
+        failure.text = _failure_text(check)
+    elif check.outcome == "error":
+        error = ET.SubElement(case, "error", message=_safe(check.message), type="suite-error")
+        error.text = _failure_text(check)
+    elif check.outcome == "skipped":
+        ET.SubElement(case, "skipped", message=_safe(check.message))
+    return case
+
+
+def build_junit(result: RunResult) -> ET.Element:
+    levels = {v.id: v.level for v in result.requirements}
+    root = ET.Element("testsuites", name="plane-conformance", time=f"{result.duration_s:.3f}")
+    checks = sorted(result.checks, key=lambda c: c.area)
+    for area, group in groupby(checks, key=lambda c: c.area):
+        cases = [_testcase(check, levels) for check in group]
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=area,
+            tests=str(len(cases)),
+            failures=str(sum(c.find("failure") is not None for c in cases)),
+            errors=str(sum(c.find("error") is not None for c in cases)),
+            skipped=str(sum(c.find("skipped") is not None for c in cases)),
+            timestamp=result.started_at,
+        )
+        suite.extend(cases)
+    return root
+
+
+def write_junit(result: RunResult, path: Path) -> Path:
+    tree = ET.ElementTree(build_junit(result))
+    ET.indent(tree)
+    tree.write(path, encoding="utf-8", xml_declaration=True)
+    return path

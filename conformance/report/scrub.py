@@ -1,0 +1,72 @@
+"""Last line of defence: remove anything that looks like an API key before a report is written.
+
+The target client already redacts what it records; this pass exists so that a slip anywhere
+upstream (a check that puts a header in a message, a server that echoes the key in a body)
+still never reaches a file on disk.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from conformance.report.model import RunResult
+
+REDACTED = "[redacted]"
+# Header names whose values are credentials whatever they look like.
+SECRET_HEADERS = frozenset(
+    {"x-api-key", "authorization", "proxy-authorization", "cookie", "set-cookie"}
+)
+# Plane API keys carry this prefix.
+_PLANE_TOKEN = re.compile(r"plane_api_[A-Za-z0-9_\-]+")
+# `X-API-Key: value`, `"api_key": "value"`, `Authorization: Bearer value` inside free text.
+_KEY_IN_TEXT = re.compile(
+    r"(?i)((?:x-api-key|api[_-]?key|(?:proxy-)?authorization)[\"']?\s*[:=]\s*[\"']?"
+    r"(?:(?:bearer|token|basic)\s+)?)([^\s\"',;}]+)"
+)
+
+
+def _is_harmless(value: str) -> bool:
+    """Placeholders that point at a key without being one ($PLANE_API_KEY, [redacted], ***)."""
+    return value.startswith("$") or REDACTED in value or "***" in value or not value
+
+
+def scrub_text(text: str, secrets: Iterable[str] = ()) -> str:
+    for secret in secrets:
+        text = text.replace(secret, REDACTED)
+    text = _PLANE_TOKEN.sub(REDACTED, text)
+    return _KEY_IN_TEXT.sub(
+        lambda m: m.group(0) if _is_harmless(m.group(2)) else m.group(1) + REDACTED, text
+    )
+
+
+def scrub_data(data: Any, secrets: Iterable[str] = ()) -> Any:
+    """A copy of JSON-like `data` with every key-looking value replaced by REDACTED."""
+    secrets = tuple(secrets)
+    if isinstance(data, dict):
+        cleaned = {}
+        for key, value in data.items():
+            if str(key).lower() in SECRET_HEADERS and isinstance(value, str):
+                cleaned[key] = value if _is_harmless(value) else REDACTED
+            else:
+                cleaned[key] = scrub_data(value, secrets)
+        return cleaned
+    if isinstance(data, list | tuple):
+        return [scrub_data(item, secrets) for item in data]
+    if isinstance(data, str):
+        return scrub_text(data, secrets)
+    return data
+
+
+def known_secrets(extra: Iterable[str] = ()) -> tuple[str, ...]:
+    """Literal keys to remove: those given plus PLANE_API_KEY from the environment."""
+    candidates = [*extra, os.environ.get("PLANE_API_KEY", "")]
+    # Very short values would blank out ordinary words; real keys are long.
+    return tuple(s for s in candidates if s and len(s) >= 8)
+
+
+def scrubbed(result: RunResult, secrets: Iterable[str] = ()) -> RunResult:
+    """A scrubbed copy of `result`; the original is left untouched."""
+    return RunResult.from_dict(scrub_data(result.to_dict(), known_secrets(secrets)))
