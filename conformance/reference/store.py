@@ -145,11 +145,18 @@ class Store:
         member_of: tuple[str, str] | None = None,
         offset: int = 0,
         limit: int = -1,
+        order: tuple[str, bool] | None = None,
     ) -> list[Doc]:
+        """One slice of a scope; order is (field, descending), with seq breaking ties."""
         where, args = self._where(kind, project, parent, archived, member_of)
+        order_sql = "seq"
+        if order is not None:
+            direction = "DESC" if order[1] else "ASC"
+            order_sql = f"json_extract(data, ?) {direction}, seq {direction}"
+            args.append(f"$.{order[0]}")
         with self._lock:
             rows = self._db.execute(
-                f"SELECT data FROM docs WHERE {where} ORDER BY seq LIMIT ? OFFSET ?",
+                f"SELECT data FROM docs WHERE {where} ORDER BY {order_sql} LIMIT ? OFFSET ?",
                 [*args, limit, offset],
             ).fetchall()
         return [json.loads(row[0]) for row in rows]

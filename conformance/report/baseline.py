@@ -67,7 +67,11 @@ def apply_baseline(result: RunResult, baseline_path: Path | str, fail_on_stale: 
         for rid, e in entries.items()
         if statuses.get(rid) in _ACCEPTABLE
     ]
-    stale = [{"id": rid, "reason": e.reason} for rid, e in entries.items() if statuses.get(rid) == "passed"]
+    stale = [
+        {"id": rid, "reason": e.reason}
+        for rid, e in entries.items()
+        if statuses.get(rid) == "passed"
+    ]
     unknown = sorted(rid for rid in entries if rid not in statuses)
     unaccepted = [
         v.id

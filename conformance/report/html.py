@@ -6,6 +6,7 @@ template only lays it out.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -15,7 +16,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from conformance.report.model import STATUSES, RunResult
 
-BODY_LIMIT = 4000  # characters of a body shown; the rest is cut with a note
+BODY_LIMIT = 3000  # characters of a body shown; the rest is cut with a note
 PROBLEM_STATUSES = ("failed", "error", "warned")
 LEVEL_ORDER = ("MUST", "SHOULD", "MAY")
 
@@ -34,10 +35,8 @@ def readable_body(body: str | None, limit: int = BODY_LIMIT) -> str:
     """Pretty-printed when it is JSON, cut to `limit` characters with a note saying how much."""
     if not body:
         return ""
-    try:
+    with contextlib.suppress(ValueError):  # not JSON: shown as sent
         body = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
-    except ValueError:
-        pass
     if len(body) > limit:
         return f"{body[:limit]}\n… ({len(body) - limit} more characters not shown)"
     return body
@@ -81,7 +80,14 @@ def _schemathesis_by_operation(findings: list[dict[str, Any]]) -> dict[str, list
 def report_context(result: RunResult) -> dict[str, Any]:
     """Everything the template shows, already grouped and counted."""
     verdicts = result.requirements
-    baseline = result.extra.get("baseline") or {}
+    # Every key present, so the strict template can test them.
+    baseline = {
+        "path": "",
+        "accepted": [],
+        "stale": [],
+        "unknown": [],
+        **result.extra.get("baseline", {}),
+    }
     accepted_ids = {entry["id"] for entry in baseline.get("accepted", [])}
     areas = sorted({v.area for v in verdicts})
     levels = [lvl for lvl in LEVEL_ORDER if any(v.level == lvl for v in verdicts)]
@@ -91,7 +97,9 @@ def report_context(result: RunResult) -> dict[str, Any]:
         "summary": result.summary,
         "statuses": STATUSES,
         "by_area": {a: _counts([v.status for v in verdicts if v.area == a]) for a in areas},
-        "by_level": {lvl: _counts([v.status for v in verdicts if v.level == lvl]) for lvl in levels},
+        "by_level": {
+            lvl: _counts([v.status for v in verdicts if v.level == lvl]) for lvl in levels
+        },
         "problems": [_problem_view(v) for v in problems],
         "must_failures": sum(v.status == "failed" and v.id not in accepted_ids for v in verdicts),
         "errors": sum(v.status == "error" for v in verdicts),

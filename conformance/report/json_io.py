@@ -36,4 +36,6 @@ def load_results(path: Path | str) -> RunResult:
     try:
         return RunResult.from_dict(data)
     except (TypeError, KeyError) as exc:
-        raise ResultsFileError(f"{path} does not match this suite's results format ({exc})") from None
+        raise ResultsFileError(
+            f"{path} does not match this suite's results format ({exc})"
+        ) from None

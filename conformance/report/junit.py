@@ -70,6 +70,9 @@ def build_junit(result: RunResult) -> ET.Element:
             timestamp=result.started_at,
         )
         suite.extend(cases)
+    for counter in ("tests", "failures", "errors", "skipped"):
+        total = sum(int(suite.get(counter, "0")) for suite in root)
+        root.set(counter, str(total))
     return root
 
 

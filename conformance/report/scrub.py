@@ -24,7 +24,7 @@ _PLANE_TOKEN = re.compile(r"plane_api_[A-Za-z0-9_\-]+")
 # `X-API-Key: value`, `"api_key": "value"`, `Authorization: Bearer value` inside free text.
 _KEY_IN_TEXT = re.compile(
     r"(?i)((?:x-api-key|api[_-]?key|(?:proxy-)?authorization)[\"']?\s*[:=]\s*[\"']?"
-    r"(?:(?:bearer|token|basic)\s+)?)([^\s\"',;}]+)"
+    r"(?:(?:bearer|token|basic)\s+)?)([^\s\"',;})\]]+)"
 )
 
 

@@ -20,9 +20,8 @@ _HEADING = re.compile(r"^###\s+(.+?)\s*$", re.M)
 _PARAM = re.compile(r"<ApiParam\s+([^>]*)>(.*?)</ApiParam>", re.S)
 _ATTR = re.compile(r'(:?\w+)="([^"]*)"')
 _ENUM_BULLET = re.compile(r"^- `([^`]*)` - ", re.M)
-_RESPONSE = re.compile(
-    r'<ResponsePanel status="(\d+)"[^>]*>\s*```json\s*\n(.*?)```', re.S
-)
+_RESPONSE = re.compile(r'<ResponsePanel status="(\d+)"[^>]*>(.*?)</ResponsePanel>', re.S)
+_JSON_BLOCK = re.compile(r"```json\s*\n(.*?)```", re.S)
 
 SECTIONS = {"Path Parameters": "path", "Query Parameters": "query", "Body Parameters": "body"}
 
@@ -67,7 +66,10 @@ def _section_of(text: str, pos: int) -> str | None:
 def parse_page(path: Path, root: Path) -> DocPage:
     text = path.read_text(encoding="utf-8")
     title_match = _TITLE.search(text)
-    page = DocPage(rel=path.relative_to(root).as_posix(), title=title_match.group(1).strip() if title_match else "")
+    page = DocPage(
+        rel=path.relative_to(root).as_posix(),
+        title=title_match.group(1).strip() if title_match else "",
+    )
     badge = _BADGE.search(text)
     if badge:
         page.method, page.path = badge.group(1).upper(), badge.group(2).strip()
@@ -85,8 +87,9 @@ def parse_page(path: Path, root: Path) -> DocPage:
             )
         )
     for match in _RESPONSE.finditer(text):
+        block = _JSON_BLOCK.search(match.group(2))
         try:
-            example: object = json.loads(match.group(2))
+            example: object = json.loads(block.group(1)) if block else None
         except ValueError:
             example = None
         page.responses.append(DocResponse(int(match.group(1)), example))
@@ -107,3 +110,22 @@ def endpoint_badges(docs_dir: Path) -> list[tuple[str, str, str]]:
         for method, route in _BADGE.findall(p.read_text(encoding="utf-8")):
             found.append((method.upper(), route.strip(), p.relative_to(root).as_posix()))
     return found
+
+
+def load_overlay(path: Path | None = None) -> dict:
+    """The hand-written overlay (specs/overlay.yaml)."""
+    import yaml  # local import: the parser itself needs only the stdlib
+
+    from conformance.spec.paths import specs_dir
+
+    with open(path or specs_dir() / "overlay.yaml", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def page_edition(rel: str, overlay: dict) -> str:
+    """'core', 'cloud' or 'excluded' for an operation page, by the overlay's edition lists."""
+    if rel in (overlay.get("excluded_pages") or {}):
+        return "excluded"
+    if rel in (overlay.get("cloud_pages") or {}):
+        return "cloud"
+    return "core" if rel.split("/", 1)[0] in overlay["core_folders"] else "cloud"

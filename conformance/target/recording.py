@@ -37,7 +37,13 @@ def _curl_quote(value: str) -> str:
 def curl_line(method: str, url: str, headers: dict[str, str], body: str | None) -> str:
     parts = ["curl", "-sS", "-X", method, _curl_quote(url)]
     for name, value in headers.items():
-        if name.lower() in ("host", "content-length", "accept-encoding", "connection", "user-agent"):
+        if name.lower() in (
+            "host",
+            "content-length",
+            "accept-encoding",
+            "connection",
+            "user-agent",
+        ):
             continue
         parts += ["-H", _curl_quote(f"{name}: {value}")]
     if body is not None:

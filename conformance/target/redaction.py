@@ -26,7 +26,9 @@ class Redactor:
 
     def _pairs(self) -> Iterable[tuple[str, str]]:
         # Longest first so a secret containing another is replaced whole.
-        secrets = [(self._api_key, KEY_PLACEHOLDER)] + [(s, OTHER_PLACEHOLDER) for s in self._others]
+        secrets = [(self._api_key, KEY_PLACEHOLDER)] + [
+            (s, OTHER_PLACEHOLDER) for s in self._others
+        ]
         for secret, placeholder in sorted(secrets, key=lambda p: -len(p[0])):
             if len(secret) >= _MIN_SCRUB_LENGTH:
                 yield secret, placeholder

@@ -1,0 +1,407 @@
+"""Schemathesis, driven through the suite's one target client.
+
+Schemathesis generates the cases and judges the responses; every byte still goes through
+`TargetClient.request`, so pacing, recording, redaction and request counting hold for fuzzing too.
+The bridge is a schemathesis transport: the loaded schema is re-classed so that its `transport`
+is ours, which also catches the requests schemathesis's own checks send (the `ignored_auth`
+probes). Failures become `Finding`s, each tied to a catalogue requirement.
+"""
+
+from __future__ import annotations
+
+import http.client
+import shlex
+import time
+import zlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import httpx
+import hypothesis
+import requests
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.core.parameters import ParameterLocation
+from schemathesis.core.transport import Response
+from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi import checks as openapi_checks
+from schemathesis.transport.requests import REQUESTS_TRANSPORT, RequestsTransport
+
+# Inside schemathesis the API key is only ever this stand-in; the target client swaps it for the
+# real key on the wire, so no schemathesis object (case, response, failure text) holds the key.
+KEY_STANDIN = "plc-configured-key"
+KEY_HEADER = "X-API-Key"
+# Headers the requests transport adds by default; the target client sets its own.
+_DROPPED_HEADERS = {"user-agent", "accept-encoding", "connection", "content-length"}
+
+
+class Sender(Protocol):
+    """What the bridge needs of `TargetClient`."""
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Any = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+        content: bytes | None = None,
+        key: bool | str = True,
+    ) -> httpx.Response: ...
+
+
+# --- requirement mapping --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """A schemathesis check and the catalogue requirement a failure of it violates."""
+
+    name: str
+    function: Callable[..., Any]
+    requirement: str
+
+
+CHECKS: dict[str, CheckSpec] = {
+    spec.name: spec
+    for spec in (
+        CheckSpec("not_a_server_error", not_a_server_error, "STATUS-010"),
+        CheckSpec("status_code_conformance", openapi_checks.status_code_conformance, "SCHEMA-001"),
+        CheckSpec("content_type_conformance", openapi_checks.content_type_conformance, "HTTP-001"),
+        CheckSpec(
+            "response_schema_conformance", openapi_checks.response_schema_conformance, "SCHEMA-002"
+        ),
+        CheckSpec(
+            "response_headers_conformance",
+            openapi_checks.response_headers_conformance,
+            "SCHEMA-003",
+        ),
+        CheckSpec("negative_data_rejection", openapi_checks.negative_data_rejection, "SCHEMA-004"),
+        CheckSpec("ignored_auth", openapi_checks.ignored_auth, "AUTH-007"),
+        CheckSpec("use_after_free", openapi_checks.use_after_free, "STATUS-006"),
+        CheckSpec(
+            "ensure_resource_availability",
+            openapi_checks.ensure_resource_availability,
+            "STATUS-003",
+        ),
+    )
+}
+_BY_FUNCTION = {spec.function: spec for spec in CHECKS.values()}
+
+POSITIVE_CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+    "response_headers_conformance",
+)
+# Negative cases are judged on rejection, crashes and media type only: the body of an error
+# answer is loosely documented, so validating it against a schema would produce noise.
+NEGATIVE_CHECKS = ("not_a_server_error", "negative_data_rejection", "content_type_conformance")
+STATEFUL_CHECKS = (*POSITIVE_CHECKS, "use_after_free", "ensure_resource_availability")
+
+
+@dataclass
+class Finding:
+    """One failed check on one response, as it goes into the report."""
+
+    operation: str
+    check: str
+    requirement: str
+    message: str
+    curl: str
+    status: int | None
+    mode: str = "positive"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Campaign:
+    """What one fuzzing run did: findings plus the figures the report shows."""
+
+    findings: list[Finding] = field(default_factory=list)
+    cases: int = 0
+    operations: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # operation label -> reason
+    errors: dict[str, str] = field(default_factory=dict)  # suite-side problems per operation
+    seconds: float = 0.0
+
+    def for_requirement(self, requirement: str) -> list[Finding]:
+        return [f for f in self.findings if f.requirement == requirement]
+
+    def add(self, finding: Finding) -> None:
+        # One finding per (operation, check, mode) is enough to act on; more only add noise.
+        key = (finding.operation, finding.check, finding.mode)
+        if all((f.operation, f.check, f.mode) != key for f in self.findings):
+            self.findings.append(finding)
+
+
+# --- transport ------------------------------------------------------------------------------
+
+
+def _key_argument(headers: Mapping[str, Any]) -> bool | str:
+    """Which key the target client must send, read from the header schemathesis prepared."""
+    value = next((v for k, v in headers.items() if k.lower() == KEY_HEADER.lower()), None)
+    if value is None:
+        return False  # an ignored_auth probe without credentials
+    if value == KEY_STANDIN:
+        return True
+    return str(value)  # an ignored_auth probe with an invalid key
+
+
+def _redacted_request(request: httpx.Request) -> requests.PreparedRequest:
+    headers = {k: v for k, v in request.headers.items() if k.lower() != KEY_HEADER.lower()}
+    if KEY_HEADER.lower() in (k.lower() for k in request.headers):
+        headers[KEY_HEADER] = KEY_STANDIN
+    return requests.Request(
+        method=request.method,
+        url=str(request.url),
+        headers=headers,
+        data=request.content or None,
+    ).prepare()
+
+
+def to_schemathesis_response(response: httpx.Response, elapsed: float) -> Response:
+    """An httpx response as schemathesis's checks want it, with the key replaced by the stand-in."""
+    headers: dict[str, list[str]] = {}
+    for name, value in response.headers.multi_items():
+        headers.setdefault(name.lower(), []).append(value)
+    return Response(
+        status_code=response.status_code,
+        headers=headers,
+        content=response.content,
+        request=_redacted_request(response.request),
+        elapsed=elapsed,
+        verify=True,
+        message=response.reason_phrase or http.client.responses.get(response.status_code, ""),
+        encoding=response.encoding,
+    )
+
+
+class TargetTransport(RequestsTransport):
+    """Serialises cases like the requests transport, sends them with the target client."""
+
+    def __init__(self, sender: Sender, base_path: str) -> None:
+        super().__init__()
+        self._copy_serializers_from(REQUESTS_TRANSPORT)
+        self.sender = sender
+        self.base_path = base_path.rstrip("/")
+        self.sent = 0
+
+    def send(self, case: Any, *, session: Any = None, **kwargs: Any) -> Response:
+        kwargs.pop("base_url", None)
+        data = self.serialize_case(
+            case, base_url="http://target.invalid" + self.base_path, **kwargs
+        )
+        url = urlsplit(data["url"])
+        headers = {
+            k: str(v)
+            for k, v in data["headers"].items()
+            if k.lower() not in _DROPPED_HEADERS and k.lower() != KEY_HEADER.lower()
+        }
+        content = data.get("data")
+        if isinstance(content, str):
+            content = content.encode()
+        params = data.get("params")
+        path = url.path + (f"?{url.query}" if url.query else "")
+        started = time.monotonic()
+        response = self.sender.request(
+            data["method"],
+            path,
+            params=params or None,
+            json=data.get("json"),
+            headers=headers,
+            content=content,
+            key=_key_argument(data["headers"]),
+        )
+        self.sent += 1
+        return to_schemathesis_response(response, time.monotonic() - started)
+
+
+def load_schema(path: Path, sender: Sender) -> Any:
+    """The OpenAPI description as a schemathesis schema whose every request uses `sender`."""
+    schema = schemathesis.openapi.from_path(str(path))
+    servers = schema.raw_schema.get("servers") or [{"url": ""}]
+    transport = TargetTransport(sender, urlsplit(servers[0].get("url", "")).path)
+    base = type(schema)
+    # The transport is a property of the schema class; a subclass keeps it across schema clones.
+    bound = type(
+        f"TargetBound{base.__name__}", (base,), {"transport": property(lambda _: transport)}
+    )
+    schema.__class__ = bound
+    return schema
+
+
+def transport_of(schema: Any) -> TargetTransport:
+    return schema.transport  # type: ignore[no-any-return]
+
+
+# --- judging one response -------------------------------------------------------------------
+
+
+def curl_for(response: Response) -> str:
+    """A curl line for the request behind `response`; the key appears as $PLANE_API_KEY."""
+    request = response.request
+    parts = ["curl", "-sS", "-X", str(request.method), shlex.quote(str(request.url))]
+    for name, value in request.headers.items():
+        if name.lower() in _DROPPED_HEADERS or name.lower() == "x-schemathesis-testcaseid":
+            continue
+        if value == KEY_STANDIN:
+            parts += ["-H", f'"{name}: $PLANE_API_KEY"']
+        else:
+            parts += ["-H", shlex.quote(f"{name}: {value}")]
+    if request.body:
+        body = request.body.decode() if isinstance(request.body, bytes) else str(request.body)
+        parts += ["--data-raw", shlex.quote(body)]
+    return " ".join(parts)
+
+
+def judge(
+    case: Any,
+    response: Response,
+    check_names: Iterable[str],
+    *,
+    mode: str,
+    recorder: Any = None,
+) -> list[Finding]:
+    """Run the named checks on one response; each failure becomes a Finding.
+
+    The checks run one at a time so that every failure is tied to the check that raised it.
+    """
+    findings = []
+    for name in check_names:
+        try:
+            case.validate_response(
+                response,
+                checks=[CHECKS[name].function],
+                headers={KEY_HEADER: KEY_STANDIN},
+                transport_kwargs={"headers": {KEY_HEADER: KEY_STANDIN}},
+                recorder=recorder,
+            )
+        except FailureGroup as group:
+            failure = group.exceptions[0]
+            findings.append(
+                Finding(
+                    operation=case.operation.label,
+                    check=name,
+                    requirement=CHECKS[name].requirement,
+                    message=_describe(failure),
+                    curl=curl_for(response),
+                    status=response.status_code,
+                    mode=mode,
+                )
+            )
+    return findings
+
+
+def _describe(failure: Failure) -> str:
+    text = f"{failure.title}: {failure.message}".strip()
+    return text if len(text) <= 600 else text[:600] + " ..."
+
+
+# --- one operation, many cases --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How hard a profile fuzzes: cases per operation and mode, stateful steps."""
+
+    positive: int
+    negative: int
+    stateful_steps: int = 0
+
+
+PROFILE_BUDGETS = {
+    # quick: the explicit example (when the spec has one) plus one generated case.
+    "quick": Budget(positive=1, negative=0),
+    "standard": Budget(positive=2, negative=1),
+    "full": Budget(positive=6, negative=4, stateful_steps=40),
+}
+
+
+def _settings(max_examples: int) -> settings:
+    return settings(
+        max_examples=max_examples,
+        # No shrinking: every shrink step is a request, and the first failure is evidence enough.
+        phases=[Phase.explicit, Phase.generate],
+        derandomize=False,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        print_blob=False,
+    )
+
+
+def fuzz_operation(
+    operation: Any,
+    *,
+    path_parameters: dict[str, str],
+    mode: GenerationMode,
+    max_examples: int,
+    seed: int,
+    campaign: Campaign,
+    auth_checked: set[str],
+) -> None:
+    """Send up to `max_examples` cases of one operation and record what the checks find."""
+    strategy = operation.as_strategy(
+        generation_mode=mode,
+        path_parameters=path_parameters,
+        headers={KEY_HEADER: KEY_STANDIN},
+    )
+    label = operation.label
+    mode_name = "negative" if mode == GenerationMode.NEGATIVE else "positive"
+
+    @_settings(max_examples)
+    @given(case=strategy)
+    def run(case: Any) -> None:
+        if mode == GenerationMode.NEGATIVE and not _negative_worth_judging(case):
+            return
+        response = case.call()
+        campaign.cases += 1
+        names = list(NEGATIVE_CHECKS if mode_name == "negative" else POSITIVE_CHECKS)
+        if mode_name == "positive" and label not in auth_checked and response.status_code < 300:
+            # Two probes (no key, wrong key) per operation are enough to show enforcement.
+            names.append("ignored_auth")
+            auth_checked.add(label)
+        for finding in judge(case, response, names, mode=mode_name):
+            if _is_known_false_positive(finding):
+                continue
+            campaign.add(finding)
+
+    hypothesis.seed(operation_seed(seed, label, mode_name))(run)()
+
+
+def operation_seed(seed: int, label: str, mode: str) -> int:
+    """A per-operation seed derived from the run seed, stable across Python processes."""
+    return (seed * 1_000_003 + zlib.crc32(f"{label}|{mode}".encode())) % (2**32)
+
+
+def _negative_worth_judging(case: Any) -> bool:
+    """Only cases whose body (or header) is invalid are sent in negative mode.
+
+    Path parameters are pinned to scratch objects, so a negated path is never sent (it could
+    name somebody else's object). Query-only negations are skipped as well: the docs do not say
+    that an unknown or malformed filter is refused, and a server that ignores it is conformant.
+    """
+    meta = case.meta
+    if meta is None:
+        return False
+    return meta.is_negative_at(ParameterLocation.BODY) and not meta.is_negative_at(
+        ParameterLocation.PATH
+    )
+
+
+def _is_known_false_positive(finding: Finding) -> bool:
+    if finding.check == "status_code_conformance" and finding.status in (404, 429):
+        # 429 is pacing (judged by the ratelimit area); a 404 for an id is documented by the
+        # introduction for every operation even where an operation page does not list it.
+        return True
+    return False

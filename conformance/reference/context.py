@@ -1,0 +1,64 @@
+"""What a handler works with: configuration, store, the caller, the request's parameters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from conformance.reference.config import ServerConfig
+from conformance.reference.rules.errors import ApiError, not_found
+from conformance.reference.store import Doc, Store
+from conformance.reference.validation import is_uuid
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass
+class Ctx:
+    config: ServerConfig
+    store: Store
+    user_id: str
+    workspace: Doc
+    path: Mapping[str, str]
+    params: Mapping[str, str]
+    body: Any = None
+
+    def load(self, kind: str, label: str, doc_id: str, *, project: str | None = None) -> Doc:
+        """The document, or 404 when the id is malformed, unknown or in another scope."""
+        doc = self.store.get(kind, doc_id) if is_uuid(doc_id) else None
+        if doc is None or (project is not None and doc.get("project") != project):
+            raise not_found(label, self.config)
+        return doc
+
+    def project(self) -> Doc:
+        return self.load("project", "Project", self.path["project_id"])
+
+    def work_item(self, project: Doc, key: str = "issue_id") -> Doc:
+        return self.load("work_item", "Work item", self.path[key], project=project["id"])
+
+    def is_member(self, user_id: Any) -> bool:
+        return isinstance(user_id, str) and is_uuid(user_id) and self.store.get("user", user_id) is not None
+
+    def stamp(self, doc: Doc, *, created: bool) -> Doc:
+        moment = now_iso()
+        if created:
+            doc.setdefault("id", new_id())
+            doc["created_at"] = moment
+            doc["created_by"] = self.user_id
+        doc["updated_at"] = moment
+        doc["updated_by"] = self.user_id
+        return doc
+
+
+def require_workspace(slug: str, workspace: Doc) -> None:
+    if slug != workspace["slug"]:
+        raise ApiError(404, {"error": "Workspace not found"})

@@ -1,0 +1,1 @@
+"""One module per resource family: its fields, validation, serialization and special routes."""

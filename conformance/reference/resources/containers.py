@@ -1,0 +1,85 @@
+"""What cycles and modules share: archive/unarchive and work-item membership."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.responses import Response
+
+from conformance.reference.context import Ctx, new_id, now_iso
+from conformance.reference.fault import Fault
+from conformance.reference.resources import base, work_items
+from conformance.reference.resources.base import Scope
+from conformance.reference.rules.errors import field_errors, json_response, not_found
+from conformance.reference.store import Doc
+from conformance.reference.validation import is_uuid
+
+ARCHIVE_NOOP = Fault(
+    "archive-noop", ("RES-005",), "archiving a cycle or module answers 204 but changes nothing"
+)
+MEMBERSHIP_NOT_LISTED = Fault(
+    "membership-not-listed",
+    ("RES-006",),
+    "work items added to a cycle or module are not listed by it",
+)
+FAULTS = (ARCHIVE_NOOP, MEMBERSHIP_NOT_LISTED)
+
+Loader = Callable[[Ctx], Doc]
+
+
+def set_archived(ctx: Ctx, kind: str, doc: Doc, archived: bool) -> Response:
+    if not ctx.config.has(ARCHIVE_NOOP.name):
+        ctx.store.replace(kind, {**doc, "archived_at": now_iso() if archived else None})
+    return Response(status_code=204)
+
+
+def issue_ids(ctx: Ctx, project: str) -> list[str]:
+    """The body's `issues`: a list of ids of work items in this project."""
+    body = ctx.body if isinstance(ctx.body, dict) else {}
+    ids = body.get("issues")
+    if not isinstance(ids, list) or not ids:
+        raise field_errors({"issues": ["A non-empty list of work item ids is required."]})
+    missing = [
+        i for i in ids
+        if not is_uuid(i) or (ctx.store.get("work_item", i) or {}).get("project") != project
+    ]  # fmt: skip
+    if missing:
+        raise field_errors({"issues": [f"Unknown work item ids: {', '.join(map(str, missing))}"]})
+    return list(dict.fromkeys(ids))
+
+
+def add_members(ctx: Ctx, kind: str, container: Doc, *, exclusive: bool) -> Response:
+    """POST {issues: [...]}: 200 with the membership objects (a work item sits in one cycle)."""
+    ids = issue_ids(ctx, container["project"])
+    added = []
+    with ctx.store.transaction():
+        for issue in ids:
+            if exclusive:
+                for other in ctx.store.containers_of(kind, issue):
+                    if other != container["id"]:
+                        ctx.store.remove_membership(kind, other, issue)
+            moment = now_iso()
+            membership = {
+                "id": new_id(), kind: container["id"], "issue": issue, "sub_issues_count": 0,
+                "project": container["project"], "workspace": ctx.workspace["id"],
+                "created_at": moment, "updated_at": moment, "created_by": ctx.user_id,
+                "updated_by": ctx.user_id,
+            }  # fmt: skip
+            added.append(ctx.store.add_membership(kind, container["id"], issue, membership))
+    return json_response(added, ctx.config)
+
+
+def list_members(ctx: Ctx, kind: str, container: Doc) -> Response:
+    """The member work items, paginated (plane-sdk reads them as work items)."""
+    member_of = (kind, container["id"])
+    if ctx.config.has(MEMBERSHIP_NOT_LISTED.name):
+        member_of = (kind, "")
+    scope = Scope(project=container["project"])
+    return base.list_response(ctx, work_items.RESOURCE, scope, member_of=member_of)
+
+
+def remove_member(ctx: Ctx, kind: str, container: Doc, label: str) -> Response:
+    issue = ctx.path["work_item_id"]
+    if not is_uuid(issue) or not ctx.store.remove_membership(kind, container["id"], issue):
+        raise not_found(f"{label} work item", ctx.config)
+    return Response(status_code=204)

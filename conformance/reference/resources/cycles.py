@@ -1,0 +1,159 @@
+"""Cycles: CRUD, archive (only once ended), membership, transfer of unfinished work items."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from starlette.responses import Response
+
+from conformance.reference.context import Ctx
+from conformance.reference.resources import base, containers
+from conformance.reference.resources.base import Resource, Scope
+from conformance.reference.resources.routing import PROJECT, RouteTable
+from conformance.reference.rules.errors import bad_request, field_errors, json_response
+from conformance.reference.store import Doc
+from conformance.reference.validation import FieldSpec, is_uuid, parse_date
+
+SPECS = {
+    "name": FieldSpec("str", required=True, max_length=255),
+    "description": FieldSpec("str"),
+    "start_date": FieldSpec("date"),
+    "end_date": FieldSpec("date"),
+    "owned_by": FieldSpec("uuid", nullable=False, ref="member"),
+    # plane-sdk sends project_id in the body; the path decides the project.
+    "project_id": FieldSpec("uuid"),
+    "external_source": FieldSpec("str"),
+    "external_id": FieldSpec("str"),
+    "timezone": FieldSpec("str", nullable=False),
+    "logo_props": FieldSpec("json"),
+    "view_props": FieldSpec("json"),
+    "sort_order": FieldSpec("number", nullable=False),
+}
+OUTPUT = (
+    "id", "created_at", "updated_at", "name", "description", "start_date", "end_date",
+    "view_props", "sort_order", "external_source", "external_id", "logo_props", "timezone",
+    "archived_at", "status", "total_issues", "completed_issues", "cancelled_issues",
+    "started_issues", "unstarted_issues", "backlog_issues", "created_by", "updated_by",
+    "project", "workspace", "owned_by",
+)  # fmt: skip
+GROUPS = ("completed", "cancelled", "started", "unstarted", "backlog")
+
+
+def _prepare(ctx: Ctx, doc: Doc) -> None:
+    if doc.get("project_id") not in (None, doc["project"]):
+        raise field_errors({"project_id": ["Must be the project of the URL."]})
+    doc.pop("project_id", None)
+    doc["owned_by"] = doc.get("owned_by") or ctx.user_id
+    if doc.get("sort_order") is None:
+        doc["sort_order"] = 65535.0
+
+
+def _status(doc: Doc) -> str:
+    start, end = parse_date(doc.get("start_date") or ""), parse_date(doc.get("end_date") or "")
+    if not start or not end:
+        return "draft"
+    today = dt.datetime.now(dt.UTC).date()
+    return "upcoming" if today < start else "completed" if today > end else "current"
+
+
+def _serialize(ctx: Ctx, doc: Doc) -> Doc:
+    counts = dict.fromkeys(GROUPS, 0)
+    members = ctx.store.members("cycle", doc["id"])
+    for issue in members:
+        item = ctx.store.get("work_item", issue) or {}
+        group = (ctx.store.get("state", item.get("state") or "") or {}).get("group")
+        if group in counts:
+            counts[group] += 1
+    out = {**doc, "status": _status(doc), "total_issues": len(members)}
+    out.update({f"{group}_issues": n for group, n in counts.items()})
+    return out
+
+
+RESOURCE = Resource(
+    kind="cycle",
+    label="Cycle",
+    specs=SPECS,
+    output=OUTPUT,
+    expandable={
+        "project": "project", "workspace": "workspace", "owned_by": "user",
+        "created_by": "user", "updated_by": "user",
+    },  # fmt: skip
+    defaults={"description": "", "timezone": "UTC", "view_props": {}, "logo_props": {}},
+    date_range=("start_date", "end_date"),
+    prepare=_prepare,
+    serialize=_serialize,
+)
+
+
+def _scope(ctx: Ctx) -> Scope:
+    return Scope(project=ctx.project()["id"])
+
+
+def _one(ctx: Ctx) -> Doc:
+    return ctx.load("cycle", "Cycle", ctx.path["cycle_id"], project=ctx.project()["id"])
+
+
+def archive(ctx: Ctx) -> Response:
+    cycle = _one(ctx)
+    end = parse_date(cycle.get("end_date") or "")
+    if end is None or end >= dt.datetime.now(dt.UTC).date():
+        raise bad_request("Only cycles that have ended can be archived.")
+    return containers.set_archived(ctx, "cycle", cycle, True)
+
+
+def transfer(ctx: Ctx) -> Response:
+    """Move the cycle's unfinished work items to another cycle of the project."""
+    cycle = _one(ctx)
+    body = ctx.body if isinstance(ctx.body, dict) else {}
+    target_id = body.get("new_cycle_id")
+    target = ctx.store.get("cycle", target_id) if is_uuid(target_id) else None
+    if target is None or target["project"] != cycle["project"] or target["id"] == cycle["id"]:
+        raise field_errors({"new_cycle_id": ["A different cycle of this project is required."]})
+    with ctx.store.transaction():
+        for issue in ctx.store.members("cycle", cycle["id"]):
+            item = ctx.store.get("work_item", issue) or {}
+            group = (ctx.store.get("state", item.get("state") or "") or {}).get("group")
+            if group not in ("completed", "cancelled"):
+                ctx.store.remove_membership("cycle", cycle["id"], issue)
+                ctx.store.add_membership("cycle", target["id"], issue, {"issue": issue})
+    return json_response({"message": "Success"}, ctx.config)
+
+
+ROUTES: RouteTable = [
+    (
+        PROJECT + "/cycles/",
+        {
+            "GET": lambda ctx: base.list_response(ctx, RESOURCE, _scope(ctx), archived=False),
+            "POST": lambda ctx: base.create_response(ctx, RESOURCE, _scope(ctx)),
+        },
+    ),
+    (
+        PROJECT + "/cycles/{cycle_id}/",
+        {
+            "GET": lambda ctx: base.retrieve_response(ctx, RESOURCE, _one(ctx)),
+            "PATCH": lambda ctx: base.update_response(ctx, RESOURCE, _one(ctx), _scope(ctx)),
+            "DELETE": lambda ctx: base.delete_response(ctx, RESOURCE, _one(ctx)),
+        },
+    ),
+    (PROJECT + "/cycles/{cycle_id}/archive/", {"POST": archive}),
+    (
+        PROJECT + "/archived-cycles/",
+        {"GET": lambda ctx: base.list_response(ctx, RESOURCE, _scope(ctx), archived=True)},
+    ),
+    (
+        PROJECT + "/archived-cycles/{cycle_id}/unarchive/",
+        {"DELETE": lambda ctx: containers.set_archived(ctx, "cycle", _one(ctx), False)},
+    ),
+    (
+        PROJECT + "/cycles/{cycle_id}/cycle-issues/",
+        {
+            "GET": lambda ctx: containers.list_members(ctx, "cycle", _one(ctx)),
+            "POST": lambda ctx: containers.add_members(ctx, "cycle", _one(ctx), exclusive=True),
+        },
+    ),
+    (
+        PROJECT + "/cycles/{cycle_id}/cycle-issues/{work_item_id}/",
+        {"DELETE": lambda ctx: containers.remove_member(ctx, "cycle", _one(ctx), "Cycle")},
+    ),
+    (PROJECT + "/cycles/{cycle_id}/transfer-issues/", {"POST": transfer}),
+]

@@ -1,0 +1,86 @@
+"""Labels: CRUD; a parent must be a label of the same project; deleting unlabels work items."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from conformance.reference.context import Ctx
+from conformance.reference.resources import base
+from conformance.reference.resources.base import Resource, Scope
+from conformance.reference.resources.routing import PROJECT, RouteTable
+from conformance.reference.rules.errors import field_errors
+from conformance.reference.store import Doc
+from conformance.reference.validation import FieldSpec
+
+SPECS = {
+    "name": FieldSpec("str", required=True, max_length=255),
+    "color": FieldSpec("str", max_length=255),
+    "description": FieldSpec("str"),
+    "parent": FieldSpec("uuid", ref="label"),
+    "sort_order": FieldSpec("number", nullable=False),
+    "external_source": FieldSpec("str"),
+    "external_id": FieldSpec("str"),
+}
+OUTPUT = (
+    "id", "created_at", "updated_at", "name", "description", "color", "sort_order",
+    "external_source", "external_id", "created_by", "updated_by", "project", "workspace",
+    "parent",
+)  # fmt: skip
+
+
+def _prepare(ctx: Ctx, doc: Doc) -> None:
+    if doc.get("parent") == doc["id"]:
+        raise field_errors({"parent": ["A label cannot be its own parent."]})
+    if doc.get("sort_order") is None:
+        doc["sort_order"] = 65535.0
+
+
+def _before_delete(ctx: Ctx, doc: Doc) -> None:
+    for item in ctx.store.query("work_item", project=doc["project"]):
+        if doc["id"] in item.get("labels", []):
+            item["labels"] = [lid for lid in item["labels"] if lid != doc["id"]]
+            ctx.store.replace("work_item", item)
+
+
+RESOURCE = Resource(
+    kind="label",
+    label="Label",
+    specs=SPECS,
+    output=OUTPUT,
+    expandable={
+        "project": "project", "workspace": "workspace", "parent": "label",
+        "created_by": "user", "updated_by": "user",
+    },  # fmt: skip
+    unique=("name",),
+    defaults={"description": "", "color": ""},
+    prepare=_prepare,
+    before_delete=_before_delete,
+)
+
+
+def _scope(ctx: Ctx) -> Scope:
+    return Scope(project=ctx.project()["id"])
+
+
+def _one(ctx: Ctx) -> Doc:
+    return ctx.load("label", "Label", ctx.path["label_id"], project=ctx.project()["id"])
+
+
+def _list(ctx: Ctx) -> Response:
+    return base.list_response(ctx, RESOURCE, _scope(ctx))
+
+
+ROUTES: RouteTable = [
+    (
+        PROJECT + "/labels/",
+        {"GET": _list, "POST": lambda ctx: base.create_response(ctx, RESOURCE, _scope(ctx))},
+    ),
+    (
+        PROJECT + "/labels/{label_id}/",
+        {
+            "GET": lambda ctx: base.retrieve_response(ctx, RESOURCE, _one(ctx)),
+            "PATCH": lambda ctx: base.update_response(ctx, RESOURCE, _one(ctx), _scope(ctx)),
+            "DELETE": lambda ctx: base.delete_response(ctx, RESOURCE, _one(ctx)),
+        },
+    ),
+]

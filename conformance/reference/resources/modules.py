@@ -1,0 +1,110 @@
+"""Modules: CRUD, archive/unarchive, work-item membership (an item may sit in several)."""
+
+from __future__ import annotations
+
+from conformance.reference.context import Ctx
+from conformance.reference.resources import base, containers
+from conformance.reference.resources.base import Resource, Scope
+from conformance.reference.resources.routing import PROJECT, RouteTable
+from conformance.reference.store import Doc
+from conformance.reference.validation import FieldSpec
+
+STATUSES = ("backlog", "planned", "in-progress", "paused", "completed", "cancelled")
+
+SPECS = {
+    "name": FieldSpec("str", required=True, max_length=255),
+    "description": FieldSpec("str"),
+    "description_html": FieldSpec("str"),
+    "start_date": FieldSpec("date"),
+    "target_date": FieldSpec("date"),
+    "status": FieldSpec("enum", choices=STATUSES, nullable=False),
+    "lead": FieldSpec("uuid", ref="member"),
+    "members": FieldSpec("uuid_list", nullable=False, ref="member"),
+    "external_source": FieldSpec("str"),
+    "external_id": FieldSpec("str"),
+    "logo_props": FieldSpec("json"),
+    "view_props": FieldSpec("json"),
+    "sort_order": FieldSpec("number", nullable=False),
+}
+OUTPUT = (
+    "id", "created_at", "updated_at", "name", "description", "description_text",
+    "description_html", "start_date", "target_date", "status", "view_props", "sort_order",
+    "external_source", "external_id", "archived_at", "logo_props", "total_issues",
+    "created_by", "updated_by", "project", "workspace", "lead", "members",
+)  # fmt: skip
+
+
+def _prepare(ctx: Ctx, doc: Doc) -> None:
+    doc["members"] = list(dict.fromkeys(doc.get("members") or []))
+    if doc.get("sort_order") is None:
+        doc["sort_order"] = 65535.0
+
+
+def _serialize(ctx: Ctx, doc: Doc) -> Doc:
+    return {**doc, "total_issues": len(ctx.store.members("module", doc["id"]))}
+
+
+RESOURCE = Resource(
+    kind="module",
+    label="Module",
+    specs=SPECS,
+    output=OUTPUT,
+    expandable={
+        "project": "project", "workspace": "workspace", "lead": "user", "members": "user",
+        "created_by": "user", "updated_by": "user",
+    },  # fmt: skip
+    defaults={"description": "", "status": "planned", "members": [], "view_props": {}, "logo_props": {}},
+    date_range=("start_date", "target_date"),
+    prepare=_prepare,
+    serialize=_serialize,
+)
+
+
+def _scope(ctx: Ctx) -> Scope:
+    return Scope(project=ctx.project()["id"])
+
+
+def _one(ctx: Ctx) -> Doc:
+    return ctx.load("module", "Module", ctx.path["module_id"], project=ctx.project()["id"])
+
+
+ROUTES: RouteTable = [
+    (
+        PROJECT + "/modules/",
+        {
+            "GET": lambda ctx: base.list_response(ctx, RESOURCE, _scope(ctx), archived=False),
+            "POST": lambda ctx: base.create_response(ctx, RESOURCE, _scope(ctx)),
+        },
+    ),
+    (
+        PROJECT + "/modules/{module_id}/",
+        {
+            "GET": lambda ctx: base.retrieve_response(ctx, RESOURCE, _one(ctx)),
+            "PATCH": lambda ctx: base.update_response(ctx, RESOURCE, _one(ctx), _scope(ctx)),
+            "DELETE": lambda ctx: base.delete_response(ctx, RESOURCE, _one(ctx)),
+        },
+    ),
+    (
+        PROJECT + "/modules/{module_id}/archive/",
+        {"POST": lambda ctx: containers.set_archived(ctx, "module", _one(ctx), True)},
+    ),
+    (
+        PROJECT + "/archived-modules/",
+        {"GET": lambda ctx: base.list_response(ctx, RESOURCE, _scope(ctx), archived=True)},
+    ),
+    (
+        PROJECT + "/archived-modules/{module_id}/unarchive/",
+        {"DELETE": lambda ctx: containers.set_archived(ctx, "module", _one(ctx), False)},
+    ),
+    (
+        PROJECT + "/modules/{module_id}/module-issues/",
+        {
+            "GET": lambda ctx: containers.list_members(ctx, "module", _one(ctx)),
+            "POST": lambda ctx: containers.add_members(ctx, "module", _one(ctx), exclusive=False),
+        },
+    ),
+    (
+        PROJECT + "/modules/{module_id}/module-issues/{work_item_id}/",
+        {"DELETE": lambda ctx: containers.remove_member(ctx, "module", _one(ctx), "Module")},
+    ),
+]

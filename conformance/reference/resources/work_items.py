@@ -1,0 +1,184 @@
+"""Work items: CRUD under work-items/ (and the older issues/ spelling), per-project sequence ids,
+lookup by IDENT-123, the project's default state for new items, and a simple search."""
+
+from __future__ import annotations
+
+import re
+
+from starlette.responses import Response
+
+from conformance.reference.config import ServerConfig
+from conformance.reference.context import Ctx, now_iso
+from conformance.reference.fault import Fault
+from conformance.reference.resources import base
+from conformance.reference.resources.base import Resource, Scope
+from conformance.reference.resources.routing import PROJECT, WORKSPACE, RouteTable
+from conformance.reference.rules.errors import field_errors, json_response, not_found
+from conformance.reference.store import Doc
+from conformance.reference.validation import FieldSpec
+
+WRONG_FIELD_TYPE = Fault(
+    "wrong-field-type", ("RES-002",), "work items carry sequence_id as a string, not an integer"
+)
+SEQUENCE_LOOKUP_BROKEN = Fault(
+    "sequence-lookup-broken", ("RES-001",), "IDENT-n answers the work item numbered n+1"
+)
+ISSUES_ALIAS_MISSING = Fault(
+    "issues-alias-missing", ("RES-003",), "the older issues/ spelling is not routed"
+)
+FAULTS = (WRONG_FIELD_TYPE, SEQUENCE_LOOKUP_BROKEN, ISSUES_ALIAS_MISSING)
+
+PRIORITIES = ("urgent", "high", "medium", "low", "none")
+
+SPECS = {
+    "name": FieldSpec("str", required=True, max_length=255),
+    "description_html": FieldSpec("str", nullable=False),
+    "priority": FieldSpec("enum", choices=PRIORITIES, nullable=False),
+    "start_date": FieldSpec("date"),
+    "target_date": FieldSpec("date"),
+    "state": FieldSpec("uuid", nullable=False, ref="state"),
+    "assignees": FieldSpec("uuid_list", nullable=False, ref="member"),
+    "labels": FieldSpec("uuid_list", nullable=False, ref="label"),
+    "parent": FieldSpec("uuid", ref="work_item"),
+    "point": FieldSpec("int"),
+    "is_draft": FieldSpec("bool", nullable=False),
+    "sort_order": FieldSpec("number", nullable=False),
+    "external_source": FieldSpec("str"),
+    "external_id": FieldSpec("str"),
+}
+OUTPUT = (
+    "id", "created_at", "updated_at", "estimate_point", "name", "description_html",
+    "description_stripped", "priority", "start_date", "target_date", "sequence_id", "sort_order",
+    "completed_at", "archived_at", "is_draft", "external_source", "external_id", "created_by",
+    "updated_by", "project", "workspace", "parent", "state", "assignees", "labels", "type_id",
+    "point",
+)  # fmt: skip
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def _prepare(ctx: Ctx, doc: Doc) -> None:
+    project = ctx.store.get("project", doc["project"]) or {}
+    if doc.get("state") is None:
+        doc["state"] = project.get("default_state")
+    if doc.get("parent") == doc["id"]:
+        raise field_errors({"parent": ["A work item cannot be its own parent."]})
+    if doc.get("sequence_id") is None:
+        doc["sequence_id"] = ctx.store.next_value(f"sequence:{doc['project']}")
+    if doc.get("sort_order") is None:
+        doc["sort_order"] = 65535.0 * doc["sequence_id"]
+    doc["description_stripped"] = _TAGS.sub("", doc.get("description_html") or "").strip()
+    state = ctx.store.get("state", doc["state"]) if doc.get("state") else None
+    completed = state is not None and state.get("group") == "completed"
+    doc["completed_at"] = (doc.get("completed_at") or now_iso()) if completed else None
+    doc["assignees"] = list(dict.fromkeys(doc.get("assignees") or []))
+    doc["labels"] = list(dict.fromkeys(doc.get("labels") or []))
+
+
+def _serialize(ctx: Ctx, doc: Doc) -> Doc:
+    if ctx.config.has(WRONG_FIELD_TYPE.name):
+        return {**doc, "sequence_id": str(doc["sequence_id"])}
+    return doc
+
+
+RESOURCE = Resource(
+    kind="work_item",
+    label="Work item",
+    specs=SPECS,
+    output=OUTPUT,
+    expandable={
+        "assignees": "user", "labels": "label", "state": "state", "project": "project",
+        "parent": "work_item", "workspace": "workspace", "created_by": "user",
+        "updated_by": "user",
+    },  # fmt: skip
+    defaults={
+        "description_html": "<p></p>", "priority": "none", "is_draft": False, "assignees": [],
+        "labels": [],
+    },  # fmt: skip
+    date_range=("start_date", "target_date"),
+    prepare=_prepare,
+    serialize=_serialize,
+)
+
+
+def _scope(ctx: Ctx) -> Scope:
+    return Scope(project=ctx.project()["id"])
+
+
+def _one(ctx: Ctx) -> Doc:
+    return ctx.work_item(ctx.project(), "work_item_id")
+
+
+def by_identifier(ctx: Ctx) -> Response:
+    """GET work-items/PROJ-12/: the project's identifier and the item's sequence number."""
+    identifier, _, number = ctx.path["identifier"].rpartition("-")
+    if not identifier or not number.isdigit():
+        raise not_found("Work item", ctx.config)
+    project = ctx.store.find("project", project=None, field="identifier", value=identifier.upper())
+    if project is None:
+        raise not_found("Work item", ctx.config)
+    sequence = int(number) + (1 if ctx.config.has(SEQUENCE_LOOKUP_BROKEN.name) else 0)
+    item = ctx.store.find("work_item", project=project["id"], field="sequence_id", value=sequence)
+    if item is None:
+        raise not_found("Work item", ctx.config)
+    return base.retrieve_response(ctx, RESOURCE, item)
+
+
+def search(ctx: Ctx) -> Response:
+    """Workspace search by name or IDENT-n; answers {"issues": [...]} as the docs show."""
+    term = (ctx.params.get("search") or "").strip().lower()
+    hits = []
+    for project in ctx.store.query("project"):
+        for item in ctx.store.query("work_item", project=project["id"]):
+            key = f"{project['identifier']}-{item['sequence_id']}".lower()
+            if term and term not in item["name"].lower() and term != key:
+                continue
+            hits.append(
+                {
+                    "id": item["id"],
+                    "name": item["name"],
+                    "sequence_id": item["sequence_id"],
+                    "project__identifier": project["identifier"],
+                    "project_id": project["id"],
+                    "workspace__slug": ctx.workspace["slug"],
+                    "state__name": (ctx.store.get("state", item["state"]) or {}).get("name"),
+                }
+            )
+    return json_response({"issues": hits[:100]}, ctx.config)
+
+
+_TABLE: RouteTable = [
+    (WORKSPACE + "/work-items/search/", {"GET": search}),
+    (WORKSPACE + "/work-items/{identifier}/", {"GET": by_identifier}),
+    (
+        PROJECT + "/work-items/",
+        {
+            "GET": lambda ctx: base.list_response(ctx, RESOURCE, _scope(ctx)),
+            "POST": lambda ctx: base.create_response(ctx, RESOURCE, _scope(ctx)),
+        },
+    ),
+    (
+        PROJECT + "/work-items/{work_item_id}/",
+        {
+            "GET": lambda ctx: base.retrieve_response(ctx, RESOURCE, _one(ctx)),
+            "PATCH": lambda ctx: base.update_response(ctx, RESOURCE, _one(ctx), _scope(ctx)),
+            "DELETE": lambda ctx: base.delete_response(ctx, RESOURCE, _one(ctx)),
+        },
+    ),
+]
+
+
+def with_issues_alias(table: RouteTable, config: ServerConfig) -> RouteTable:
+    """Every work-items/ path also answers under the older issues/ spelling."""
+    if config.has(ISSUES_ALIAS_MISSING.name):
+        return table
+    alias = [
+        (path.replace("/work-items/", "/issues/"), methods)
+        for path, methods in table
+        if "/work-items/" in path
+    ]
+    return table + alias
+
+
+def routes(config: ServerConfig) -> RouteTable:
+    return _TABLE

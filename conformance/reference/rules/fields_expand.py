@@ -1,0 +1,71 @@
+"""The `fields` and `expand` query parameters.
+
+fields=a,b keeps only the named fields of each object; expand=x,y replaces the named relation ids
+by the related objects. Names a resource does not have (fields) or cannot expand (expand) are
+refused with 400 naming them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from conformance.reference.config import ServerConfig
+from conformance.reference.fault import Fault
+from conformance.reference.rules.errors import bad_request
+
+FIELDS_IGNORED = Fault(
+    "fields-ignored", ("FIELD-001", "FIELD-002"), "fields is ignored: every field comes back"
+)
+FIELDS_UNKNOWN_ACCEPTED = Fault(
+    "fields-unknown-accepted", ("FIELD-003", "FIELD-004"), "unknown names in fields are ignored"
+)
+EXPAND_IGNORED = Fault("expand-ignored", ("EXP-001",), "expand is ignored: relations stay ids")
+EXPAND_UNKNOWN_ACCEPTED = Fault(
+    "expand-unknown-accepted", ("EXP-002", "EXP-003"), "unexpandable names in expand are ignored"
+)
+FAULTS = (FIELDS_IGNORED, FIELDS_UNKNOWN_ACCEPTED, EXPAND_IGNORED, EXPAND_UNKNOWN_ACCEPTED)
+
+# An expander turns the stored value (an id or a list of ids) into the related object(s).
+Expander = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Shaping:
+    fields: tuple[str, ...] | None
+    expand: tuple[str, ...]
+
+
+def _names(raw: str | None) -> list[str]:
+    return [name.strip() for name in (raw or "").split(",") if name.strip()]
+
+
+def parse(
+    params: Mapping[str, str],
+    known_fields: tuple[str, ...],
+    expandable: tuple[str, ...],
+    config: ServerConfig,
+) -> Shaping:
+    fields = _names(params.get("fields"))
+    unknown = [name for name in fields if name not in known_fields]
+    if unknown and not config.has(FIELDS_UNKNOWN_ACCEPTED.name):
+        raise bad_request(f"Invalid fields: {', '.join(unknown)}", invalid_fields=unknown)
+    fields = [name for name in fields if name in known_fields]
+    expand = _names(params.get("expand"))
+    bad = [name for name in expand if name not in expandable]
+    if bad and not config.has(EXPAND_UNKNOWN_ACCEPTED.name):
+        raise bad_request(f"Cannot expand: {', '.join(bad)}", invalid_expand=bad)
+    expand = [name for name in expand if name in expandable]
+    keep = None if not fields or config.has(FIELDS_IGNORED.name) else tuple(fields)
+    return Shaping(keep, () if config.has(EXPAND_IGNORED.name) else tuple(expand))
+
+
+def shape(obj: dict[str, Any], shaping: Shaping, expanders: Mapping[str, Expander]) -> dict[str, Any]:
+    out = obj if shaping.fields is None else {k: obj[k] for k in shaping.fields if k in obj}
+    if shaping.expand:
+        out = dict(out)
+        for name in shaping.expand:
+            if name in out:
+                out[name] = expanders[name](out[name])
+    return out

@@ -1,0 +1,154 @@
+"""Cursor pagination as the API introduction documents it.
+
+per_page defaults to 100 and may not exceed 100; a cursor is `value:offset:is_prev` where value is
+the page size, offset the page number from 0 and is_prev 1 for a previous-page cursor. The first
+page's prev_cursor is "" (as in the introduction's example). Parameters the docs do not define
+(page, offset, limit) are ignored.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from conformance.reference.config import ServerConfig
+from conformance.reference.fault import Fault
+from conformance.reference.rules.errors import bad_request
+
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 100
+
+MAX_NOT_ENFORCED = Fault(
+    "per-page-max-not-enforced",
+    ("PAG-008", "PAG-009", "PAG-010"),
+    "per_page above 100 is served in full instead of refused",
+)
+PER_PAGE_IGNORED = Fault(
+    "per-page-ignored", ("PAG-004",), "a valid per_page is ignored: pages always hold 100 items"
+)
+DEFAULT_20 = Fault(
+    "per-page-default-20", ("PAG-007",), "without per_page a page holds 20 items (not 100)"
+)
+PAGE_OVERLAP = Fault(
+    "page-overlap", ("PAG-013",), "every page after the first starts one item early"
+)
+NEXT_SKIPS_PAGE = Fault(
+    "next-cursor-skips-page", ("PAG-005", "PAG-013"), "next_cursor jumps two pages ahead"
+)
+PREV_FLAGGED_NEXT = Fault(
+    "prev-cursor-flagged-next", ("PAG-006",), "prev_cursor ends in :0 instead of :1"
+)
+TOTAL_RESULTS_WRONG = Fault(
+    "total-results-wrong", ("PAG-016",), "total_results is one more than the real total"
+)
+COUNT_WRONG = Fault("count-wrong", ("PAG-015",), "count is one more than the items on the page")
+NEXT_RESULTS_WRONG_ON_LAST = Fault(
+    "next-page-results-wrong-on-last", ("PAG-018",), "the last page claims a next page exists"
+)
+MALFORMED_CURSOR_ACCEPTED = Fault(
+    "malformed-cursor-accepted", ("PAG-012",), "a malformed cursor serves the first page"
+)
+PAST_END_FIRST_PAGE = Fault(
+    "past-end-returns-first-page", ("PAG-020",), "a cursor past the last page serves page 0 again"
+)
+UNKNOWN_PAGE_PARAM_HONOURED = Fault(
+    "paging-param-restarts",
+    ("PAG-021",),
+    "an undocumented page/offset parameter overrides the cursor (restarts from page 1)",
+)
+FAULTS = (
+    MAX_NOT_ENFORCED,
+    PER_PAGE_IGNORED,
+    DEFAULT_20,
+    PAGE_OVERLAP,
+    NEXT_SKIPS_PAGE,
+    PREV_FLAGGED_NEXT,
+    TOTAL_RESULTS_WRONG,
+    COUNT_WRONG,
+    NEXT_RESULTS_WRONG_ON_LAST,
+    MALFORMED_CURSOR_ACCEPTED,
+    PAST_END_FIRST_PAGE,
+    UNKNOWN_PAGE_PARAM_HONOURED,
+)
+
+_CURSOR = re.compile(r"^(\d+):(\d+):([01])$")
+_INT = re.compile(r"^[+-]?\d+$")
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    per_page: int
+    page: int  # from 0
+
+
+def parse(params: Mapping[str, str], config: ServerConfig) -> PageRequest:
+    """Validate per_page and cursor; raise 400 for anything the contract refuses."""
+    default = 20 if config.has(DEFAULT_20.name) else DEFAULT_PER_PAGE
+    per_page = default
+    raw = params.get("per_page")
+    if raw is not None:
+        if not _INT.match(raw.strip()):
+            raise bad_request("per_page must be an integer between 1 and 100.")
+        per_page = int(raw)
+        if per_page < 1:
+            raise bad_request("per_page must be an integer between 1 and 100.")
+        if per_page > MAX_PER_PAGE and not config.has(MAX_NOT_ENFORCED.name):
+            raise bad_request(f"per_page may not exceed the maximum of {MAX_PER_PAGE}.")
+        if config.has(PER_PAGE_IGNORED.name):
+            per_page = DEFAULT_PER_PAGE
+    page = 0
+    cursor = params.get("cursor")
+    if cursor:
+        match = _CURSOR.match(cursor)
+        if match:
+            page = int(match.group(2))
+        elif not config.has(MALFORMED_CURSOR_ACCEPTED.name):
+            raise bad_request("Invalid cursor: expected value:offset:is_prev (three integers).")
+    if config.has(UNKNOWN_PAGE_PARAM_HONOURED.name):
+        for name in ("page", "offset"):
+            if (params.get(name) or "").isdigit():
+                page = 0
+    return PageRequest(per_page, page)
+
+
+def paginate(
+    request: PageRequest,
+    total: int,
+    fetch: Callable[[int, int], list[Any]],
+    config: ServerConfig,
+) -> dict[str, Any]:
+    """The documented envelope around one page; fetch(offset, limit) reads the items."""
+    size, page = request.per_page, request.page
+    total_pages = math.ceil(total / size) if total else 0
+    if page >= max(total_pages, 1) and config.has(PAST_END_FIRST_PAGE.name):
+        page = 0
+    start = page * size
+    if page > 0 and config.has(PAGE_OVERLAP.name):
+        start -= 1
+    results = fetch(start, size) if start < total else []
+    has_next = page + 1 < total_pages
+    if config.has(NEXT_RESULTS_WRONG_ON_LAST.name) and total_pages and page == total_pages - 1:
+        has_next = True
+    reported_total = total + 1 if config.has(TOTAL_RESULTS_WRONG.name) else total
+    step = 2 if config.has(NEXT_SKIPS_PAGE.name) else 1
+    prev_flag = 0 if config.has(PREV_FLAGGED_NEXT.name) else 1
+    count = len(results) + (1 if config.has(COUNT_WRONG.name) else 0)
+    return {
+        "grouped_by": None,
+        "sub_grouped_by": None,
+        # total_count is not in the docs' envelope but plane-sdk requires it.
+        "total_count": reported_total,
+        "next_cursor": f"{size}:{page + step}:0",
+        "prev_cursor": f"{size}:{page - 1}:{prev_flag}" if page > 0 else "",
+        "next_page_results": has_next,
+        "prev_page_results": page > 0 and total > 0,
+        "count": count,
+        "total_pages": math.ceil(reported_total / size) if reported_total else 0,
+        "total_results": reported_total,
+        # "if any": none here; null rather than {} because plane-sdk types it as a string.
+        "extra_stats": None,
+        "results": results,
+    }

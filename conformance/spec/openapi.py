@@ -1,0 +1,94 @@
+"""Load the derived OpenAPI description and list its operations (the API other layers use).
+
+load_openapi(path=None) -> dict               the spec, cached per path
+operations(spec=None) -> list[Operation]      one entry per (method, path), in file order
+docs_inventory(docs_dir=None, core_only=True) -> set[(method, path)]  from the docs' badges
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from conformance.spec.docs_pages import endpoint_badges, load_overlay, page_edition
+from conformance.spec.paths import docs_dir as default_docs_dir
+from conformance.spec.paths import openapi_path
+
+HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str  # upper case
+    path: str
+    operation_id: str
+    resource: str
+    paginated: bool
+    core: bool
+    source: str  # docs page relative to api-reference
+    path_params: tuple[str, ...]
+    query_params: tuple[str, ...]
+    alias_of: str | None = field(default=None)  # set on the legacy `issues/` spellings
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: str) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def load_openapi(path: str | Path | None = None) -> dict:
+    """The spec as a dict (cached: treat it as read-only)."""
+    return _load(str(Path(path) if path else openapi_path()))
+
+
+def _param_names(spec: dict, params: list[dict], where: str) -> tuple[str, ...]:
+    names = []
+    for param in params:
+        if "$ref" in param:
+            param = spec["components"]["parameters"][param["$ref"].rsplit("/", 1)[-1]]
+        if param["in"] == where:
+            names.append(param["name"])
+    return tuple(names)
+
+
+def operations(spec: dict | None = None) -> list[Operation]:
+    spec = spec if spec is not None else load_openapi()
+    found = []
+    for path, item in spec["paths"].items():
+        for method in HTTP_METHODS:
+            op = item.get(method)
+            if op is None:
+                continue
+            params = op.get("parameters", [])
+            found.append(
+                Operation(
+                    method=method.upper(),
+                    path=path,
+                    operation_id=op["operationId"],
+                    resource=op["x-resource"],
+                    paginated=op["x-paginated"],
+                    core=op["x-core"],
+                    source=op["x-docs-source"]["page"],
+                    path_params=_param_names(spec, params, "path"),
+                    query_params=_param_names(spec, params, "query"),
+                    alias_of=op.get("x-alias-of"),
+                )
+            )
+    return found
+
+
+def docs_inventory(docs_dir: Path | None = None, core_only: bool = True) -> set[tuple[str, str]]:
+    """(method, path) of every endpoint badge of the docs (as printed), minus the badges the
+    overlay excludes as not being Plane endpoints; core pages only unless core_only is False."""
+    overlay = load_overlay()
+    inventory = set()
+    for method, route, page in endpoint_badges(docs_dir or default_docs_dir()):
+        edition = page_edition(page, overlay)
+        if edition == "excluded" or (core_only and edition != "core"):
+            continue
+        inventory.add((method, route))
+    return inventory

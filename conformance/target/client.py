@@ -1,0 +1,193 @@
+"""The one HTTP client of the suite: key, pacing, 429 retry, recording, redaction, counting.
+
+Every request of the suite (checks, fixtures, preflight, cleanup) goes through `TargetClient`, so
+none of those concerns can be bypassed. Tests pass an `httpx.MockTransport` to run offline.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from conformance.target.pacing import Pacer
+from conformance.target.recording import Recorder, build_exchange
+from conformance.target.redaction import Redactor
+
+KEY_HEADER = "X-API-Key"
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MAX_429_RETRIES = 5
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+
+
+class ReadOnlyViolation(RuntimeError):
+    """A write was attempted while the run is read-only; the suite itself is at fault."""
+
+
+@dataclass
+class Observations:
+    """Facts about every response seen, for the suite-wide checks (STATUS-010, HTTP-001)."""
+
+    server_errors: list[str] = field(default_factory=list)  # "GET /path -> 500"
+    non_json_bodies: list[str] = field(default_factory=list)  # "GET /path -> 200 text/html"
+
+    def note(self, response: httpx.Response) -> None:
+        where = f"{response.request.method} {response.request.url.path}"
+        if response.status_code >= 500:
+            self.server_errors.append(f"{where} -> {response.status_code}")
+        if response.content and not is_json_media_type(response.headers.get("content-type")):
+            kind = response.headers.get("content-type", "no Content-Type")
+            self.non_json_bodies.append(f"{where} -> {response.status_code} {kind}")
+
+
+def is_json_media_type(value: str | None) -> bool:
+    media = (value or "").split(";")[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+class TargetClient:
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        workspace: str,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        pacer: Pacer | None = None,
+        recorder: Recorder | None = None,
+        read_only: bool = False,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._api_key = api_key
+        self.workspace = workspace
+        self.pacer = pacer
+        self.recorder = recorder or Recorder()
+        self.redactor = Redactor(api_key)
+        self.read_only = read_only
+        self.requests_sent = 0
+        self.observations = Observations()
+        self._http = httpx.Client(
+            base_url=self.base_url, transport=transport, timeout=timeout, follow_redirects=False
+        )
+
+    def __repr__(self) -> str:
+        return f"TargetClient({self.base_url!r}, workspace={self.workspace!r})"
+
+    @property
+    def api_key(self) -> str:
+        """The configured key, for checks that must place it themselves (never print it)."""
+        return self._api_key
+
+    def ws(self, suffix: str = "") -> str:
+        return f"/api/v1/workspaces/{self.workspace}/{suffix.lstrip('/')}"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> TargetClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- requests ---------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Any = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+        content: bytes | str | None = None,
+        key: bool | str = True,
+        key_header: str = KEY_HEADER,
+        pace: bool = True,
+    ) -> httpx.Response:
+        """Send one request. `path` is absolute from the base URL ("/api/v1/...").
+
+        key=True sends the configured key, False none, a string that value (also redacted);
+        key_header sets the header's spelling. pace=False neither waits nor retries a 429.
+        """
+        method = method.upper()
+        if self.read_only and method not in READ_METHODS:
+            raise ReadOnlyViolation(f"read-only run: refusing to send {method} {path}")
+        all_headers = self._headers(headers, key, key_header)
+        attempts = 0
+        while True:
+            if pace and self.pacer:
+                self.pacer.before_request()
+            response = self._send(method, path, params, json, all_headers, content)
+            if self.pacer:
+                self.pacer.after_response(response.headers)
+            attempts += 1
+            if response.status_code != 429 or not pace or not self.pacer:
+                return response
+            if attempts > MAX_429_RETRIES:
+                return response
+            self.pacer.wait(self.pacer.on_429(response.headers))
+
+    def _headers(
+        self, extra: dict[str, str] | None, key: bool | str, key_header: str
+    ) -> dict[str, str]:
+        headers = {"Accept": "application/json"}
+        if key is True:
+            headers[key_header] = self._api_key
+        elif isinstance(key, str):
+            self.redactor.add_secret(key)
+            headers[key_header] = key
+        headers.update(extra or {})
+        for name, value in headers.items():
+            if name.lower() == KEY_HEADER.lower():
+                self.redactor.add_secret(value)
+        return headers
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        params: Any,
+        json: Any,
+        headers: dict[str, str],
+        content: bytes | str | None,
+    ) -> httpx.Response:
+        if urlsplit(path).scheme:
+            raise ValueError(f"paths are relative to the base URL, got {path!r}")
+        request = self._http.build_request(
+            method, path, params=params, json=json, headers=headers, content=content
+        )
+        self.requests_sent += 1
+        started = time.perf_counter()
+        try:
+            response = self._http.send(request)
+            response.read()
+        except httpx.HTTPError:
+            elapsed = (time.perf_counter() - started) * 1000
+            self.recorder.add(build_exchange(request, None, self.redactor, elapsed))
+            raise
+        elapsed = (time.perf_counter() - started) * 1000
+        self.recorder.add(build_exchange(request, response, self.redactor, elapsed))
+        self.observations.note(response)
+        return response
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("POST", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("PATCH", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("PUT", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("DELETE", path, **kwargs)

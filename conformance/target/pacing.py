@@ -1,0 +1,155 @@
+"""Stay inside the target's rate limit, across processes (pytest-xdist workers) sharing one key.
+
+The budget lives in a small JSON file under the system temp dir, named by a hash of base URL and
+key, guarded by a file lock. Before a request the pacer reserves one request of the budget, and
+waits for the window to reset when only the reserve is left; after a response it folds the
+X-RateLimit-Remaining / X-RateLimit-Reset headers back in. A 429 is waited out (Retry-After,
+else the reset) by the client, which then retries.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import json
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from filelock import FileLock
+
+RESERVE = 2  # requests kept back, for what other workers have in flight
+MAX_WAIT_S = 65.0  # a window is a minute; never wait longer than one window plus a margin
+MARGIN_S = 0.25  # wait a little past the announced reset: clocks differ
+EPOCH_THRESHOLD = 1_000_000_000  # a reset value below this is seconds-from-now, not epoch
+
+
+def state_path_for(base_url: str, api_key: str, directory: Path | None = None) -> Path:
+    digest = hashlib.sha256(f"{base_url}\n{api_key}".encode()).hexdigest()[:16]
+    return (directory or Path(tempfile.gettempdir())) / f"plane-conformance-pace-{digest}.json"
+
+
+def parse_reset(value: str | None, now: float) -> float | None:
+    """X-RateLimit-Reset as an absolute epoch time (the docs say epoch seconds)."""
+    try:
+        number = float(value) if value is not None else None
+    except ValueError:
+        return None
+    if number is None:
+        return None
+    return number if number >= EPOCH_THRESHOLD else now + number
+
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Retry-After as seconds to wait (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - now)
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class Budget:
+    remaining: int | None = None  # None: unknown (no header seen in this window)
+    reset: float | None = None  # epoch seconds
+
+
+class Pacer:
+    def __init__(
+        self,
+        state_path: Path,
+        *,
+        reserve: int = RESERVE,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.state_path = state_path
+        self.reserve = reserve
+        self.clock = clock
+        self.sleep = sleep
+        self._lock = FileLock(str(state_path) + ".lock")
+        self.waited_s = 0.0  # total time this pacer spent waiting (reported in the summary)
+
+    def _read(self) -> Budget:
+        try:
+            data = json.loads(self.state_path.read_text(encoding="utf-8"))
+            return Budget(remaining=data.get("remaining"), reset=data.get("reset"))
+        except (OSError, ValueError):
+            return Budget()
+
+    def _write(self, budget: Budget) -> None:
+        data = {"remaining": budget.remaining, "reset": budget.reset}
+        self.state_path.write_text(json.dumps(data), encoding="utf-8")
+
+    def _wait(self, seconds: float) -> None:
+        seconds = min(max(seconds, 0.0), MAX_WAIT_S)
+        if seconds > 0:
+            self.waited_s += seconds
+            self.sleep(seconds)
+
+    def before_request(self) -> None:
+        """Reserve one request; wait for the reset first when only the reserve is left.
+
+        The wait happens while holding the lock on purpose: every other worker would have to
+        wait for the same reset anyway, and this way they do not all wake up at once.
+        """
+        with self._lock:
+            budget = self._read()
+            now = self.clock()
+            if budget.reset is not None and now >= budget.reset:
+                budget = Budget()  # the window has reset; the next response tells the new budget
+            if budget.remaining is not None and budget.remaining <= self.reserve:
+                self._wait((budget.reset or now) - now + MARGIN_S)
+                budget = Budget()
+            if budget.remaining is not None:
+                budget.remaining -= 1
+            self._write(budget)
+
+    def after_response(self, headers: Mapping[str, str]) -> None:
+        """Fold the rate-limit headers of a response into the shared budget."""
+        remaining = _int(headers.get("x-ratelimit-remaining"))
+        if remaining is None:
+            return
+        with self._lock:
+            budget = self._read()
+            now = self.clock()
+            reset = parse_reset(headers.get("x-ratelimit-reset"), now)
+            same_window = (
+                budget.reset is not None and reset is not None and abs(budget.reset - reset) < 1.5
+            )
+            if same_window and budget.remaining is not None:
+                # Responses of several workers arrive out of order: trust the lowest count.
+                remaining = min(remaining, budget.remaining)
+            self._write(
+                Budget(remaining=remaining, reset=reset if reset is not None else budget.reset)
+            )
+
+    def on_429(self, headers: Mapping[str, str]) -> float:
+        """Mark the budget exhausted and return how long to wait before retrying."""
+        now = self.clock()
+        reset = parse_reset(headers.get("x-ratelimit-reset"), now)
+        wait = parse_retry_after(headers.get("retry-after"), now)
+        if wait is None:
+            wait = (reset - now) if reset is not None else 1.0
+        with self._lock:
+            self._write(Budget(remaining=0, reset=now + wait))
+        return max(wait, 0.0) + MARGIN_S
+
+    def wait(self, seconds: float) -> None:
+        self._wait(seconds)

@@ -1,0 +1,112 @@
+"""Baselines: every exit code of apply_baseline, stale entries, and write_baseline's output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conformance.report.baseline import (
+    PLACEHOLDER_REASON,
+    BaselineError,
+    apply_baseline,
+    load_baseline,
+    write_baseline,
+)
+from conformance.report.html import render_html
+from tests.unit.report_samples import sample_result
+
+
+def _failing_run():
+    """The sample run without its suite error: AUTH-002 (MUST) fails, PAG-010 (SHOULD) warns."""
+    result = sample_result()
+    result.requirements = [v for v in result.requirements if v.status != "error"]
+    return result
+
+
+def _baseline(tmp_path: Path, *ids: str) -> Path:
+    path = tmp_path / "baseline.yaml"
+    entries = [{"id": rid, "reason": f"accepted {rid}"} for rid in ids]
+    path.write_text(yaml.safe_dump({"requirements": entries}))
+    return path
+
+
+def test_only_baselined_failures_exit_0(tmp_path: Path) -> None:
+    result = _failing_run()
+    assert apply_baseline(result, _baseline(tmp_path, "AUTH-002"), fail_on_stale=False) == 0
+    assert result.extra["baseline"]["accepted"] == [
+        {"id": "AUTH-002", "reason": "accepted AUTH-002"}
+    ]
+    assert result.extra["baseline"]["stale"] == []
+
+
+def test_unbaselined_failure_exits_1(tmp_path: Path) -> None:
+    result = _failing_run()
+    assert apply_baseline(result, _baseline(tmp_path, "PAG-004"), fail_on_stale=False) == 1
+    assert result.extra["baseline"]["unaccepted"] == ["AUTH-002"]
+
+
+def test_suite_error_is_never_accepted(tmp_path: Path) -> None:
+    result = sample_result()  # STAT-001 is an error
+    code = apply_baseline(result, _baseline(tmp_path, "AUTH-002", "STAT-001"), fail_on_stale=False)
+    assert code == 1
+    assert result.extra["baseline"]["unaccepted"] == ["STAT-001"]
+
+
+def test_stale_entry_is_listed_and_fails_only_when_asked(tmp_path: Path, capsys) -> None:
+    baseline = _baseline(tmp_path, "AUTH-002", "AUTH-001")  # AUTH-001 passes now
+    result = _failing_run()
+    assert apply_baseline(result, baseline, fail_on_stale=False) == 0
+    assert "AUTH-001 passes now" in capsys.readouterr().out
+    assert result.extra["baseline"]["stale"] == [{"id": "AUTH-001", "reason": "accepted AUTH-001"}]
+    assert apply_baseline(_failing_run(), baseline, fail_on_stale=True) == 1
+
+
+def test_report_shows_accepted_and_stale_entries(tmp_path: Path) -> None:
+    result = _failing_run()
+    apply_baseline(result, _baseline(tmp_path, "AUTH-002", "AUTH-001"), fail_on_stale=False)
+    html = render_html(result)
+    assert "Stale entries" in html and "accepted AUTH-001" in html
+    assert "[baselined]" in html
+    assert "MUST requirement failed" not in html  # the only MUST failure is accepted
+
+
+def test_unknown_ids_are_reported(tmp_path: Path, capsys) -> None:
+    result = _failing_run()
+    apply_baseline(result, _baseline(tmp_path, "AUTH-002", "NOPE-999"), fail_on_stale=False)
+    assert result.extra["baseline"]["unknown"] == ["NOPE-999"]
+    assert "NOPE-999" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("requirements: [1, 2]", "must be a mapping"),
+        ("[: bad", "not valid YAML"),
+        ("- id: X", "must be a mapping"),
+    ],
+)
+def test_malformed_baseline_is_one_sentence(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "b.yaml"
+    path.write_text(content)
+    with pytest.raises(BaselineError, match=message):
+        load_baseline(path)
+    with pytest.raises(BaselineError, match="cannot read"):
+        load_baseline(tmp_path / "absent.yaml")
+
+
+def test_empty_baseline_accepts_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "b.yaml"
+    path.write_text("")
+    assert load_baseline(path) == []
+    assert apply_baseline(_failing_run(), path, fail_on_stale=True) == 1
+
+
+def test_write_baseline_lists_failing_musts_and_round_trips(tmp_path: Path) -> None:
+    result = _failing_run()
+    path = write_baseline(result, tmp_path / "sub" / "baseline.yaml")
+    entries = load_baseline(path)
+    assert [(e.id, e.reason) for e in entries] == [("AUTH-002", PLACEHOLDER_REASON)]
+    # The written baseline makes the same run pass the gate.
+    assert apply_baseline(_failing_run(), path, fail_on_stale=True) == 0

@@ -1,0 +1,86 @@
+"""`plane-conformance diff`: grouping of status changes and the three exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conformance.cli import main
+from conformance.report.diff import classify, diff_command
+
+
+def _results(tmp_path: Path, name: str, statuses: dict[str, str]) -> Path:
+    path = tmp_path / name
+    requirements = [
+        {"id": rid, "level": "MUST", "status": status, "reason": f"why {rid}"}
+        for rid, status in statuses.items()
+    ]
+    path.write_text(json.dumps({"target": "t", "requirements": requirements}))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "kind"),
+    [
+        ("passed", "failed", "regression"),
+        ("warned", "failed", "regression"),
+        ("skipped", "failed", "regression"),
+        ("passed", "warned", "regression"),
+        ("absent", "failed", "regression"),
+        ("passed", "error", "regression"),
+        ("failed", "passed", "improvement"),
+        ("warned", "passed", "improvement"),
+        ("skipped", "passed", "improvement"),
+        ("passed", "skipped", "other"),
+        ("failed", "error", "other"),
+        ("failed", "absent", "other"),
+    ],
+)
+def test_classify(old: str, new: str, kind: str) -> None:
+    assert classify(old, new) == kind
+
+
+def test_regression_exits_1_and_is_printed_first(tmp_path: Path, capsys) -> None:
+    old = _results(tmp_path, "old.json", {"A-1": "passed", "B-1": "failed", "C-1": "passed"})
+    new = _results(tmp_path, "new.json", {"A-1": "failed", "B-1": "passed", "C-1": "skipped"})
+    assert diff_command(old, new) == 1
+    out = capsys.readouterr().out
+    assert (
+        out.index("Regressions (1)")
+        < out.index("Improvements (1)")
+        < out.index("Other changes (1)")
+    )
+    assert "A-1" in out.split("Improvements")[0] and "why A-1" in out
+
+
+def test_improvement_only_exits_0(tmp_path: Path, capsys) -> None:
+    old = _results(tmp_path, "old.json", {"A-1": "failed"})
+    new = _results(tmp_path, "new.json", {"A-1": "passed"})
+    assert diff_command(old, new) == 0
+    assert "Improvements (1)" in capsys.readouterr().out
+
+
+def test_no_change_exits_0(tmp_path: Path, capsys) -> None:
+    same = _results(tmp_path, "same.json", {"A-1": "failed"})
+    assert diff_command(same, same) == 0
+    assert "No requirement changed status." in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("content", [None, "not json", '{"no": "requirements"}'])
+def test_unreadable_file_exits_2_with_one_sentence(tmp_path: Path, capsys, content) -> None:
+    good = _results(tmp_path, "good.json", {"A-1": "passed"})
+    bad = tmp_path / "bad.json"
+    if content is not None:
+        bad.write_text(content)
+    assert diff_command(good, bad) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("plane-conformance: ") and "\n" not in err and "bad.json" in err
+
+
+def test_cli_dispatches_diff(tmp_path: Path) -> None:
+    old = _results(tmp_path, "old.json", {"A-1": "passed"})
+    new = _results(tmp_path, "new.json", {"A-1": "failed"})
+    assert main(["diff", str(old), str(new)]) == 1
+    assert main(["diff", str(new), str(old)]) == 0

@@ -1,0 +1,169 @@
+"""write_all: the three report files, their content, and that no API key survives in any of them."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from conformance.report import REPORT_FILES, load_results, write_all
+from conformance.report.html import BODY_LIMIT, readable_body, render_html
+from conformance.report.json_io import ResultsFileError
+from conformance.report.scrub import REDACTED, scrub_text
+from tests.unit.report_samples import FAKE_KEYS, OPAQUE_KEY, sample_result
+
+
+@pytest.fixture()
+def written(tmp_path: Path) -> dict[str, Path]:
+    paths = write_all(sample_result(), tmp_path / "nested" / "reports")
+    return {p.name: p for p in paths}
+
+
+def test_write_all_creates_the_three_files(written: dict[str, Path]) -> None:
+    assert sorted(written) == sorted(REPORT_FILES)
+    assert all(p.stat().st_size > 0 for p in written.values())
+
+
+@pytest.mark.parametrize("name", REPORT_FILES)
+def test_no_api_key_in_any_file(written: dict[str, Path], name: str) -> None:
+    text = written[name].read_text(encoding="utf-8")
+    for key in FAKE_KEYS:
+        assert key not in text
+    assert REDACTED in text  # the scrubber did run on this file, not merely found nothing
+
+
+def test_literal_secret_from_environment_is_removed(tmp_path, monkeypatch) -> None:
+    secret = "envonly-secret-value-123"
+    monkeypatch.setenv("PLANE_API_KEY", secret)
+    result = sample_result()
+    result.checks[1].message = f"server echoed {secret} back"
+    for path in write_all(result, tmp_path):
+        assert secret not in path.read_text(encoding="utf-8")
+
+
+def test_scrub_keeps_placeholders_and_surrounding_text() -> None:
+    assert scrub_text("-H 'X-API-Key: $PLANE_API_KEY'") == "-H 'X-API-Key: $PLANE_API_KEY'"
+    assert scrub_text(f"(sent X-API-Key: {OPAQUE_KEY})") == f"(sent X-API-Key: {REDACTED})"
+    assert scrub_text("Authorization: Bearer abc.def") == f"Authorization: Bearer {REDACTED}"
+
+
+def test_results_json_follows_the_cli_contract(written: dict[str, Path]) -> None:
+    data = json.loads(written["results.json"].read_text(encoding="utf-8"))
+    for key in (
+        "target",
+        "started_at",
+        "duration_s",
+        "seed",
+        "profile",
+        "requests_sent",
+        "checks",
+        "capabilities",
+    ):
+        assert key in data
+    assert data["summary"] == {"passed": 2, "failed": 1, "warned": 1, "skipped": 1, "error": 1}
+    by_id = {r["id"]: r for r in data["requirements"]}
+    assert by_id["AUTH-002"]["status"] == "failed"
+    assert by_id["AUTH-002"]["tests"] == [
+        "conformance/checks/test_auth.py::test_missing_key_is_401"
+    ]
+    assert by_id["AUTH-002"]["evidence"][0]["exchanges"][0]["status"] == 200
+
+
+def test_results_json_round_trips(written: dict[str, Path]) -> None:
+    loaded = load_results(written["results.json"])
+    assert loaded.to_dict() == json.loads(written["results.json"].read_text(encoding="utf-8"))
+    assert loaded.checks[1].exchanges[0].method == "GET"
+
+
+def test_load_results_rejects_other_files(tmp_path: Path) -> None:
+    bad = tmp_path / "x.json"
+    bad.write_text("[1, 2]")
+    with pytest.raises(ResultsFileError, match="not a plane-conformance results file"):
+        load_results(bad)
+    with pytest.raises(ResultsFileError, match="cannot read"):
+        load_results(tmp_path / "missing.json")
+
+
+def test_junit_has_one_testcase_per_check(written: dict[str, Path]) -> None:
+    root = ET.parse(written["junit.xml"]).getroot()
+    cases = root.findall("./testsuite/testcase")
+    assert len(cases) == len(sample_result().checks)
+    by_name = {c.get("name"): c for c in cases}
+    failed = by_name["test_missing_key_is_401"]
+    assert failed.get("classname") == "auth"
+    assert failed.find("failure").get("type") == "MUST"
+    assert [p.get("value") for p in failed.iter("property")] == ["AUTH-002"]
+    assert by_name["test_cursor_pages_disjoint"].find("failure").get("type") == "warning"
+    assert by_name["test_count_field"].find("skipped") is not None
+    assert by_name["test_unknown_route"].find("error") is not None
+    assert by_name["test_valid_key"].find("failure") is None
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("6", "2", "1")
+    suites = {s.get("name"): s for s in root.findall("testsuite")}
+    assert suites["pagination"].get("tests") == "3"
+    assert suites["pagination"].get("failures") == "1"
+
+
+def test_junit_survives_control_characters(tmp_path: Path) -> None:
+    result = sample_result()
+    result.checks[1].message = "bad byte \x00\x1b in body"
+    (path,) = [p for p in write_all(result, tmp_path) if p.name == "junit.xml"]
+    ET.parse(path)  # raises on invalid XML
+
+
+def test_html_shows_run_facts_matrix_and_evidence() -> None:
+    html = render_html(sample_result())
+    for fact in (
+        "https://plane.example/api/v1",
+        "2026-11-27T10:00:00Z",
+        "0.1.0",
+        "2026-08-22",
+        "standard",
+        "1234",
+        "87",
+        "42.0 s",
+    ):
+        assert fact in html
+    assert html.count('<tr data-status="') == 6  # one matrix row per requirement
+    assert (
+        'id="req-AUTH-002"' in html and 'id="req-PAG-010"' in html and 'id="req-STAT-001"' in html
+    )
+    assert "1 MUST requirement failed" in html and "MUST = failure" in html
+    assert "401 Unauthorized with a JSON error body" in html  # expected
+    assert "curl -X GET" in html
+    assert (
+        "Schemathesis findings" in html and "<strong>GET /projects/</strong> — 2 findings" in html
+    )
+    assert "Capability matrix" in html and "list_epics" in html
+
+
+def test_html_is_self_contained() -> None:
+    html = render_html(sample_result())
+    for external in ("<link", "src=", "@import", "http://", "cdn"):
+        assert external not in html.replace("https://plane.example", "")
+
+
+def test_html_sections_are_optional_and_banner_is_green_when_all_pass() -> None:
+    result = sample_result(capabilities=[], extra={})
+    result.requirements = [v for v in result.requirements if v.status == "passed"]
+    html = render_html(result)
+    assert "Schemathesis findings" not in html and "Capability matrix" not in html
+    assert "Every checked requirement passed" in html
+
+
+def test_html_escapes_server_content() -> None:
+    result = sample_result()
+    result.requirements[1].evidence[0]["exchanges"][0]["response_body"] = (
+        "<script>alert(1)</script>"
+    )
+    html = render_html(result)
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_long_bodies_are_cut_and_json_is_pretty() -> None:
+    assert readable_body('{"a":1}') == '{\n  "a": 1\n}'
+    cut = readable_body("y" * (BODY_LIMIT + 10))
+    assert cut.endswith("(10 more characters not shown)")
+    assert readable_body(None) == ""
