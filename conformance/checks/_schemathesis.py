@@ -400,8 +400,6 @@ def _negative_worth_judging(case: Any) -> bool:
 
 
 def _is_known_false_positive(finding: Finding) -> bool:
-    if finding.check == "status_code_conformance" and finding.status in (404, 429):
-        # 429 is pacing (judged by the ratelimit area); a 404 for an id is documented by the
-        # introduction for every operation even where an operation page does not list it.
-        return True
-    return False
+    # 429 is pacing (judged by the ratelimit area); a 404 for an id is documented by the
+    # introduction for every operation even where an operation page does not list it.
+    return finding.check == "status_code_conformance" and finding.status in (404, 429)

@@ -101,7 +101,10 @@ class FuzzProject:
             "label": lambda: ("labels/", {"name": name, "color": "#3366aa"}),
             "state": lambda: ("states/", {"name": name, "color": "#3366aa", "group": "backlog"}),
             "intake": lambda: ("intake-issues/", {"issue": {"name": name}}),
-            "comment": lambda: (f"work-items/{work_item()}/comments/", {"comment_html": "<p>x</p>"}),
+            "comment": lambda: (
+                f"work-items/{work_item()}/comments/",
+                {"comment_html": "<p>x</p>"},
+            ),
             "link": lambda: (
                 f"work-items/{work_item()}/links/",
                 {"url": f"https://example.com/{name}", "title": name},
@@ -119,7 +122,9 @@ class FuzzProject:
             )
             return str(sticky["id"])
         if kind == "activity":
-            response = self.client.request("GET", self.path(f"work-items/{work_item()}/activities/"))
+            response = self.client.request(
+                "GET", self.path(f"work-items/{work_item()}/activities/")
+            )
             results = response.json().get("results") if response.status_code == 200 else None
             return str(results[0]["id"]) if results else None
         recipe = recipes.get(kind)
@@ -323,4 +328,3 @@ def test_invalid_bodies_are_rejected(campaign: bridge.Campaign, profile: str) ->
 @_for("AUTH-007")
 def test_every_operation_enforces_the_key(campaign: bridge.Campaign) -> None:
     _judge(campaign, "AUTH-007")
-

@@ -86,7 +86,7 @@ class RunResult:
 
     @property
     def summary(self) -> dict[str, int]:
-        counts = dict.fromkeys(STATUSES, 0)
+        counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
         for verdict in self.requirements:
             counts[verdict.status] += 1
         return counts
@@ -128,8 +128,12 @@ def _verdict(requirement: Requirement, checks: list[CheckResult]) -> Requirement
         status = "skipped"
         reason = requirement.untestable or "not checked in this run (area or profile not selected)"
     evidence = [
-        {"test": c.nodeid, "message": c.message, "expected": c.expected,
-         "exchanges": [asdict(e) for e in c.exchanges]}
+        {
+            "test": c.nodeid,
+            "message": c.message,
+            "expected": c.expected,
+            "exchanges": [asdict(e) for e in c.exchanges],
+        }
         for c in (failing or [c for c in mine if c.outcome == "error"])
     ]
     return RequirementVerdict(

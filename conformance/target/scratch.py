@@ -96,23 +96,32 @@ class ScratchResources:
 
     # -- objects -----------------------------------------------------------------------------
 
+    def post(self, path: str, body: Any) -> httpx.Response:
+        """POST to the collection `path` without judging the answer; whatever it created (a 2xx
+        with an id) is registered for deletion. For checks that assert the status themselves."""
+        response = self.client.post(path, json=body)
+        if response.status_code < 300:
+            try:
+                created = response.json()
+            except ValueError:
+                created = None
+            if isinstance(created, dict) and "id" in created:
+                self._created.append(f"{path.rstrip('/')}/{created['id']}/")
+        return response
+
     def create(
         self, path: str, body: dict[str, Any], *, expected: Iterable[int] = (201,)
     ) -> dict[str, Any]:
         """POST `body` to the collection `path`, check the status, register it for deletion."""
         expected = tuple(expected)
-        response = self.client.post(path, json=body)
-        created: dict[str, Any] | None = None
-        if response.status_code < 300:
-            try:
-                created = dict(response.json())
-            except ValueError:
-                created = None
-            if created and "id" in created:
-                self._created.append(f"{path.rstrip('/')}/{created['id']}/")
+        response = self.post(path, body)
         if response.status_code not in expected:
             raise ScratchError(f"expected {expected}, but {_describe(response)}")
-        if created is None:
+        try:
+            created = response.json()
+        except ValueError:
+            created = None
+        if not isinstance(created, dict):
             raise ScratchError(f"the create answer is not a JSON object: {_describe(response)}")
         return created
 

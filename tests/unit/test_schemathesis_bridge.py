@@ -80,16 +80,26 @@ class FakeTarget:
             transport=httpx.MockTransport(self._serve), base_url="http://target.test"
         )
 
-    def request(self, method: str, path: str, *, params=None, json=None, headers=None,
-                content=None, key=True) -> httpx.Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params=None,
+        json=None,
+        headers=None,
+        content=None,
+        key=True,
+    ) -> httpx.Response:
         self.calls.append({"method": method, "path": path, "key": key, "json": json})
         headers = dict(headers or {})
         if key is True:
             headers["X-API-Key"] = SECRET
         elif isinstance(key, str):
             headers["X-API-Key"] = key
-        return self.http.request(method, path, params=params, json=json, headers=headers,
-                                 content=content)
+        return self.http.request(
+            method, path, params=params, json=json, headers=headers, content=content
+        )
 
     def _serve(self, request: httpx.Request) -> httpx.Response:
         if request.headers.get("X-API-Key") != SECRET and self.fault != "ignored-auth":

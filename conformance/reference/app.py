@@ -1,0 +1,158 @@
+"""The Starlette application: route table, request context, error mapping, app factory."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from conformance.reference.config import ServerConfig
+from conformance.reference.context import Ctx, require_workspace
+from conformance.reference.gateway import Gateway
+from conformance.reference.resources import (
+    children,
+    cycles,
+    labels,
+    modules,
+    projects,
+    states,
+    users,
+    work_items,
+)
+from conformance.reference.resources.routing import Handler, RouteTable
+from conformance.reference.rules.errors import (
+    ApiError,
+    bad_request,
+    json_response,
+    method_not_allowed,
+    unknown_route,
+)
+from conformance.reference.store import Store
+
+log = logging.getLogger("conformance.reference")
+WRITE_METHODS = ("POST", "PATCH", "PUT", "DELETE")
+
+
+def route_table(config: ServerConfig) -> RouteTable:
+    table = (
+        users.ROUTES
+        + projects.ROUTES
+        + states.ROUTES
+        + labels.ROUTES
+        + work_items.routes(config)
+        + children.ROUTES
+        + cycles.ROUTES
+        + modules.ROUTES
+    )
+    return work_items.with_issues_alias(table, config)
+
+
+async def _read_json(request: Request) -> Any:
+    raw = await request.body()
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise bad_request("Malformed JSON body.") from None
+
+
+def _endpoint(handler: Handler, state: dict[str, Any]) -> Callable[[Request], Any]:
+    config: ServerConfig = state["config"]
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            path = request.path_params
+            if "slug" in path:
+                require_workspace(path["slug"], state["workspace"])
+            body = await _read_json(request) if request.method in WRITE_METHODS else None
+            ctx = Ctx(
+                config=config,
+                store=state["store"],
+                user_id=state["user_id"],
+                workspace=state["workspace"],
+                path=path,
+                params=request.query_params,
+                body=body,
+            )
+            return handler(ctx)
+        except ApiError as error:
+            if error.status >= 500:
+                log.error("deliberate %s on %s %s", error.status, request.method, request.url.path)
+            return json_response(error.body, config, error.status)
+
+    return endpoint
+
+
+def create_app(config: ServerConfig) -> Any:
+    """The ASGI app: Starlette routes behind the auth / rate-limit gateway."""
+    temporary = None
+    db_path = config.db_path
+    if db_path is None:
+        handle, temporary = tempfile.mkstemp(prefix="plane-reference-", suffix=".sqlite3")
+        os.close(handle)
+        db_path = temporary
+    store = Store(db_path, durable=config.db_path is not None)
+    workspace, user_id = users.seed(store, config.workspace)
+    state = {"config": config, "store": store, "workspace": workspace, "user_id": user_id}
+
+    routes = [
+        Route(path, _endpoint(handler, state), methods=[method], name=f"{method} {path}")
+        for path, methods in route_table(config)
+        for method, handler in methods.items()
+    ]
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code == 405:
+            allowed = (exc.headers or {}).get("Allow", "")
+            return method_not_allowed(config, allowed)
+        return unknown_route(config)
+
+    def shutdown() -> None:
+        store.close()
+        if temporary:
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(temporary + suffix):
+                    os.remove(temporary + suffix)
+
+    app = Starlette(
+        routes=_merge_methods(routes),
+        exception_handlers={HTTPException: http_error},
+        on_shutdown=[shutdown],
+    )
+    app.state.store = store
+    app.state.config = config
+    gateway = Gateway(app, config)
+    gateway.store = store  # type: ignore[attr-defined]
+    gateway.shutdown = shutdown  # type: ignore[attr-defined]
+    return gateway
+
+
+def _merge_methods(routes: list[Route]) -> list[Route]:
+    """One Route per path holding all its methods, so a missing method answers 405, not 404."""
+    by_path: dict[str, dict[str, Callable[[Request], Any]]] = {}
+    for route in routes:
+        for method in route.methods or ():
+            if method != "HEAD":
+                by_path.setdefault(route.path, {})[method] = route.endpoint
+    merged = []
+    for path, endpoints in by_path.items():
+
+        def make(endpoints: dict[str, Callable[[Request], Any]]) -> Callable[[Request], Any]:
+            async def dispatch(request: Request) -> Response:
+                return await endpoints[request.method](request)
+
+            return dispatch
+
+        merged.append(Route(path, make(endpoints), methods=list(endpoints)))
+    return merged
