@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import hypothesis
+import hypothesis.errors
 import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
@@ -376,7 +377,11 @@ def fuzz_operation(
                 continue
             campaign.add(finding)
 
-    hypothesis.seed(operation_seed(seed, label, mode_name))(run)()
+    try:
+        hypothesis.seed(operation_seed(seed, label, mode_name))(run)()
+    except hypothesis.errors.Unsatisfiable:
+        # Nothing of this mode can be generated here (e.g. no negatable body): nothing to send.
+        return
 
 
 def operation_seed(seed: int, label: str, mode: str) -> int:

@@ -222,7 +222,8 @@ def run_campaign(client: Any, scratch: Any, target: Any) -> bridge.Campaign:
             continue
         consuming = _consumes(label) and label not in PROJECT_END
         modes = [(GenerationMode.POSITIVE, budget.positive)]
-        if budget.negative and not _consumes(label):
+        # Negative cases are body cases (see bridge._negative_worth_judging): write operations only.
+        if budget.negative and not _consumes(label) and len(operation.body) > 0:
             modes.append((GenerationMode.NEGATIVE, budget.negative))
         for mode, examples in modes:
             # A consuming operation gets one fresh object per case: one case per run of it.
@@ -260,8 +261,9 @@ def campaign(client: Any, scratch: Any, target: Any) -> bridge.Campaign:
 def _report_findings(request: pytest.FixtureRequest) -> Any:
     yield
     found = request.node.funcargs.get("campaign")
-    requirement = getattr(request.function, "schema_requirement", None)
-    if found is not None and requirement:
+    marker = request.node.get_closest_marker("requirement")
+    if found is not None and marker is not None:
+        requirement = marker.args[0]
         mine = [f.to_dict() for f in found.for_requirement(requirement)]
         request.node.user_properties.append(("schemathesis", mine))
         if found.errors:  # generation problems are the suite's; shown, never counted as findings
@@ -285,46 +287,38 @@ def _judge(campaign: bridge.Campaign, requirement: str) -> None:
         )
 
 
-def _for(requirement: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    def mark(test: Callable[..., None]) -> Callable[..., None]:
-        test.schema_requirement = requirement  # type: ignore[attr-defined]
-        return pytest.mark.requirement(requirement)(test)
-
-    return mark
-
-
-@_for("STATUS-010")
+@pytest.mark.requirement("STATUS-010")
 def test_no_generated_input_causes_a_server_error(campaign: bridge.Campaign) -> None:
     _judge(campaign, "STATUS-010")
 
 
-@_for("SCHEMA-001")
+@pytest.mark.requirement("SCHEMA-001")
 def test_every_status_code_is_documented(campaign: bridge.Campaign) -> None:
     _judge(campaign, "SCHEMA-001")
 
 
-@_for("HTTP-001")
+@pytest.mark.requirement("HTTP-001")
 def test_every_response_has_the_documented_media_type(campaign: bridge.Campaign) -> None:
     _judge(campaign, "HTTP-001")
 
 
-@_for("SCHEMA-002")
+@pytest.mark.requirement("SCHEMA-002")
 def test_every_response_body_matches_its_schema(campaign: bridge.Campaign) -> None:
     _judge(campaign, "SCHEMA-002")
 
 
-@_for("SCHEMA-003")
+@pytest.mark.requirement("SCHEMA-003")
 def test_documented_response_headers_are_present(campaign: bridge.Campaign) -> None:
     _judge(campaign, "SCHEMA-003")
 
 
-@_for("SCHEMA-004")
+@pytest.mark.requirement("SCHEMA-004")
 def test_invalid_bodies_are_rejected(campaign: bridge.Campaign, profile: str) -> None:
     if profile == "quick":
         pytest.skip("negative generation runs in the standard and full profiles")
     _judge(campaign, "SCHEMA-004")
 
 
-@_for("AUTH-007")
+@pytest.mark.requirement("AUTH-007")
 def test_every_operation_enforces_the_key(campaign: bridge.Campaign) -> None:
     _judge(campaign, "AUTH-007")

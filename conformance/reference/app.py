@@ -89,6 +89,10 @@ def _endpoint(handler: Handler, state: dict[str, Any]) -> Callable[[Request], An
             if error.status >= 500:
                 log.error("deliberate %s on %s %s", error.status, request.method, request.url.path)
             return json_response(error.body, config, error.status)
+        except Exception:
+            # A bug, never an answer to input: logged loudly, answered as JSON.
+            log.exception("unhandled error on %s %s", request.method, request.url.path)
+            return json_response({"error": "Internal server error"}, config, 500)
 
     return endpoint
 
@@ -105,11 +109,7 @@ def create_app(config: ServerConfig) -> Any:
     workspace, user_id = users.seed(store, config.workspace)
     state = {"config": config, "store": store, "workspace": workspace, "user_id": user_id}
 
-    routes = [
-        Route(path, _endpoint(handler, state), methods=[method], name=f"{method} {path}")
-        for path, methods in route_table(config)
-        for method, handler in methods.items()
-    ]
+    routes = _routes(route_table(config), state)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -126,9 +126,8 @@ def create_app(config: ServerConfig) -> Any:
                     os.remove(temporary + suffix)
 
     app = Starlette(
-        routes=_merge_methods(routes),
+        routes=routes,
         exception_handlers={HTTPException: http_error},
-        on_shutdown=[shutdown],
     )
     app.state.store = store
     app.state.config = config
@@ -138,21 +137,19 @@ def create_app(config: ServerConfig) -> Any:
     return gateway
 
 
-def _merge_methods(routes: list[Route]) -> list[Route]:
+def _routes(table: RouteTable, state: dict[str, Any]) -> list[Route]:
     """One Route per path holding all its methods, so a missing method answers 405, not 404."""
     by_path: dict[str, dict[str, Callable[[Request], Any]]] = {}
-    for route in routes:
-        for method in route.methods or ():
-            if method != "HEAD":
-                by_path.setdefault(route.path, {})[method] = route.endpoint
-    merged = []
-    for path, endpoints in by_path.items():
+    for path, methods in table:
+        for method, handler in methods.items():
+            by_path.setdefault(path, {})[method] = _endpoint(handler, state)
 
-        def make(endpoints: dict[str, Callable[[Request], Any]]) -> Callable[[Request], Any]:
-            async def dispatch(request: Request) -> Response:
-                return await endpoints[request.method](request)
+    def dispatcher(endpoints: dict[str, Callable[[Request], Any]]) -> Callable[[Request], Any]:
+        async def dispatch(request: Request) -> Response:
+            # Starlette adds HEAD wherever GET is offered; it is answered like GET.
+            method = "GET" if request.method == "HEAD" else request.method
+            return await endpoints[method](request)
 
-            return dispatch
+        return dispatch
 
-        merged.append(Route(path, make(endpoints), methods=list(endpoints)))
-    return merged
+    return [Route(path, dispatcher(eps), methods=list(eps)) for path, eps in by_path.items()]

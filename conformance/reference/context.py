@@ -51,7 +51,7 @@ class Ctx:
     def stamp(self, doc: Doc, *, created: bool) -> Doc:
         moment = now_iso()
         if created:
-            doc.setdefault("id", new_id())
+            doc["id"] = doc.get("id") or new_id()
             doc["created_at"] = moment
             doc["created_by"] = self.user_id
         doc["updated_at"] = moment

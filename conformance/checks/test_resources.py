@@ -1,0 +1,211 @@
+"""Rules of the operation pages for work items, states, cycles and modules: RES-001..007.
+
+Paths and bodies follow the operation pages under api-reference/ (issue/, state/, cycle/, module/).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+OK = range(200, 300)
+
+
+def json_of(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def listed_ids(response: httpx.Response, *keys: str) -> set[str]:
+    """Ids in a list answer (paginated envelope or bare array), read from the given keys."""
+    body = json_of(response)
+    rows = body.get("results", []) if isinstance(body, dict) else body
+    found: set[str] = set()
+    for row in rows if isinstance(rows, list) else []:
+        if isinstance(row, dict):
+            found |= {str(row[key]) for key in keys if row.get(key) is not None}
+    return found
+
+
+def describe(response: httpx.Response) -> str:
+    request = response.request
+    return (
+        f"{request.method} {request.url.path} answered {response.status_code}: {response.text:.160}"
+    )
+
+
+def cycle_dates(start: date, days: int) -> dict[str, str]:
+    """A cycle's dates in the form of the Create-a-cycle example (date-time, UTC)."""
+    end = start + timedelta(days=days)
+    return {
+        "start_date": f"{start.isoformat()}T00:00:00Z",
+        "end_date": f"{end.isoformat()}T00:00:00Z",
+    }
+
+
+@pytest.fixture(scope="module")
+def work_items(target: Any, scratch: Any) -> list[dict[str, Any]]:
+    """Two work items created one right after the other."""
+    if target.read_only:
+        pytest.skip("read-only mode: these checks create their own objects")
+    path = scratch.project_path("work-items/")
+    return [
+        scratch.create(path, {"name": scratch.name("res"), "priority": "high"}) for _ in range(2)
+    ]
+
+
+# --- work items -------------------------------------------------------------------------------
+
+
+@pytest.mark.requirement("RES-001")
+def test_work_item_by_identifier(
+    client: Any, scratch: Any, work_items: list[dict[str, Any]]
+) -> None:
+    item = work_items[0]
+    response = client.get(client.ws(f"work-items/{scratch.identifier}-{item.get('sequence_id')}/"))
+    assert response.status_code == 200, describe(response)
+    found = json_of(response)
+    assert isinstance(found, dict) and str(found.get("id")) == str(item["id"]), (
+        f"{scratch.identifier}-{item.get('sequence_id')} gave work item "
+        f"{found.get('id') if isinstance(found, dict) else found!r}, expected {item['id']}"
+    )
+
+
+@pytest.mark.requirement("RES-002")
+def test_sequence_ids_increase(work_items: list[dict[str, Any]]) -> None:
+    first, second = (item.get("sequence_id") for item in work_items)
+    for value in (first, second):
+        assert isinstance(value, int) and not isinstance(value, bool) and value >= 1, (
+            f"sequence_id {value!r} is not a positive integer"
+        )
+    assert second > first, f"created one after the other, sequence_id went {first} -> {second}"
+
+
+@pytest.mark.requirement("RES-003")
+def test_issues_alias_serves_work_items(
+    client: Any, scratch: Any, work_items: list[dict[str, Any]]
+) -> None:
+    item = work_items[1]
+    response = client.get(scratch.project_path(f"issues/{item['id']}/"))
+    assert response.status_code == 200, describe(response)
+    found = json_of(response)
+    assert isinstance(found, dict) and str(found.get("id")) == str(item["id"]), (
+        f"issues/{item['id']}/ answered another object: {response.text:.160}"
+    )
+
+
+def refused_with_400(client: Any, path: str, body: dict[str, Any]) -> list[str]:
+    """POST must answer 400; an object created anyway is deleted again at once."""
+    response = client.post(path, json=body)
+    if response.status_code == 400:
+        return []
+    created = json_of(response)
+    if response.status_code in OK and isinstance(created, dict) and "id" in created:
+        client.delete(f"{path}{created['id']}/")
+    return [f"{describe(response)} (body {body}), expected 400"]
+
+
+@pytest.mark.requirement("RES-004")
+def test_enumerations_refuse_undocumented_values(client: Any, scratch: Any, writable: None) -> None:
+    problems = refused_with_400(
+        client,
+        scratch.project_path("work-items/"),
+        {"name": scratch.name("enum"), "priority": "sometimes"},
+    )
+    problems += refused_with_400(
+        client,
+        scratch.project_path("states/"),
+        {"name": scratch.name("enum"), "color": "#336699", "group": "whatever"},
+    )
+    assert not problems, "\n".join(problems)
+
+
+# --- cycles and modules -----------------------------------------------------------------------
+
+# kind -> (collection, archived collection, membership suffix)
+CONTAINERS = {
+    "cycles": ("cycles/", "archived-cycles/", "cycle-issues/"),
+    "modules": ("modules/", "archived-modules/", "module-issues/"),
+}
+
+
+def finished_container(scratch: Any, kind: str) -> dict[str, Any]:
+    """A cycle that has ended, or a completed module: what archiving expects."""
+    body: dict[str, Any] = {"name": scratch.name(kind[:-1])}
+    if kind == "cycles":
+        body |= cycle_dates(date(2020, 1, 6), 13)
+    else:
+        body |= {"status": "completed"}
+    return scratch.create(scratch.project_path(CONTAINERS[kind][0]), body)
+
+
+def running_container(scratch: Any, kind: str) -> dict[str, Any]:
+    body: dict[str, Any] = {"name": scratch.name(kind[:-1])}
+    if kind == "cycles":
+        body |= cycle_dates(datetime.now(UTC).date() - timedelta(days=1), 14)
+    return scratch.create(scratch.project_path(CONTAINERS[kind][0]), body)
+
+
+@pytest.mark.parametrize("kind", list(CONTAINERS))
+@pytest.mark.requirement("RES-005")
+def test_archive_and_unarchive(client: Any, scratch: Any, writable: None, kind: str) -> None:
+    collection, archived, _ = CONTAINERS[kind]
+    container_id = str(finished_container(scratch, kind)["id"])
+    archive = client.post(scratch.project_path(f"{collection}{container_id}/archive/"))
+    assert archive.status_code in OK, describe(archive)
+    listed = client.get(scratch.project_path(archived))
+    assert container_id in listed_ids(listed, "id"), (
+        f"after archiving, {archived} does not list {container_id}: {describe(listed)}"
+    )
+    unarchive = client.delete(scratch.project_path(f"{archived}{container_id}/unarchive/"))
+    assert unarchive.status_code in OK, describe(unarchive)
+    listed = client.get(scratch.project_path(archived))
+    assert container_id not in listed_ids(listed, "id"), (
+        f"after unarchiving, {archived} still lists {container_id}"
+    )
+    active = client.get(scratch.project_path(collection))
+    assert container_id in listed_ids(active, "id"), (
+        f"after unarchiving, {collection} does not list {container_id}: {describe(active)}"
+    )
+
+
+@pytest.mark.parametrize("kind", list(CONTAINERS))
+@pytest.mark.requirement("RES-006")
+def test_work_item_membership(
+    client: Any, scratch: Any, work_items: list[dict[str, Any]], kind: str
+) -> None:
+    collection, _, members = CONTAINERS[kind]
+    container_id = str(running_container(scratch, kind)["id"])
+    item_id = str(work_items[0]["id"])
+    membership = scratch.project_path(f"{collection}{container_id}/{members}")
+    added = client.post(membership, json={"issues": [item_id]})
+    assert added.status_code in OK, describe(added)
+    listed = client.get(membership)
+    # The list shows membership rows ({"issue": id}) or the work items themselves ({"id": id}).
+    assert item_id in listed_ids(listed, "issue", "id"), (
+        f"{membership} does not list the added work item {item_id}: {describe(listed)}"
+    )
+    removed = client.delete(f"{membership}{item_id}/")
+    assert removed.status_code in OK, describe(removed)
+    listed = client.get(membership)
+    assert item_id not in listed_ids(listed, "issue", "id"), (
+        f"{membership} still lists {item_id} after removing it"
+    )
+
+
+@pytest.mark.requirement("RES-007")
+def test_cycle_ending_before_it_starts_is_refused(
+    client: Any, scratch: Any, writable: None
+) -> None:
+    body = {
+        "name": scratch.name("cycle"),
+        "start_date": "2030-02-01T00:00:00Z",
+        "end_date": "2030-01-01T00:00:00Z",
+    }
+    problems = refused_with_400(client, scratch.project_path("cycles/"), body)
+    assert not problems, "\n".join(problems)

@@ -1,0 +1,30 @@
+"""`python -m conformance.reference`: the process the launcher starts.
+
+The key comes from the environment (PLANE_REFERENCE_API_KEY) rather than argv, so it never shows
+in a process listing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from conformance.reference.server import serve
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m conformance.reference")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--workspace", default="conformance")
+    parser.add_argument("--rate-limit", type=int)
+    parser.add_argument("--fault", action="append", default=[])
+    parser.add_argument("--db")
+    args = parser.parse_args(argv)
+    args.api_key = os.environ.get("PLANE_REFERENCE_API_KEY")
+    return serve(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""Start the reference server as a subprocess on a free loopback port and wait until it answers."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from types import TracebackType
+
+from conformance.reference.config import generate_api_key, mask_key
+
+STARTUP_TIMEOUT = 10.0  # seconds; a healthy start takes well under 2
+
+
+class ReferenceServerError(RuntimeError):
+    """The server process did not come up."""
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _answers(port: int) -> bool:
+    """Any HTTP answer on a non-API path (which spends no rate limit) means it is up."""
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=0.5)
+        connection.request("GET", "/health")
+        connection.getresponse().read()
+        connection.close()
+        return True
+    except OSError:
+        return False
+
+
+class RunningServer:
+    def __init__(self, process: subprocess.Popen[bytes], port: int, api_key: str, workspace: str):
+        self.process = process
+        self.port = port
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.api_key = api_key
+        self.workspace = workspace
+
+    def __repr__(self) -> str:
+        return f"RunningServer({self.base_url}, key={mask_key(self.api_key)}, ws={self.workspace})"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def __enter__(self) -> RunningServer:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def start_reference_server(
+    *,
+    faults: Iterable[str] = (),
+    rate_limit: int | None = None,
+    api_key: str | None = None,
+    workspace: str = "conformance",
+    db_path: str | None = None,
+) -> RunningServer:
+    key = api_key or generate_api_key()
+    command = [sys.executable, "-m", "conformance.reference", "--workspace", workspace]
+    for fault in faults:
+        command += ["--fault", fault]
+    if rate_limit is not None:
+        command += ["--rate-limit", str(rate_limit)]
+    if db_path is not None:
+        command += ["--db", str(db_path)]
+    env = {**os.environ, "PLANE_REFERENCE_API_KEY": key}
+    for _attempt in range(3):  # the free port may be taken between probe and bind
+        port = _free_port()
+        process = subprocess.Popen(
+            [*command, "--port", str(port)], env=env, stdout=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while time.monotonic() < deadline and process.poll() is None:
+            if _answers(port):
+                return RunningServer(process, port, key, workspace)
+            time.sleep(0.02)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+            raise ReferenceServerError(f"reference server did not answer within {STARTUP_TIMEOUT}s")
+    raise ReferenceServerError("reference server exited during start-up (see its stderr)")

@@ -1,0 +1,54 @@
+"""`serve(args)`: run the reference server in the foreground until SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+
+import uvicorn
+
+from conformance.reference.app import create_app
+from conformance.reference.config import DEFAULT_RATE_LIMIT, ServerConfig, generate_api_key, mask_key
+from conformance.reference.faults import unknown_faults
+
+
+def config_from_args(args: argparse.Namespace) -> ServerConfig:
+    faults = list(getattr(args, "fault", None) or [])
+    unknown = unknown_faults(faults)
+    if unknown:
+        raise SystemExit(f"unknown fault(s): {', '.join(unknown)} (see `plane-conformance faults`)")
+    return ServerConfig(
+        api_key=getattr(args, "api_key", None) or generate_api_key(),
+        workspace=getattr(args, "workspace", None) or "conformance",
+        rate_limit=getattr(args, "rate_limit", None) or DEFAULT_RATE_LIMIT,
+        faults=frozenset(faults),
+        db_path=getattr(args, "db", None),
+    )
+
+
+def serve(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    app = create_app(config)
+    print(
+        f"reference server on http://{args.host}:{args.port} workspace={config.workspace} "
+        f"key={mask_key(config.api_key)} rate_limit={config.rate_limit}/min "
+        f"faults={','.join(sorted(config.faults)) or 'none'}",
+        file=sys.stderr,
+        flush=True,
+    )
+    fast = importlib.util.find_spec("uvloop") and importlib.util.find_spec("httptools")
+    try:
+        uvicorn.run(
+            app,
+            host=args.host,
+            port=args.port,
+            log_level="warning",
+            access_log=False,
+            loop="uvloop" if fast else "asyncio",
+            http="httptools" if fast else "h11",
+            lifespan="off",
+        )
+    finally:
+        app.shutdown()
+    return 0

@@ -1,0 +1,83 @@
+"""Pure helpers of the ratelimit, fields/expand and resources checks (no server)."""
+
+from __future__ import annotations
+
+import httpx
+
+from conformance.checks import test_fields_expand as fx
+from conformance.checks import test_ratelimit as rl
+from conformance.checks import test_resources as res
+
+NOW = 1_700_000_000.0
+
+
+def test_remaining_must_be_a_non_negative_integer() -> None:
+    assert rl.remaining_problems({rl.REMAINING: "45"}) == []
+    assert rl.remaining_problems({rl.REMAINING: "0"}) == []
+    assert rl.remaining_problems({}) == [f"no {rl.REMAINING} header"]
+    assert rl.remaining_problems({rl.REMAINING: "-1"})
+    assert rl.remaining_problems({rl.REMAINING: "4.5"})
+
+
+def test_reset_must_be_epoch_seconds_within_the_hour() -> None:
+    assert rl.reset_problems({rl.RESET: str(int(NOW) + 30)}, NOW) == []
+    assert rl.reset_problems({rl.RESET: str(int(NOW))}, NOW + 1) == []  # clock slack
+    millis = rl.reset_problems({rl.RESET: str(int(NOW + 30) * 1000)}, NOW)
+    assert millis and "milliseconds" in millis[0]
+    assert rl.reset_problems({rl.RESET: str(int(NOW) - 120)}, NOW)
+    assert rl.reset_problems({rl.RESET: str(int(NOW) + 7200)}, NOW)
+    assert rl.reset_problems({rl.RESET: "soon"}, NOW)
+    assert rl.reset_problems({}, NOW)
+
+
+def test_remaining_sequence() -> None:
+    window = int(NOW) + 40
+    assert rl.sequence_problems([(50, window), (49, window), (47, window)]) == []
+    # other clients may spend requests between ours; a new window may start afresh
+    assert (
+        rl.sequence_problems([(3, window), (1, window), (60, window + 60), (59, window + 60)]) == []
+    )
+    assert rl.sequence_problems([(45, window)] * 4)  # static
+    assert rl.sequence_problems([(45, window), (44, window), (46, window)])  # rose
+    assert rl.sequence_problems([(45, window), (60, window + 60)])  # nothing comparable
+
+
+def test_wait_seconds_prefers_retry_after() -> None:
+    def throttled(headers: dict[str, str]) -> httpx.Response:
+        return httpx.Response(429, headers=headers)
+
+    assert rl.wait_seconds(throttled({"Retry-After": "7", rl.RESET: str(int(NOW) + 30)}), NOW) == 7
+    assert rl.wait_seconds(throttled({rl.RESET: str(int(NOW) + 30)}), NOW) == 30
+    assert rl.wait_seconds(throttled({}), NOW) == 60
+
+
+def test_key_and_expansion_problems() -> None:
+    assert fx.key_problems([{"id": 1, "name": "a"}], {"id", "name"}) == []
+    assert fx.key_problems([{"id": 1, "name": "a", "state": "s"}], {"id", "name"})
+    assert fx.key_problems([{"id": 1}], {"id", "name"})
+    assert fx.key_problems(["id"], {"id"})
+    good = {"state": {"id": "s1", "name": "Todo"}, "assignees": [{"id": "u1"}]}
+    assert fx.expanded_problems(good, "s1", ["u1"]) == []
+    assert len(fx.expanded_problems({"state": "s1", "assignees": ["u1"]}, "s1", ["u1"])) == 2
+    assert fx.expanded_problems({**good, "assignees": [{"id": "u2"}]}, "s1", ["u1"])
+
+
+def test_refusals_and_naming() -> None:
+    refused = httpx.Response(400, json={"error": "Invalid fields: no_such_field"})
+    assert fx.refusal_problems(refused, "q") == []
+    assert fx.naming_problems(refused, "q", "no_such_field") == []
+    assert fx.naming_problems(httpx.Response(400, json={"error": "bad"}), "q", "no_such_field")
+    assert fx.refusal_problems(httpx.Response(200, json={}), "q")
+    assert fx.refusal_problems(httpx.Response(500, json={}), "q")
+
+
+def test_listed_ids_reads_envelopes_and_arrays() -> None:
+    envelope = httpx.Response(200, json={"results": [{"id": "a", "issue": "w1"}, {"id": "b"}]})
+    assert res.listed_ids(envelope, "issue") == {"w1"}
+    assert res.listed_ids(envelope, "issue", "id") == {"a", "b", "w1"}
+    assert res.listed_ids(httpx.Response(200, json=[{"id": "c"}]), "id") == {"c"}
+    assert res.listed_ids(httpx.Response(200, text="oops"), "id") == set()
+    assert res.cycle_dates(res.date(2020, 1, 6), 13) == {
+        "start_date": "2020-01-06T00:00:00Z",
+        "end_date": "2020-01-19T00:00:00Z",
+    }
