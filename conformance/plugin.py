@@ -79,6 +79,13 @@ RECORD = pytest.StashKey[CheckRecord]()
 SOFT_LEVELS = ("SHOULD", "MAY")
 
 
+class ResultSink:
+    """Pass one to pytest.main(plugins=[...]) to get the RunResult back (the runner does)."""
+
+    def __init__(self) -> None:
+        self.result: Any = None
+
+
 class PlaneState:
     """Everything one pytest process knows about the conformance run."""
 
@@ -368,10 +375,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     )
     report_dir = session.config.getoption("plane_report_dir")
     if report_dir:
-        state.report_paths = write_reports(state.run_result, Path(report_dir))
-    sink = session.config.pluginmanager.get_plugin("plane_conformance_sink")
-    if sink is not None:
-        sink.result = state.run_result
+        secrets = [state.target().api_key]
+        state.report_paths = write_reports(state.run_result, Path(report_dir), secrets=secrets)
+    for plugin in session.config.pluginmanager.get_plugins():
+        if isinstance(plugin, ResultSink):
+            plugin.result = state.run_result
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

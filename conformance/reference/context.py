@@ -46,7 +46,11 @@ class Ctx:
         return self.load("work_item", "Work item", self.path[key], project=project["id"])
 
     def is_member(self, user_id: Any) -> bool:
-        return isinstance(user_id, str) and is_uuid(user_id) and self.store.get("user", user_id) is not None
+        return (
+            isinstance(user_id, str)
+            and is_uuid(user_id)
+            and self.store.get("user", user_id) is not None
+        )
 
     def stamp(self, doc: Doc, *, created: bool) -> Doc:
         moment = now_iso()

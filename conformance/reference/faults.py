@@ -1,4 +1,4 @@
-"""The registry of fault switches: name → Fault. Each fault is declared beside the rule it breaks."""
+"""The registry of fault switches (name → Fault); each fault sits beside the rule it breaks."""
 
 from __future__ import annotations
 
@@ -9,7 +9,17 @@ from conformance.reference.rules import auth, errors, fields_expand, pagination,
 
 __all__ = ["FAULTS", "Fault", "unknown_faults"]
 
-_MODULES = (auth, ratelimit, pagination, fields_expand, errors, validation, base, work_items, containers)
+_MODULES = (
+    auth,
+    ratelimit,
+    pagination,
+    fields_expand,
+    errors,
+    validation,
+    base,
+    work_items,
+    containers,
+)
 
 FAULTS: dict[str, Fault] = {fault.name: fault for module in _MODULES for fault in module.FAULTS}
 

@@ -9,7 +9,12 @@ import sys
 import uvicorn
 
 from conformance.reference.app import create_app
-from conformance.reference.config import DEFAULT_RATE_LIMIT, ServerConfig, generate_api_key, mask_key
+from conformance.reference.config import (
+    DEFAULT_RATE_LIMIT,
+    ServerConfig,
+    generate_api_key,
+    mask_key,
+)
 from conformance.reference.faults import unknown_faults
 
 

@@ -64,11 +64,20 @@ class Store:
             self._db.execute("COMMIT")
 
     # --- documents ---------------------------------------------------------------------------
-    def insert(self, kind: str, doc: Doc, *, project: str | None = None, parent: str | None = None) -> Doc:
+    def insert(
+        self, kind: str, doc: Doc, *, project: str | None = None, parent: str | None = None
+    ) -> Doc:
         with self._lock:
             self._db.execute(
                 "INSERT INTO docs (kind, id, project, parent, archived, data) VALUES (?,?,?,?,?,?)",
-                (kind, doc["id"], project, parent, int(bool(doc.get("archived_at"))), json.dumps(doc)),
+                (
+                    kind,
+                    doc["id"],
+                    project,
+                    parent,
+                    int(bool(doc.get("archived_at"))),
+                    json.dumps(doc),
+                ),
             )
         return doc
 
@@ -133,7 +142,9 @@ class Store:
     ) -> int:
         where, args = self._where(kind, project, parent, archived, member_of)
         with self._lock:
-            return int(self._db.execute(f"SELECT COUNT(*) FROM docs WHERE {where}", args).fetchone()[0])
+            return int(
+                self._db.execute(f"SELECT COUNT(*) FROM docs WHERE {where}", args).fetchone()[0]
+            )
 
     def query(
         self,
@@ -197,7 +208,8 @@ class Store:
     def remove_issue_from_all(self, container_kind: str, issue: str) -> None:
         with self._lock:
             self._db.execute(
-                "DELETE FROM memberships WHERE container_kind=? AND issue=?", (container_kind, issue)
+                "DELETE FROM memberships WHERE container_kind=? AND issue=?",
+                (container_kind, issue),
             )
 
     def members(self, container_kind: str, container: str) -> list[str]:

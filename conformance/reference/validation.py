@@ -17,7 +17,9 @@ from conformance.reference.fault import Fault
 from conformance.reference.rules.errors import field_errors
 
 ENUM_ACCEPTS_ANYTHING = Fault(
-    "enum-accepts-anything", ("RES-004", "STATUS-008"), "enumerated fields accept any string"
+    "enum-accepts-anything",
+    ("RES-004", "STATUS-008", "SCHEMA-004"),
+    "enumerated fields accept any string",
 )
 DATE_ORDER_UNCHECKED = Fault(
     "date-order-unchecked", ("RES-007",), "a start date after the end date is accepted"
@@ -73,7 +75,11 @@ def _check(value: Any, spec: FieldSpec, config: ServerConfig) -> str | None:
                 return "Enter a valid URL."
         return None
     if kind == "int":
-        return None if isinstance(value, int) and not isinstance(value, bool) else "A valid integer is required."
+        return (
+            None
+            if isinstance(value, int) and not isinstance(value, bool)
+            else "A valid integer is required."
+        )
     if kind == "number":
         ok = isinstance(value, int | float) and not isinstance(value, bool)
         return None if ok else "A valid number is required."

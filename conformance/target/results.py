@@ -12,6 +12,7 @@ import sys
 import time
 import warnings
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -138,7 +139,7 @@ def build_run_result(
     )
 
 
-def write_reports(result: RunResult, report_dir: Path) -> list[Path]:
+def write_reports(result: RunResult, report_dir: Path, secrets: Iterable[str] = ()) -> list[Path]:
     """The reporters' write_all; results.json alone while the report package is incomplete."""
     report_dir.mkdir(parents=True, exist_ok=True)
     try:
@@ -146,7 +147,7 @@ def write_reports(result: RunResult, report_dir: Path) -> list[Path]:
     except ImportError:
         write_all = None
     if write_all is not None:
-        return list(write_all(result, report_dir))
+        return list(write_all(result, report_dir, secrets=list(secrets)))
     path = report_dir / "results.json"
     path.write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")
     message = "conformance.report.write_all is missing: wrote results.json only"

@@ -43,7 +43,9 @@ class Api:
         return response.json()
 
     def new_item(self, project_id: str, **fields: Any) -> dict[str, Any]:
-        response = self.post(self.project_url(project_id, "work-items/"), {"name": "item", **fields})
+        response = self.post(
+            self.project_url(project_id, "work-items/"), {"name": "item", **fields}
+        )
         assert response.status_code == 201, response.text
         return response.json()
 

@@ -47,7 +47,7 @@ class Resource:
     prepare: Hook = _no_hook  # domain rules on the merged object before it is stored
     after_create: Hook = _no_hook
     before_delete: Hook = _no_hook
-    serialize: Callable[[Ctx, Doc], Doc] = lambda ctx, doc: doc  # noqa: E731
+    serialize: Callable[[Ctx, Doc], Doc] = lambda ctx, doc: doc
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,9 @@ class Scope:
 
 
 # --- references --------------------------------------------------------------------------------
-def check_references(ctx: Ctx, resource: Resource, clean: Mapping[str, Any], project: str | None) -> None:
+def check_references(
+    ctx: Ctx, resource: Resource, clean: Mapping[str, Any], project: str | None
+) -> None:
     """Every referenced id must exist in scope (assignees must be workspace members)."""
     errors: dict[str, list[str]] = {}
     for name, value in clean.items():
@@ -73,7 +75,9 @@ def check_references(ctx: Ctx, resource: Resource, clean: Mapping[str, Any], pro
                 target = ctx.store.get(spec.ref, ref_id)
                 ok = target is not None and target.get("project") == project
             if not ok:
-                errors.setdefault(name, []).append(f'Invalid pk "{ref_id}" - object does not exist.')
+                errors.setdefault(name, []).append(
+                    f'Invalid pk "{ref_id}" - object does not exist.'
+                )
     if errors:
         raise field_errors(errors)
 

@@ -44,6 +44,11 @@ def _prepare(ctx: Ctx, doc: Doc) -> None:
         raise field_errors({"project_id": ["Must be the project of the URL."]})
     doc.pop("project_id", None)
     doc["owned_by"] = doc.get("owned_by") or ctx.user_id
+    for name in ("start_date", "end_date"):
+        # The cycle object carries date-times (docs example); a bare date means its midnight UTC.
+        value = doc.get(name)
+        if isinstance(value, str) and len(value) == 10:
+            doc[name] = f"{value}T00:00:00Z"
     if doc.get("sort_order") is None:
         doc["sort_order"] = 65535.0
 
@@ -75,9 +80,12 @@ RESOURCE = Resource(
     specs=SPECS,
     output=OUTPUT,
     expandable={
-        "project": "project", "workspace": "workspace", "owned_by": "user",
-        "created_by": "user", "updated_by": "user",
-    },  # fmt: skip
+        "project": "project",
+        "workspace": "workspace",
+        "owned_by": "user",
+        "created_by": "user",
+        "updated_by": "user",
+    },
     defaults={"description": "", "timezone": "UTC", "view_props": {}, "logo_props": {}},
     date_range=("start_date", "end_date"),
     prepare=_prepare,

@@ -48,9 +48,12 @@ RESOURCE = Resource(
     specs=SPECS,
     output=OUTPUT,
     expandable={
-        "project": "project", "workspace": "workspace", "parent": "label",
-        "created_by": "user", "updated_by": "user",
-    },  # fmt: skip
+        "project": "project",
+        "workspace": "workspace",
+        "parent": "label",
+        "created_by": "user",
+        "updated_by": "user",
+    },
     unique=("name",),
     defaults={"description": "", "color": ""},
     prepare=_prepare,

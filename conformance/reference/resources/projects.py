@@ -113,9 +113,13 @@ RESOURCE = Resource(
     specs=SPECS,
     output=OUTPUT,
     expandable={
-        "workspace": "workspace", "project_lead": "user", "default_assignee": "user",
-        "default_state": "state", "created_by": "user", "updated_by": "user",
-    },  # fmt: skip
+        "workspace": "workspace",
+        "project_lead": "user",
+        "default_assignee": "user",
+        "default_state": "state",
+        "created_by": "user",
+        "updated_by": "user",
+    },
     unique=("name", "identifier"),
     defaults=DEFAULTS,
     prepare=_prepare,

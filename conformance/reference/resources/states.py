@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from starlette.responses import Response
-
 from conformance.reference.context import Ctx
 from conformance.reference.resources import base
 from conformance.reference.resources.base import Resource, Scope
@@ -57,7 +55,12 @@ RESOURCE = Resource(
     label="State",
     specs=SPECS,
     output=OUTPUT,
-    expandable={"project": "project", "workspace": "workspace", "created_by": "user", "updated_by": "user"},
+    expandable={
+        "project": "project",
+        "workspace": "workspace",
+        "created_by": "user",
+        "updated_by": "user",
+    },
     unique=("name",),
     defaults={"description": "", "group": "backlog", "is_triage": False, "default": False},
     prepare=_prepare,

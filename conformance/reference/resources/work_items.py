@@ -18,7 +18,7 @@ from conformance.reference.store import Doc
 from conformance.reference.validation import FieldSpec
 
 WRONG_FIELD_TYPE = Fault(
-    "wrong-field-type", ("RES-002",), "work items carry sequence_id as a string, not an integer"
+    "wrong-field-type", ("SCHEMA-002",), "work items carry sequence_id as a string, not an integer"
 )
 SEQUENCE_LOOKUP_BROKEN = Fault(
     "sequence-lookup-broken", ("RES-001",), "IDENT-n answers the work item numbered n+1"
@@ -87,14 +87,22 @@ RESOURCE = Resource(
     specs=SPECS,
     output=OUTPUT,
     expandable={
-        "assignees": "user", "labels": "label", "state": "state", "project": "project",
-        "parent": "work_item", "workspace": "workspace", "created_by": "user",
+        "assignees": "user",
+        "labels": "label",
+        "state": "state",
+        "project": "project",
+        "parent": "work_item",
+        "workspace": "workspace",
+        "created_by": "user",
         "updated_by": "user",
-    },  # fmt: skip
+    },
     defaults={
-        "description_html": "<p></p>", "priority": "none", "is_draft": False, "assignees": [],
+        "description_html": "<p></p>",
+        "priority": "none",
+        "is_draft": False,
+        "assignees": [],
         "labels": [],
-    },  # fmt: skip
+    },
     date_range=("start_date", "target_date"),
     prepare=_prepare,
     serialize=_serialize,

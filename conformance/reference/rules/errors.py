@@ -14,10 +14,14 @@ from conformance.reference.config import ServerConfig
 from conformance.reference.fault import Fault
 
 CREATE_RETURNS_200 = Fault(
-    "create-returns-200", ("STATUS-001",), "POST that creates a resource answers 200 instead of 201"
+    "create-returns-200",
+    ("STATUS-001", "SCHEMA-001"),
+    "POST that creates a resource answers 200 instead of 201",
 )
 DELETE_RETURNS_BODY = Fault(
-    "delete-returns-body", ("STATUS-005",), "DELETE answers 200 with the deleted object"
+    "delete-returns-body",
+    ("STATUS-005", "SCHEMA-001"),
+    "DELETE answers 200 with the deleted object",
 )
 NOT_FOUND_500 = Fault(
     "not-found-500", ("STATUS-006", "STATUS-010"), "an unknown object id answers 500, not 404"
@@ -97,6 +101,4 @@ def unknown_route(config: ServerConfig) -> Response:
 def method_not_allowed(config: ServerConfig, allowed: str) -> Response:
     if config.has(METHOD_NOT_ALLOWED_200.name):
         return json_response({}, config, 200)
-    return json_response(
-        {"error": "Method not allowed"}, config, 405, headers={"Allow": allowed}
-    )
+    return json_response({"error": "Method not allowed"}, config, 405, headers={"Allow": allowed})

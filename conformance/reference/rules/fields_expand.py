@@ -61,7 +61,9 @@ def parse(
     return Shaping(keep, () if config.has(EXPAND_IGNORED.name) else tuple(expand))
 
 
-def shape(obj: dict[str, Any], shaping: Shaping, expanders: Mapping[str, Expander]) -> dict[str, Any]:
+def shape(
+    obj: dict[str, Any], shaping: Shaping, expanders: Mapping[str, Expander]
+) -> dict[str, Any]:
     out = obj if shaping.fields is None else {k: obj[k] for k in shaping.fields if k in obj}
     if shaping.expand:
         out = dict(out)

@@ -15,7 +15,9 @@ from conformance.reference.config import ServerConfig
 from conformance.reference.fault import Fault
 
 HEADERS_MISSING = Fault(
-    "ratelimit-headers-missing", ("RATE-001", "RATE-002"), "no rate-limit headers at all"
+    "ratelimit-headers-missing",
+    ("RATE-001", "RATE-002", "SCHEMA-003"),
+    "no rate-limit headers at all",
 )
 RESET_MILLIS = Fault(
     "ratelimit-reset-millis", ("RATE-002",), "X-RateLimit-Reset is given in milliseconds"

@@ -1,0 +1,165 @@
+"""`plane-conformance run`: resolve the target, preflight it, drive pytest, map the outcome.
+
+Without --target (and without PLANE_BASE_URL) the embedded reference server is started for the
+run and stopped afterwards. The API key reaches pytest (and its xdist workers) through the
+PLANE_API_KEY environment variable, never through the command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.cli import EXIT_UNUSABLE, UsageFailure
+from conformance.plugin import ResultSink, known_areas
+from conformance.target.client import TargetClient
+from conformance.target.config import (
+    ENV_KEY,
+    ENV_URL,
+    ENV_WORKSPACE,
+    ConfigError,
+    TargetConfig,
+    new_seed,
+    parse_areas,
+    resolve_config,
+)
+from conformance.target.pacing import Pacer, state_path_for
+from conformance.target.preflight import PreflightError, preflight
+from conformance.target.results import checks_dir, write_reports
+
+
+@contextlib.contextmanager
+def _embedded_server(args: argparse.Namespace) -> Iterator[Any]:
+    from conformance.reference.launcher import ReferenceServerError, start_reference_server
+
+    try:
+        server = start_reference_server(faults=tuple(args.fault), rate_limit=args.rate_limit)
+    except (ReferenceServerError, ValueError, KeyError) as problem:
+        raise UsageFailure(f"the embedded reference server did not start: {problem}") from None
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@contextlib.contextmanager
+def _environment(name: str, value: str) -> Iterator[None]:
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
+
+
+def _resolve(
+    args: argparse.Namespace, url: str, key: str | None, workspace: str | None
+) -> TargetConfig:
+    try:
+        return resolve_config(
+            base_url=url,
+            api_key=key,
+            workspace=workspace,
+            project_id=args.project,
+            profile=args.profile,
+            seed=args.seed if args.seed is not None else new_seed(),
+            read_only=args.read_only,
+            areas=parse_areas(args.only, known_areas()),
+        )
+    except ConfigError as problem:
+        raise UsageFailure(str(problem)) from None
+
+
+def _preflight(config: TargetConfig) -> None:
+    pacer = Pacer(state_path_for(config.base_url, config.api_key))
+    with TargetClient(
+        config.base_url, config.api_key, config.workspace, pacer=pacer, read_only=True
+    ) as client:
+        try:
+            preflight(client, config)
+        except PreflightError as problem:
+            raise UsageFailure(str(problem)) from None
+
+
+def pytest_arguments(args: argparse.Namespace, config: TargetConfig) -> list[str]:
+    """The pytest command line for a run (the key is not on it: it travels in the env)."""
+    argv = [
+        str(checks_dir()),
+        "-q",
+        "-p", "no:cacheprovider",
+        "-p", "no:anyio",  # imported before pytest starts; its rewrite warning is noise
+        "--rootdir", str(checks_dir().parent.parent),
+        "--plane-url", config.base_url,
+        "--plane-workspace", config.workspace,
+        "--plane-profile", config.profile,
+        "--plane-seed", str(config.seed),
+        "--plane-report-dir", str(Path(args.report_dir).resolve()),
+        "--plane-skip-preflight",
+    ]  # fmt: skip
+    if config.project_id:
+        argv += ["--plane-project", config.project_id]
+    if config.read_only:
+        argv.append("--plane-read-only")
+    if config.areas:
+        argv += ["--plane-only", ",".join(config.areas)]
+    if args.workers > 1:
+        argv += ["-n", str(args.workers)]
+    return argv
+
+
+def _finish(args: argparse.Namespace, result: Any, config: TargetConfig) -> int:
+    code = int(result.exit_code)
+    if args.baseline:
+        from conformance.report.baseline import BaselineError, apply_baseline
+
+        try:
+            code = apply_baseline(result, args.baseline, args.fail_on_stale_baseline)
+        except (BaselineError, OSError) as problem:
+            raise UsageFailure(f"the baseline {args.baseline} is unusable: {problem}") from None
+        write_reports(result, Path(args.report_dir), secrets=[config.api_key])  # with the baseline
+    if args.write_baseline:
+        from conformance.report.baseline import write_baseline
+
+        print(f"plane-conformance: wrote baseline {write_baseline(result, args.write_baseline)}")
+    return code
+
+
+def run(args: argparse.Namespace) -> int:
+    """Exit code: 0 every MUST passed, 1 a MUST failed; UsageFailure (2) if the run can't happen."""
+    target_url = args.target or os.environ.get(ENV_URL)
+    if target_url and (args.fault or args.rate_limit):
+        raise UsageFailure("--fault and --rate-limit only apply to the embedded reference server.")
+    with contextlib.ExitStack() as stack:
+        if target_url:
+            key = args.api_key or os.environ.get(ENV_KEY)
+            workspace = args.workspace or os.environ.get(ENV_WORKSPACE)
+            where = target_url
+        else:
+            server = stack.enter_context(_embedded_server(args))
+            target_url, key, workspace = server.base_url, server.api_key, server.workspace
+            where = f"{target_url} (embedded reference server)"
+        config = _resolve(args, target_url, key, workspace)
+        print(
+            f"plane-conformance: target {where}, workspace {config.workspace}, "
+            f"profile {config.profile}, seed {config.seed}",
+            flush=True,
+        )
+        _preflight(config)
+        sink = ResultSink()
+        stack.enter_context(_environment(ENV_KEY, config.api_key))
+        status = pytest.main(pytest_arguments(args, config), plugins=[sink])
+        if sink.result is None:
+            raise UsageFailure(
+                f"the check session did not complete (pytest exit code {int(status)})."
+            )
+        return _finish(args, sink.result, config)
+    return EXIT_UNUSABLE  # not reached: the with block returns or raises

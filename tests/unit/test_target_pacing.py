@@ -1,0 +1,96 @@
+"""Pacing: waits computed from the rate-limit headers, 429 retried, budget shared via the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from conformance.target.client import TargetClient
+from conformance.target.pacing import Pacer, parse_reset, parse_retry_after, state_path_for
+
+NOW = 1_700_000_000.0
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = NOW
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def _pacer(path: Path, fake: FakeTime, reserve: int = 2) -> Pacer:
+    return Pacer(path, reserve=reserve, clock=fake.clock, sleep=fake.sleep)
+
+
+def test_header_parsing() -> None:
+    assert parse_reset("1700000030", NOW) == 1_700_000_030
+    assert parse_reset("30", NOW) == NOW + 30  # seconds-from-now tolerated
+    assert parse_reset("soon", NOW) is None
+    assert parse_retry_after("7", NOW) == 7
+    assert parse_retry_after("Tue, 14 Nov 2023 22:13:40 GMT", NOW) == 20
+    assert parse_retry_after(None, NOW) is None
+
+
+def test_waits_for_the_reset_when_only_the_reserve_is_left(tmp_path: Path) -> None:
+    fake = FakeTime()
+    pacer = _pacer(tmp_path / "state.json", fake)
+    pacer.before_request()
+    pacer.after_response({"x-ratelimit-remaining": "3", "x-ratelimit-reset": str(int(NOW) + 40)})
+    pacer.before_request()  # 3 left > reserve 2: goes at once, leaving 2
+    assert fake.slept == []
+    pacer.before_request()  # only the reserve left: wait for the reset
+    assert len(fake.slept) == 1 and 40 <= fake.slept[0] <= 41
+
+
+def test_budget_is_shared_through_the_state_file(tmp_path: Path) -> None:
+    fake = FakeTime()
+    path = state_path_for("http://x", "key", tmp_path)
+    worker_a, worker_b = _pacer(path, fake), _pacer(path, fake)
+    worker_a.after_response({"x-ratelimit-remaining": "2", "x-ratelimit-reset": str(int(NOW) + 10)})
+    worker_b.before_request()
+    assert fake.slept and 10 <= fake.slept[0] <= 11
+    assert path.exists() and state_path_for("http://x", "other", tmp_path) != path
+
+
+def test_out_of_order_responses_keep_the_lowest_count(tmp_path: Path) -> None:
+    fake = FakeTime()
+    pacer = _pacer(tmp_path / "s.json", fake)
+    reset = str(int(NOW) + 50)
+    pacer.after_response({"x-ratelimit-remaining": "10", "x-ratelimit-reset": reset})
+    pacer.after_response({"x-ratelimit-remaining": "12", "x-ratelimit-reset": reset})
+    assert pacer._read().remaining == 10
+
+
+def test_429_is_waited_out_and_retried(tmp_path: Path) -> None:
+    fake = FakeTime()
+    answers = iter([
+        httpx.Response(429, headers={"Retry-After": "5"}, json={"detail": "slow down"}),
+        httpx.Response(200, json={"ok": True}),
+    ])  # fmt: skip
+    client = TargetClient(
+        "http://t", "k", "ws",
+        transport=httpx.MockTransport(lambda request: next(answers)),
+        pacer=_pacer(tmp_path / "s.json", fake),
+    )  # fmt: skip
+    response = client.get("/api/v1/users/me/")
+    assert response.status_code == 200
+    assert client.requests_sent == 2
+    assert fake.slept and 5 <= fake.slept[0] < 6
+
+
+def test_pace_false_shows_the_429(tmp_path: Path) -> None:
+    fake = FakeTime()
+    client = TargetClient(
+        "http://t", "k", "ws",
+        transport=httpx.MockTransport(lambda r: httpx.Response(429, json={"detail": "limit"})),
+        pacer=_pacer(tmp_path / "s.json", fake),
+    )  # fmt: skip
+    assert client.get("/x", pace=False).status_code == 429
+    assert client.requests_sent == 1 and fake.slept == []
