@@ -29,6 +29,11 @@ OUTCOMES: failed = the target answered wrongly (AssertionError, also raised by s
 error = the suite could not check (transport failure, a bug in a check, a read-only violation);
 skipped = pytest.skip / the writable fixture, with the reason.
 
+EXTRA PROPERTIES: a check contributes report data beyond its verdict by appending
+``(name, [rows...])`` to ``request.node.user_properties`` (a list value). The controller
+concatenates the rows of every test under ``name``: ``capabilities`` becomes
+RunResult.capabilities, any other name (``schemathesis``...) RunResult.extra[name].
+
 The plugin is inert unless conformance checks run: it activates when a path given to pytest lies
 in conformance/checks/ or --plane-url is given. Then it resolves the target (flags > env >
 defaults), runs the preflight once (on the xdist controller; exit code 2 with one sentence when
@@ -101,6 +106,7 @@ class PlaneState:
         self.scratch: ScratchResources | None = None
         self.started = time.time()
         self.checks: list[dict[str, Any]] = []  # CheckResult dicts gathered on the controller
+        self.extra: dict[str, list[Any]] = {}  # rows contributed by checks (see EXTRA PROPERTIES)
         self.worker_requests = 0
         self.worker_leftovers = 0
         self.worker_waited_s = 0.0
@@ -342,6 +348,10 @@ class _Collector:
         for name, value in report.user_properties:
             if name == CHECK_PROPERTY and isinstance(value, dict):
                 self.state.checks.append(value)
+            elif isinstance(value, list):
+                # Any other list-valued property is report data contributed by a check:
+                # "capabilities" rows, "schemathesis" findings... (see EXTRA PROPERTIES above).
+                self.state.extra.setdefault(name, []).extend(value)
 
 
 # -- session end -------------------------------------------------------------------------------
@@ -372,6 +382,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         started=state.started,
         requests_sent=state.requests_sent,
         leftovers=leftovers + state.worker_leftovers + swept_left,
+        extra=state.extra,
     )
     report_dir = session.config.getoption("plane_report_dir")
     if report_dir:

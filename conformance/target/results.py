@@ -110,6 +110,7 @@ def build_run_result(
     started: float,
     requests_sent: int,
     leftovers: int | None,
+    extra: dict[str, list[Any]] | None = None,
 ) -> RunResult:
     from conformance import __version__
 
@@ -117,6 +118,8 @@ def build_run_result(
     per_area = Counter()
     for check in results:
         per_area[check.area] += len(check.exchanges)
+    contributed = dict(extra or {})
+    capabilities = contributed.pop("capabilities", [])
     return RunResult(
         target=target.base_url,
         started_at=datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds"),
@@ -135,7 +138,9 @@ def build_run_result(
             "read_only": target.read_only,
             "areas": list(target.areas) if target.areas else "all",
             "requests_recorded_per_area": dict(per_area),
+            **contributed,
         },
+        capabilities=capabilities,
     )
 
 
