@@ -29,6 +29,7 @@ import re
 import shlex
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -36,7 +37,7 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -161,9 +162,16 @@ def pick_closest(budget: int, tried: Sequence[tuple[Any, int]]) -> tuple[Any, in
     return min(tried, key=lambda item: abs(math.log(max(item[1], 1) / max(budget, 1))))
 
 
-def fault_caught_by_ours(declared: Sequence[str], flagged: dict[str, str]) -> bool:
-    """Our run catches a fault when it flags every requirement the fault declares."""
-    return bool(declared) and all(rid in flagged for rid in declared)
+def fault_caught_by_ours(
+    declared: Sequence[str], flagged: Collection[str], clean_flagged: Collection[str] = ()
+) -> bool:
+    """Our run catches a fault when it flags every requirement the fault declares, and at least
+    one of them is not flagged on the clean server already (else the flag proves nothing)."""
+    return (
+        bool(declared)
+        and all(rid in flagged for rid in declared)
+        and any(rid not in clean_flagged for rid in declared)
+    )
 
 
 def fault_caught_by_cli(clean: set[str], faulty: set[str]) -> bool:
@@ -381,6 +389,8 @@ class CountingProxy(ThreadingHTTPServer):
             if connection is not None:
                 connection.close()
             connection = http.client.HTTPConnection("127.0.0.1", self.upstream_port, timeout=30)
+            connection.connect()
+            connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self._local.connection = connection
         return connection
 
@@ -395,6 +405,7 @@ class CountingProxy(ThreadingHTTPServer):
 
 class _ProxyHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else headers and body wait on delayed ACKs (40 ms each)
     server: CountingProxy
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -516,11 +527,26 @@ def _create_project(base_url: str, workspace: str, api_key: str) -> str | None:
         connection.close()
 
 
+_STDERR_LOCK = threading.Lock()
+
+
 @contextlib.contextmanager
-def reference_server(faults: Sequence[str] = ()) -> Iterator[Any]:
+def reference_server(faults: Sequence[str], log: Path) -> Iterator[Any]:
+    """A fresh reference server; its stderr (it logs deliberate 500s) goes to `log`.
+
+    The launcher lets the server inherit fd 2, so fd 2 points at the log while it starts.
+    """
     from conformance.reference.launcher import start_reference_server
 
-    server = start_reference_server(faults=tuple(faults))
+    with _STDERR_LOCK, log.open("ab") as sink:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        os.dup2(sink.fileno(), 2)
+        try:
+            server = start_reference_server(faults=tuple(faults))
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
     try:
         yield server
     finally:
@@ -535,7 +561,7 @@ def run_cli(
     folder = workdir / "cli" / tag
     folder.mkdir(parents=True, exist_ok=True)
     junit = folder / "junit.xml"
-    with reference_server([fault] if fault else []) as server:
+    with reference_server([fault] if fault else [], folder / "server.log") as server:
         project_id = _create_project(server.base_url, server.workspace, server.api_key)
         config = folder / "schemathesis.toml"
         config.write_text(cli_config(server.workspace, project_id), encoding="utf-8")
@@ -589,6 +615,7 @@ def compare_faults(
     from conformance.reference.faults import FAULTS
 
     ours_dir = workdir / "ours-faults"
+    clean_flagged = run_suite(ours_dir, profile="quick").flagged
 
     def one(name: str) -> FaultRow:
         outcome = run_suite(ours_dir, fault=name, profile="quick")
@@ -602,7 +629,7 @@ def compare_faults(
         row = FaultRow(
             name,
             declared,
-            fault_caught_by_ours(declared, outcome.flagged),
+            fault_caught_by_ours(declared, outcome.flagged, clean_flagged),
             outcome.caught,
             requests,
             fault_caught_by_cli(clean.signatures, faulty.signatures),

@@ -18,6 +18,7 @@ import pytest
 
 from conformance.cli import EXIT_UNUSABLE, UsageFailure
 from conformance.plugin import ResultSink, known_areas
+from conformance.progress import AreaProgress
 from conformance.target.client import TargetClient
 from conformance.target.config import (
     ENV_KEY,
@@ -96,7 +97,9 @@ def pytest_arguments(args: argparse.Namespace, config: TargetConfig) -> list[str
         str(checks_dir()),
         "-q",
         "-p", "no:cacheprovider",
-        "-p", "no:anyio",  # imported before pytest starts; its rewrite warning is noise
+        "-p", "no:anyio",
+        # anyio is imported before pytest starts (by httpx); its rewrite warning is noise
+        "-W", "ignore::pytest.PytestAssertRewriteWarning",
         "--rootdir", str(checks_dir().parent.parent),
         "--plane-url", config.base_url,
         "--plane-workspace", config.workspace,
@@ -112,7 +115,8 @@ def pytest_arguments(args: argparse.Namespace, config: TargetConfig) -> list[str
     if config.areas:
         argv += ["--plane-only", ",".join(config.areas)]
     if args.workers > 1:
-        argv += ["-n", str(args.workers)]
+        # loadgroup: a module marked xdist_group (the schemathesis campaign) runs on one worker
+        argv += ["-n", str(args.workers), "--dist", "loadgroup"]
     return argv
 
 
@@ -156,7 +160,8 @@ def run(args: argparse.Namespace) -> int:
         _preflight(config)
         sink = ResultSink()
         stack.enter_context(_environment(ENV_KEY, config.api_key))
-        status = pytest.main(pytest_arguments(args, config), plugins=[sink])
+        progress = AreaProgress()
+        status = pytest.main(pytest_arguments(args, config), plugins=[sink, progress])
         if sink.result is None:
             raise UsageFailure(
                 f"the check session did not complete (pytest exit code {int(status)})."

@@ -80,13 +80,15 @@ class FuzzProject:
         )
         self.ids: dict[str, str] = {"project": created["id"]}
         self.sequence_id: str | None = None
+        self.problems: dict[str, str] = {}  # kind -> why no object of that kind could be made
 
     def path(self, suffix: str) -> str:
         return f"/api/v1/workspaces/{self.workspace}/projects/{self.ids['project']}/{suffix}"
 
-    def _post(self, suffix: str, body: dict[str, Any]) -> dict[str, Any] | None:
+    def _post(self, kind: str, suffix: str, body: dict[str, Any]) -> dict[str, Any] | None:
         response = self.client.request("POST", self.path(suffix), json=body)
         if response.status_code >= 300:
+            self.problems[kind] = f"POST {suffix} answered {response.status_code}"
             return None
         return dict(response.json())
 
@@ -115,11 +117,15 @@ class FuzzProject:
             ),
         }
         if kind == "sticky":
-            sticky = self.scratch.create(
-                f"/api/v1/workspaces/{self.workspace}/stickies/",
-                {"name": name, "description_html": "<p>x</p>"},
-                expected=(200, 201),
-            )
+            try:
+                sticky = self.scratch.create(
+                    f"/api/v1/workspaces/{self.workspace}/stickies/",
+                    {"name": name, "description_html": "<p>x</p>"},
+                    expected=(200, 201),
+                )
+            except AssertionError as error:  # ScratchError: the create was refused
+                self.problems[kind] = str(error)[:200]
+                return None
             return str(sticky["id"])
         if kind == "activity":
             response = self.client.request(
@@ -129,7 +135,7 @@ class FuzzProject:
             return str(results[0]["id"]) if results else None
         recipe = recipes.get(kind)
         made = recipe() if recipe else None
-        created = self._post(*made) if made else None
+        created = self._post(kind, *made) if made else None
         if created is None:
             return None
         if kind == "work_item" and self.sequence_id is None:
@@ -185,7 +191,8 @@ def resolve_path_parameters(
         else:
             value = project.get(kind)
         if value is None:
-            return f"could not create a scratch {kind} for {name}"
+            why = project.problems.get(kind, "no recipe")
+            return f"could not create a scratch {kind} for {name} ({why})"
         values[name] = value
     return values
 
