@@ -605,6 +605,7 @@ class FaultRow:
     cli_caught: bool
     cli_requests: int
     cli_new_findings: list[str]
+    error: str = ""  # the comparison could not run (e.g. a server that did not start)
 
 
 def compare_faults(
@@ -618,6 +619,14 @@ def compare_faults(
     clean_flagged = run_suite(ours_dir, profile="quick").flagged
 
     def one(name: str) -> FaultRow:
+        try:
+            return compare_one(name)
+        except Exception as exc:  # one broken fault must not lose the other figures
+            print(f"  {name}: not compared ({type(exc).__name__}: {exc})", flush=True)
+            declared = tuple(FAULTS[name].requirements) if name in FAULTS else ()
+            return FaultRow(name, declared, False, False, None, False, 0, [], error=str(exc))
+
+    def compare_one(name: str) -> FaultRow:
         outcome = run_suite(ours_dir, fault=name, profile="quick")
         results_path = ours_dir / name / "results.json"
         requests = None
@@ -757,6 +766,8 @@ def print_report(figures: dict[str, Any]) -> None:
                 f"{peer['cli_caught']} at {_fmt(peer['cli_mean_requests'], '', 0)} req/run -> "
                 f"{_fmt(peer['cli_per_100'], '', 2)} per 100 req"
             )
+        if peer.get("not_compared"):
+            print(f"not compared (run failed): {', '.join(peer['not_compared'])}")
     print(f"\n{'goal':<40}{'figure':>10}  {'target':<10}{'':>6}")
     for goal, value, target, mark in goal_rows(figures):
         print(f"{goal:<40}{value:>10}  {target:<10}{mark:>6}")
@@ -847,7 +858,11 @@ def collect(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         }
         figures["commands"].append(_display(run.measured.command, workdir))
     if not args.skip_peer:
-        figures["peer"] = peer_baseline(args, workdir, figures)
+        try:
+            figures["peer"] = peer_baseline(args, workdir, figures)
+        except Exception as exc:  # keep the figures measured so far
+            figures["peer_error"] = f"{type(exc).__name__}: {exc}"
+            print(f"peer baseline failed: {figures['peer_error']}", flush=True)
     return figures
 
 
@@ -884,13 +899,15 @@ def peer_baseline(args: argparse.Namespace, workdir: Path, figures: dict[str, An
     if not names:
         return peer
     print(f"fault comparison over {len(names)} faults ...", flush=True)
-    rows = compare_faults(workdir, names, clean, args.jobs, args.timeout)
+    compared = compare_faults(workdir, names, clean, args.jobs, args.timeout)
+    rows = [r for r in compared if not r.error]
     ours_requests = [r.ours_requests for r in rows if r.ours_requests is not None]
     cli_requests = [r.cli_requests for r in rows]
     ours_caught = sum(r.ours_caught for r in rows)
     cli_caught = sum(r.cli_caught for r in rows)
     peer.update(
-        faults=[asdict(r) for r in rows],
+        faults=[asdict(r) for r in compared],
+        not_compared=[r.fault for r in compared if r.error],
         fault_count=len(rows),
         ours_caught=ours_caught,
         ours_strict=sum(r.ours_strict for r in rows),

@@ -40,10 +40,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = sub.add_parser("run", help="run the suite (against the embedded reference by default)")
-    run.add_argument("--target", help="API base URL (env PLANE_BASE_URL); omit for the embedded server")
+    run.add_argument(
+        "--target", help="API base URL (env PLANE_BASE_URL); omit for the embedded server"
+    )
     run.add_argument("--api-key", help="API key (env PLANE_API_KEY); never printed")
     run.add_argument("--workspace", help="workspace slug (env PLANE_WORKSPACE_SLUG)")
-    run.add_argument("--project", help="existing project UUID to work in (default: a scratch project)")
+    run.add_argument(
+        "--project", help="existing project UUID to work in (default: a scratch project)"
+    )
     run.add_argument("--report-dir", default="reports", help="where reports go (default: reports/)")
     run.add_argument("--profile", choices=PROFILES, default="standard")
     run.add_argument("--only", help="comma-separated areas to run (see `requirements`)")
@@ -51,13 +55,26 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=_positive_int, default=1, help="pytest-xdist workers")
     run.add_argument("--read-only", action="store_true", help="send GET requests only")
     run.add_argument("--baseline", help="YAML file of accepted failing requirement ids")
-    run.add_argument("--fail-on-stale-baseline", action="store_true",
-                     help="fail when a baselined requirement now passes")
+    run.add_argument(
+        "--fail-on-stale-baseline",
+        action="store_true",
+        help="fail when a baselined requirement now passes",
+    )
     run.add_argument("--write-baseline", help="write the failing requirements to this file")
-    run.add_argument("--fault", action="append", default=[],
-                     help="embedded server only: switch on a fault (repeatable)")
-    run.add_argument("--rate-limit", type=_positive_int,
-                     help="embedded server only: requests per minute per key")
+    run.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        help="embedded server only: switch on a fault (repeatable)",
+    )
+    run.add_argument(
+        "--rate-limit", type=_positive_int, help="embedded server only: requests per minute per key"
+    )
+    run.add_argument(
+        "--rate-window",
+        type=_positive_int,
+        help="embedded server only: rate-limit window in seconds (default 60)",
+    )
 
     serve = sub.add_parser("serve", help="run the reference server until SIGINT/SIGTERM")
     serve.add_argument("--host", default="127.0.0.1")
@@ -65,7 +82,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--api-key", help="the key to accept (default: generated and shown masked)")
     serve.add_argument("--workspace", default="conformance", help="workspace slug")
     serve.add_argument("--rate-limit", type=_positive_int, help="requests per minute per key")
-    serve.add_argument("--fault", action="append", default=[], help="switch on a fault (repeatable)")
+    serve.add_argument(
+        "--rate-window",
+        type=_positive_int,
+        help="window length in seconds (default 60, as documented)",
+    )
+    serve.add_argument(
+        "--fault", action="append", default=[], help="switch on a fault (repeatable)"
+    )
     serve.add_argument("--db", help="SQLite file to keep data across restarts (default: temporary)")
 
     sub.add_parser("faults", help="list the reference server's fault switches")

@@ -79,7 +79,7 @@ def run_suite(
     extra: Sequence[str] = (),
 ) -> FaultOutcome:
     """One `plane-conformance run` in a subprocess against a fresh embedded server."""
-    report_dir = workdir / (fault or "clean")
+    report_dir = workdir / (fault or f"clean-{profile}")
     command = [
         sys.executable,
         "-m",
@@ -118,6 +118,18 @@ def run_suite(
     return outcome
 
 
+# The exhaust-and-recover rate-limit checks only run in the full profile; against the embedded
+# server a small limit and a short window make them cost seconds instead of a minute.
+RATELIMIT_OPTIONS = ("--rate-limit", "30", "--rate-window", "3")
+
+
+def suite_options(areas: Sequence[str]) -> tuple[str, tuple[str, ...]]:
+    """Profile and extra flags for a run of these areas."""
+    if "ratelimit" in areas:
+        return "full", RATELIMIT_OPTIONS
+    return "quick", ()
+
+
 def run_matrix(
     workdir: Path, faults: Sequence[str] | None = None, jobs: int = 2
 ) -> list[FaultOutcome]:
@@ -126,7 +138,9 @@ def run_matrix(
     names = list(faults) if faults is not None else sorted(FAULTS)
 
     def one(name: str) -> FaultOutcome:
-        return run_suite(workdir, fault=name, areas=areas_for(FAULTS[name].requirements))
+        areas = areas_for(FAULTS[name].requirements)
+        profile, extra = suite_options(areas)
+        return run_suite(workdir, fault=name, areas=areas, profile=profile, extra=extra)
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         return list(pool.map(one, names))

@@ -40,7 +40,11 @@ def _embedded_server(args: argparse.Namespace) -> Iterator[Any]:
     from conformance.reference.launcher import ReferenceServerError, start_reference_server
 
     try:
-        server = start_reference_server(faults=tuple(args.fault), rate_limit=args.rate_limit)
+        server = start_reference_server(
+            faults=tuple(args.fault),
+            rate_limit=args.rate_limit,
+            rate_window=getattr(args, "rate_window", None),
+        )
     except (ReferenceServerError, ValueError, KeyError) as problem:
         raise UsageFailure(f"the embedded reference server did not start: {problem}") from None
     try:
@@ -140,8 +144,10 @@ def _finish(args: argparse.Namespace, result: Any, config: TargetConfig) -> int:
 def run(args: argparse.Namespace) -> int:
     """Exit code: 0 every MUST passed, 1 a MUST failed; UsageFailure (2) if the run can't happen."""
     target_url = args.target or os.environ.get(ENV_URL)
-    if target_url and (args.fault or args.rate_limit):
-        raise UsageFailure("--fault and --rate-limit only apply to the embedded reference server.")
+    if target_url and (args.fault or args.rate_limit or getattr(args, "rate_window", None)):
+        raise UsageFailure(
+            "--fault, --rate-limit and --rate-window only apply to the embedded reference server."
+        )
     with contextlib.ExitStack() as stack:
         if target_url:
             key = args.api_key or os.environ.get(ENV_KEY)

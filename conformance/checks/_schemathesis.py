@@ -105,7 +105,6 @@ POSITIVE_CHECKS = (
 # Negative cases are judged on rejection, crashes and media type only: the body of an error
 # answer is loosely documented, so validating it against a schema would produce noise.
 NEGATIVE_CHECKS = ("not_a_server_error", "negative_data_rejection", "content_type_conformance")
-STATEFUL_CHECKS = (*POSITIVE_CHECKS, "use_after_free", "ensure_resource_availability")
 
 
 @dataclass
@@ -133,7 +132,23 @@ class Campaign:
     operations: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # operation label -> reason
     errors: dict[str, str] = field(default_factory=dict)  # suite-side problems per operation
+    waived: dict[str, str] = field(default_factory=dict)  # "operation check" -> why not judged
     seconds: float = 0.0
+
+    notes_reported: bool = False
+
+    def notes(self) -> list[dict[str, Any]]:
+        """Report rows for what was not fuzzed or not judged, and suite-side errors."""
+        rows = [
+            {"operation": label, "kind": kind, "message": text}
+            for kind, entries in (
+                ("skipped", self.skipped),
+                ("waived", self.waived),
+                ("suite error", self.errors),
+            )
+            for label, text in sorted(entries.items())
+        ]
+        return rows
 
     def for_requirement(self, requirement: str) -> list[Finding]:
         return [f for f in self.findings if f.requirement == requirement]
@@ -272,13 +287,19 @@ def judge(
     *,
     mode: str,
     recorder: Any = None,
+    waived: Iterable[str] = (),
 ) -> list[Finding]:
     """Run the named checks on one response; each failure becomes a Finding.
 
-    The checks run one at a time so that every failure is tied to the check that raised it.
+    The checks run one at a time so that every failure is tied to the check that raised it, and
+    in the order given, so that `_owns` can leave a symptom to the requirement it belongs to.
+    `waived` names checks not to run on this operation (known discrepancies of the docs).
     """
-    findings = []
+    waived = frozenset(waived)
+    findings: list[Finding] = []
     for name in check_names:
+        if name in waived or not _owns(name, response, findings):
+            continue
         try:
             case.validate_response(
                 response,
@@ -303,6 +324,21 @@ def judge(
     return findings
 
 
+def _owns(check: str, response: Response, earlier: list[Finding]) -> bool:
+    """Whether `check` should judge `response`, so one fault is flagged under one requirement.
+
+    A 5xx belongs to STATUS-010 (not_a_server_error) and a 429 to pacing (the ratelimit area):
+    neither is a status-code or body-shape finding. A body sent with an undocumented media type
+    is HTTP-001's finding; validating it against the JSON schema would only repeat it.
+    """
+    status = response.status_code
+    if check != "not_a_server_error" and (status >= 500 or status == 429):
+        return False
+    if check in ("response_schema_conformance", "response_headers_conformance"):
+        return all(f.check != "content_type_conformance" for f in earlier)
+    return True
+
+
 def _describe(failure: Failure) -> str:
     text = f"{failure.title}: {failure.message}".strip()
     return text if len(text) <= 600 else text[:600] + " ..."
@@ -313,18 +349,18 @@ def _describe(failure: Failure) -> str:
 
 @dataclass(frozen=True)
 class Budget:
-    """How hard a profile fuzzes: cases per operation and mode, stateful steps."""
+    """How hard a profile fuzzes: cases per operation and mode, link-following lifecycles."""
 
     positive: int
     negative: int
-    stateful_steps: int = 0
+    lifecycles: int = 0  # create->get->update->delete->get runs per linked resource
 
 
 PROFILE_BUDGETS = {
     # quick: the explicit example (when the spec has one) plus one generated case.
     "quick": Budget(positive=1, negative=0),
     "standard": Budget(positive=2, negative=1),
-    "full": Budget(positive=6, negative=4, stateful_steps=40),
+    "full": Budget(positive=6, negative=4, lifecycles=2),
 }
 
 
@@ -350,8 +386,16 @@ def fuzz_operation(
     seed: int,
     campaign: Campaign,
     auth_checked: set[str],
+    waived: Iterable[str] = (),
+    ignored_fields: Iterable[str] = (),
 ) -> None:
-    """Send up to `max_examples` cases of one operation and record what the checks find."""
+    """Send up to `max_examples` cases of one operation and record what the checks find.
+
+    `waived` names checks not run on this operation (see `judge`); a negative case whose only
+    violations lie in `ignored_fields` is not sent (see `_negative_worth_judging`).
+    """
+    waived = tuple(waived)
+    ignored = frozenset(ignored_fields)
     strategy = operation.as_strategy(
         generation_mode=mode,
         path_parameters=path_parameters,
@@ -363,7 +407,7 @@ def fuzz_operation(
     @_settings(max_examples)
     @given(case=strategy)
     def run(case: Any) -> None:
-        if mode == GenerationMode.NEGATIVE and not _negative_worth_judging(case):
+        if mode == GenerationMode.NEGATIVE and not _negative_worth_judging(case, ignored):
             return
         response = case.call()
         campaign.cases += 1
@@ -372,9 +416,7 @@ def fuzz_operation(
             # Two probes (no key, wrong key) per operation are enough to show enforcement.
             names.append("ignored_auth")
             auth_checked.add(label)
-        for finding in judge(case, response, names, mode=mode_name):
-            if _is_known_false_positive(finding):
-                continue
+        for finding in judge(case, response, names, mode=mode_name, waived=waived):
             campaign.add(finding)
 
     try:
@@ -389,8 +431,11 @@ def operation_seed(seed: int, label: str, mode: str) -> int:
     return (seed * 1_000_003 + zlib.crc32(f"{label}|{mode}".encode())) % (2**32)
 
 
-def _negative_worth_judging(case: Any) -> bool:
-    """Only cases whose body (or header) is invalid are sent in negative mode.
+def _negative_worth_judging(case: Any, ignored_fields: frozenset[str] = frozenset()) -> bool:
+    """Only cases whose body is invalid are sent in negative mode.
+
+    A body that becomes valid once `ignored_fields` are taken out is not sent either: those are
+    fields the server computes itself (see KNOWN_DISCREPANCIES in test_schema.py).
 
     Path parameters are pinned to scratch objects, so a negated path is never sent (it could
     name somebody else's object). Query-only negations are skipped as well: the docs do not say
@@ -399,12 +444,149 @@ def _negative_worth_judging(case: Any) -> bool:
     meta = case.meta
     if meta is None:
         return False
-    return meta.is_negative_at(ParameterLocation.BODY) and not meta.is_negative_at(
+    if not meta.is_negative_at(ParameterLocation.BODY) or meta.is_negative_at(
         ParameterLocation.PATH
+    ):
+        return False
+    if ignored_fields and isinstance(case.body, dict) and case.operation.body:
+        rest = {k: v for k, v in case.body.items() if k not in ignored_fields}
+        return not any(body.is_valid(rest) for body in case.operation.body)
+    return True
+
+
+# --- stateful phase: follow the spec's OpenAPI links ---------------------------------------
+
+LINK_STEPS = ("get", "update", "delete")  # the link name prefixes a create's 201 offers
+
+
+def draw_case(operation: Any, path_parameters: dict[str, str], seed: int) -> Any:
+    """One generated valid case of `operation` (reproducible from `seed`), without sending it."""
+    drawn: list[Any] = []
+    strategy = operation.as_strategy(
+        generation_mode=GenerationMode.POSITIVE,
+        path_parameters=path_parameters,
+        headers={KEY_HEADER: KEY_STANDIN},
+    )
+
+    @_settings(1)
+    @given(case=strategy)
+    def take(case: Any) -> None:
+        drawn.append(case)
+
+    hypothesis.seed(seed)(take)()
+    return drawn[0]
+
+
+def follow_links(
+    schema: Any, create: Any, case: Any, response: Response
+) -> dict[str, tuple[Any, dict[str, str]]]:
+    """The get/update/delete steps a create's response links to: prefix -> (operation, params).
+
+    Only `$request.path.<name>` and `$response.body#/<field>` expressions are used; those are
+    the only kinds the spec's links contain.
+    """
+    definition = create.responses.find_by_status_code(response.status_code)
+    links = (definition.definition.get("links") if definition is not None else None) or {}
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    by_id = {op.definition.raw.get("operationId"): op for op in _operations(schema)}
+    steps: dict[str, tuple[Any, dict[str, str]]] = {}
+    for name, link in sorted(links.items()):
+        prefix = next((p for p in LINK_STEPS if name.startswith(p)), None)
+        target = by_id.get(link.get("operationId"))
+        if prefix is None or prefix in steps or target is None:
+            continue
+        if prefix == "get" and not name.endswith("Detail"):
+            continue  # e.g. getAttachments: a list below the object, not the object itself
+        params = {}
+        for parameter, expression in link.get("parameters", {}).items():
+            if expression.startswith("$request.path."):
+                params[parameter] = case.path_parameters[expression.removeprefix("$request.path.")]
+            elif expression.startswith("$response.body#/") and isinstance(body, dict):
+                params[parameter] = str(body.get(expression.removeprefix("$response.body#/")))
+        steps[prefix] = (target, params)
+    return steps
+
+
+def _operations(schema: Any) -> list[Any]:
+    return [result.ok() for result in schema.get_all_operations()]
+
+
+def _stateful_finding(case: Any, response: Response, check: str, message: str) -> Finding:
+    return Finding(
+        operation=case.operation.label,
+        check=check,
+        requirement=CHECKS[check].requirement,
+        message=message,
+        curl=curl_for(response),
+        status=response.status_code,
+        mode="stateful",
     )
 
 
-def _is_known_false_positive(finding: Finding) -> bool:
-    # 429 is pacing (judged by the ratelimit area); a 404 for an id is documented by the
-    # introduction for every operation even where an operation page does not list it.
-    return finding.check == "status_code_conformance" and finding.status in (404, 429)
+def run_lifecycle(
+    schema: Any, create: Any, path_parameters: dict[str, str], *, seed: int, campaign: Campaign
+) -> None:
+    """create -> get -> update -> get -> delete -> get, along the links of the create's answer.
+
+    Besides the positive checks on every step: a 404 for the object just created fails STATUS-003
+    (ensure_resource_availability), a successful read after a successful delete fails STATUS-006
+    (use_after_free).
+    """
+
+    def send(case: Any) -> Response:
+        response = case.call()
+        campaign.cases += 1
+        for finding in judge(case, response, POSITIVE_CHECKS, mode="stateful"):
+            campaign.add(finding)
+        return response
+
+    created_case = draw_case(create, path_parameters, seed)
+    created = send(created_case)
+    if created.status_code >= 300:
+        return  # the create itself was judged above; nothing to follow
+    steps = follow_links(schema, create, created_case, created)
+    if "get" not in steps:
+        return
+
+    def case_for(prefix: str) -> Any:
+        operation, params = steps[prefix]
+        if prefix == "update":
+            return draw_case(operation, params, seed)
+        return operation.Case(path_parameters=params, headers={KEY_HEADER: KEY_STANDIN})
+
+    read_case = case_for("get")
+    read = send(read_case)
+    if read.status_code == 404:
+        campaign.add(
+            _stateful_finding(
+                read_case,
+                read,
+                "ensure_resource_availability",
+                f"{create.label} answered {created.status_code}, then reading the new object "
+                "through the link the spec gives answered 404",
+            )
+        )
+        return
+    if "update" in steps:
+        send(case_for("update"))
+        send(case_for("get"))
+    if "delete" not in steps:
+        return
+    deleted = send(case_for("delete"))
+    if deleted.status_code >= 300:
+        return
+    again_case = case_for("get")
+    again = send(again_case)
+    if 200 <= again.status_code < 400:
+        campaign.add(
+            _stateful_finding(
+                again_case,
+                again,
+                "use_after_free",
+                f"the object was deleted (HTTP {deleted.status_code}), yet reading it answered "
+                f"{again.status_code} instead of 404",
+            )
+        )

@@ -19,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--workspace", default="conformance")
     parser.add_argument("--rate-limit", type=int)
+    parser.add_argument("--rate-window", type=int)
     parser.add_argument("--fault", action="append", default=[])
     parser.add_argument("--db")
     args = parser.parse_args(argv)

@@ -19,12 +19,15 @@ from conformance.reference.config import ServerConfig
 from conformance.reference.context import Ctx, require_workspace
 from conformance.reference.gateway import Gateway
 from conformance.reference.resources import (
+    activities,
     children,
     cycles,
     labels,
     modules,
+    more_routes,
     projects,
     states,
+    uploads,
     users,
     work_items,
 )
@@ -53,7 +56,8 @@ def route_table(config: ServerConfig) -> RouteTable:
         + cycles.ROUTES
         + modules.ROUTES
     )
-    return work_items.with_issues_alias(table, config)
+    table += more_routes.routes(config)
+    return work_items.with_issues_alias(activities.recording(table), config)
 
 
 async def _read_json(request: Request) -> Any:
@@ -83,6 +87,7 @@ def _endpoint(handler: Handler, state: dict[str, Any]) -> Callable[[Request], An
                 path=path,
                 params=request.query_params,
                 body=body,
+                base_url=str(request.base_url).rstrip("/"),
             )
             return handler(ctx)
         except ApiError as error:
@@ -109,7 +114,7 @@ def create_app(config: ServerConfig) -> Any:
     workspace, user_id = users.seed(store, config.workspace)
     state = {"config": config, "store": store, "workspace": workspace, "user_id": user_id}
 
-    routes = _routes(route_table(config), state)
+    routes = _routes(route_table(config), state) + uploads.routes(state)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)

@@ -31,6 +31,7 @@ class Ctx:
     path: Mapping[str, str]
     params: Mapping[str, str]
     body: Any = None
+    base_url: str = ""  # scheme://host:port of this server, for loopback upload URLs
 
     def load(self, kind: str, label: str, doc_id: str, *, project: str | None = None) -> Doc:
         """The document, or 404 when the id is malformed, unknown or in another scope."""

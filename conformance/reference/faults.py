@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.reference import validation
+from conformance.reference import gateway, validation
 from conformance.reference.fault import Fault
 from conformance.reference.resources import base, containers, work_items
 from conformance.reference.rules import auth, errors, fields_expand, pagination, ratelimit
@@ -19,6 +19,7 @@ _MODULES = (
     base,
     work_items,
     containers,
+    gateway,
 )
 
 FAULTS: dict[str, Fault] = {fault.name: fault for module in _MODULES for fault in module.FAULTS}

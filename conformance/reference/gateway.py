@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from conformance.reference.config import ServerConfig
+from conformance.reference.fault import Fault
 from conformance.reference.rules import auth
 from conformance.reference.rules.errors import encode
 from conformance.reference.rules.ratelimit import RateLimiter
@@ -17,6 +18,13 @@ from conformance.reference.rules.ratelimit import RateLimiter
 log = logging.getLogger("conformance.reference")
 
 Scope = dict[str, Any]
+
+WRITE_REDIRECTED = Fault(
+    "write-redirected",
+    ("REDIR-002",),
+    "a write without the trailing slash answers 301 to the slashed path (followed as a GET)",
+)
+FAULTS = (WRITE_REDIRECTED,)
 
 
 async def _send_json(send: Any, status: int, body: bytes, media: str, headers: list) -> None:
@@ -45,6 +53,10 @@ class Gateway:
             await self.app(scope, receive, send)
             return
         if not scope["path"].endswith("/"):
+            if scope["method"] != "GET" and self.config.has(WRITE_REDIRECTED.name):
+                location = [(b"location", (scope["path"] + "/").encode())]
+                await _send_json(send, 301, b"{}", "application/json", location)
+                return
             # Both spellings are served directly: no redirect, so writes never bounce.
             scope = {**scope, "path": scope["path"] + "/"}
         presented = None

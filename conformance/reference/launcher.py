@@ -74,6 +74,7 @@ def start_reference_server(
     *,
     faults: Iterable[str] = (),
     rate_limit: int | None = None,
+    rate_window: int | None = None,
     api_key: str | None = None,
     workspace: str = "conformance",
     db_path: str | None = None,
@@ -84,6 +85,8 @@ def start_reference_server(
         command += ["--fault", fault]
     if rate_limit is not None:
         command += ["--rate-limit", str(rate_limit)]
+    if rate_window is not None:
+        command += ["--rate-window", str(rate_window)]
     if db_path is not None:
         command += ["--db", str(db_path)]
     env = {**os.environ, "PLANE_REFERENCE_API_KEY": key}

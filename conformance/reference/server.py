@@ -27,6 +27,7 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
         api_key=getattr(args, "api_key", None) or generate_api_key(),
         workspace=getattr(args, "workspace", None) or "conformance",
         rate_limit=getattr(args, "rate_limit", None) or DEFAULT_RATE_LIMIT,
+        rate_window=getattr(args, "rate_window", None) or 60,
         faults=frozenset(faults),
         db_path=getattr(args, "db", None),
     )

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.proof import FaultOutcome, render_table, run_matrix, run_suite
+from conformance.proof import FaultOutcome, render_table, run_matrix, run_suite, suite_options
 from conformance.reference.faults import FAULTS
 from conformance.spec.catalogue import catalogue
 
@@ -31,10 +31,19 @@ def test_clean_reference_server_passes_every_check(tmp_path: Path) -> None:
     assert outcome.leftovers == 0
 
 
+def test_clean_reference_server_passes_the_rate_limit_exhaustion(tmp_path: Path) -> None:
+    profile, extra = suite_options(["ratelimit"])
+    outcome = run_suite(tmp_path, areas=["ratelimit"], profile=profile, extra=extra)
+    assert outcome.exit_code == 0, outcome.stderr
+    assert outcome.flagged == {}, f"clean server flagged: {outcome.flagged}"
+
+
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_fault_is_caught_without_noise(matrix: dict[str, FaultOutcome], fault: str) -> None:
     outcome = matrix[fault]
-    assert not outcome.missed, f"{fault}: declared but not flagged {outcome.missed}; {outcome.stderr}"
+    assert not outcome.missed, (
+        f"{fault}: declared but not flagged {outcome.missed}; {outcome.stderr}"
+    )
     assert not outcome.noise, f"{fault}: unrelated requirements flagged {outcome.noise}"
     assert outcome.caught, f"{fault}: exit code {outcome.exit_code}; {outcome.stderr}"
 

@@ -25,7 +25,65 @@ from conformance.reference.validation import FieldSpec, check_date_order, valida
 PATCH_NOT_PERSISTED = Fault(
     "patch-not-persisted", ("STATUS-004",), "PATCH answers the changed object but stores nothing"
 )
-FAULTS = (PATCH_NOT_PERSISTED,)
+# Integrator faults (round-trip, side effects, ordering, shape): each breaks one rule below.
+CREATE_DROPS_DESCRIPTION = Fault(
+    "create-drops-description", ("RT-001",), "a create accepts description_html but stores none"
+)
+PATCH_WIPES_UNNAMED = Fault(
+    "patch-wipes-unnamed-fields",
+    ("RT-002",),
+    "a PATCH resets the fields it does not name (assignees, labels...) to their defaults",
+)
+EMPTY_LIST_IGNORED = Fault(
+    "empty-list-ignored", ("RT-004",), "a PATCH with labels: [] keeps the old labels"
+)
+UNKNOWN_LABEL_DROPPED = Fault(
+    "unknown-label-dropped", ("RT-005",), "unknown label ids are silently dropped, not refused"
+)
+CREATE_STORED_ON_ERROR = Fault(
+    "create-stored-on-error",
+    ("SIDE-001", "SIDE-003"),
+    "a create refused by a domain rule (dates, uniqueness) is stored anyway before the 400",
+)
+PATCH_APPLIED_ON_ERROR = Fault(
+    "patch-applied-on-error",
+    ("SIDE-002",),
+    "a PATCH refused by a domain rule (dates) is stored anyway before the 400",
+)
+ORDER_BY_IGNORED = Fault(
+    "order-by-ignored", ("ORD-001", "ORD-002"), "order_by is ignored, known or not"
+)
+UNKNOWN_ORDER_BY_500 = Fault(
+    "unknown-order-by-500", ("ORD-002", "ORD-003"), "an unknown order_by answers 500"
+)
+FILTERS_IGNORED = Fault(
+    "filters-ignored", ("ORD-004",), "external_id / external_source do not narrow the list"
+)
+CYCLE_LIST_SEQUENCE_STRING = Fault(
+    "cycle-list-sequence-string",
+    ("SHAPE-001",),
+    "the cycle work-item list gives sequence_id as a string (an integer elsewhere)",
+)
+EXPAND_FIRST_ITEM_ONLY = Fault(
+    "expand-first-item-only",
+    ("SHAPE-002",),
+    "expand applies to the first item of a list page only",
+)
+FAULTS = (
+    PATCH_NOT_PERSISTED,
+    CREATE_DROPS_DESCRIPTION,
+    PATCH_WIPES_UNNAMED,
+    EMPTY_LIST_IGNORED,
+    UNKNOWN_LABEL_DROPPED,
+    CREATE_STORED_ON_ERROR,
+    PATCH_APPLIED_ON_ERROR,
+    ORDER_BY_IGNORED,
+    UNKNOWN_ORDER_BY_500,
+    FILTERS_IGNORED,
+    CYCLE_LIST_SEQUENCE_STRING,
+    EXPAND_FIRST_ITEM_ONLY,
+)
+FILTERS = ("external_id", "external_source")  # documented list filters, applied together
 
 Hook = Callable[[Ctx, Doc], None]
 
@@ -64,9 +122,19 @@ def check_references(
 ) -> None:
     """Every referenced id must exist in scope (assignees must be workspace members)."""
     errors: dict[str, list[str]] = {}
-    for name, value in clean.items():
+    for name, value in list(clean.items()):
         spec = resource.specs[name]
         if spec.ref is None or value is None:
+            continue
+        if (
+            spec.ref == "label"
+            and isinstance(value, list)
+            and ctx.config.has(UNKNOWN_LABEL_DROPPED.name)
+        ):
+            known = [
+                i for i in value if (ctx.store.get("label", i) or {}).get("project") == project
+            ]
+            clean[name] = known  # type: ignore[index]
             continue
         for ref_id in value if isinstance(value, list) else [value]:
             if spec.ref == "member":
@@ -120,7 +188,11 @@ def ordering(ctx: Ctx, resource: Resource) -> tuple[str, bool] | None:
     if not raw:
         return None
     name = raw.removeprefix("-")
+    if ctx.config.has(ORDER_BY_IGNORED.name):
+        return None
     if name not in resource.output:
+        if ctx.config.has(UNKNOWN_ORDER_BY_500.name):
+            raise ApiError(500, {"error": "Internal server error"})
         raise bad_request(f"Cannot order by: {name}", invalid_order_by=[name])
     return name, raw.startswith("-")
 
@@ -145,12 +217,34 @@ def list_response(
     }
     total = ctx.store.count(resource.kind, **where)
     expand = expanders(ctx, resource)
+    wanted = {name: ctx.params.get(name) for name in FILTERS if name in resource.output}
+    matching: list[Doc] | None = None
+    filtered = len(wanted) == len(FILTERS) and all(wanted.values())
+    if filtered and not ctx.config.has(FILTERS_IGNORED.name):
+        docs = ctx.store.query(resource.kind, **where, order=order)
+        matching = [d for d in docs if all(d.get(k) == v for k, v in wanted.items())]
+        total = len(matching)
 
     def fetch(offset: int, limit: int) -> list[Doc]:
-        docs = ctx.store.query(resource.kind, **where, offset=offset, limit=limit, order=order)
-        return [fields_expand.shape(resource.serialize(ctx, d), shape, expand) for d in docs]
+        if matching is not None:
+            docs = matching[offset : offset + limit]
+        else:
+            docs = ctx.store.query(resource.kind, **where, offset=offset, limit=limit, order=order)
+        items = [_list_item(ctx, resource, d, member_of) for d in docs]
+        shapes = [shape] * len(items)
+        if ctx.config.has(EXPAND_FIRST_ITEM_ONLY.name):
+            shapes[1:] = [fields_expand.Shaping(shape.fields, ())] * (len(items) - 1)
+        return [fields_expand.shape(d, s, expand) for d, s in zip(items, shapes, strict=True)]
 
     return json_response(pagination.paginate(page, total, fetch, ctx.config), ctx.config)
+
+
+def _list_item(ctx: Ctx, resource: Resource, doc: Doc, member_of: tuple[str, str] | None) -> Doc:
+    item = resource.serialize(ctx, doc)
+    cycle_list = member_of is not None and member_of[0] == "cycle"
+    if cycle_list and ctx.config.has(CYCLE_LIST_SEQUENCE_STRING.name):
+        item = {**item, "sequence_id": str(item.get("sequence_id"))}
+    return item
 
 
 def retrieve_response(ctx: Ctx, resource: Resource, doc: Doc) -> Response:
@@ -165,18 +259,27 @@ def create_doc(ctx: Ctx, resource: Resource, scope: Scope, body: Any) -> Doc:
     doc: Doc = {name: None for name in resource.output}
     doc.update({k: (list(v) if isinstance(v, list) else v) for k, v in resource.defaults.items()})
     doc.update(clean)
+    if ctx.config.has(CREATE_DROPS_DESCRIPTION.name) and "description_html" in clean:
+        doc["description_html"] = resource.defaults.get("description_html")
     if scope.project is not None and "project" in doc:
         doc["project"] = scope.project
     if "workspace" in doc:
         doc["workspace"] = ctx.workspace["id"]
     ctx.stamp(doc, created=True)
-    # One transaction: a rule failing half-way (400, 409) leaves nothing stored.
-    with ctx.store.transaction():
+    if ctx.config.has(CREATE_STORED_ON_ERROR.name):
+        # Stored first and outside any transaction: a rule failing afterwards leaves it behind.
         resource.prepare(ctx, doc)
+        ctx.store.insert(resource.kind, doc, project=scope.project, parent=scope.parent)
+    # One transaction: a rule failing half-way (400, 409) leaves nothing stored.
+    stored_early = ctx.config.has(CREATE_STORED_ON_ERROR.name)
+    with ctx.store.transaction():
+        if not stored_early:
+            resource.prepare(ctx, doc)
         if resource.date_range:
             check_date_order(doc, *resource.date_range, ctx.config)
         check_unique(ctx, resource, doc, scope.project)
-        ctx.store.insert(resource.kind, doc, project=scope.project, parent=scope.parent)
+        if not stored_early:
+            ctx.store.insert(resource.kind, doc, project=scope.project, parent=scope.parent)
         resource.after_create(ctx, doc)
     return doc
 
@@ -189,8 +292,14 @@ def create_response(ctx: Ctx, resource: Resource, scope: Scope) -> Response:
 def update_response(ctx: Ctx, resource: Resource, doc: Doc, scope: Scope) -> Response:
     clean = validate_body(ctx.body, resource.specs, ctx.config, partial=True)
     check_references(ctx, resource, clean, scope.project)
+    if ctx.config.has(EMPTY_LIST_IGNORED.name):
+        clean = {k: v for k, v in clean.items() if v != []}
     merged = {**doc, **clean}
+    if ctx.config.has(PATCH_WIPES_UNNAMED.name):
+        merged |= {k: v for k, v in resource.defaults.items() if k not in clean}
     ctx.stamp(merged, created=False)
+    if ctx.config.has(PATCH_APPLIED_ON_ERROR.name):
+        ctx.store.replace(resource.kind, merged)  # before the rules: a 400 leaves it changed
     with ctx.store.transaction():
         resource.prepare(ctx, merged)
         if resource.date_range:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from conformance.reference.config import ServerConfig
 from conformance.reference.context import Ctx, now_iso
@@ -26,7 +26,23 @@ SEQUENCE_LOOKUP_BROKEN = Fault(
 ISSUES_ALIAS_MISSING = Fault(
     "issues-alias-missing", ("RES-003",), "the older issues/ spelling is not routed"
 )
-FAULTS = (WRONG_FIELD_TYPE, SEQUENCE_LOOKUP_BROKEN, ISSUES_ALIAS_MISSING)
+IDENTIFIER_LOOKUP_UNROUTED = Fault(
+    "identifier-lookup-unrouted",
+    ("CAP-001", "RES-001"),
+    "the core IDENT-123 lookup is not routed (both spellings answer as an unknown URL)",
+)
+LIST_REDIRECTS = Fault(
+    "documented-path-redirects",
+    ("REDIR-001",),
+    "the documented work-items/ list answers 301 to the issues/ spelling",
+)
+FAULTS = (
+    WRONG_FIELD_TYPE,
+    SEQUENCE_LOOKUP_BROKEN,
+    ISSUES_ALIAS_MISSING,
+    IDENTIFIER_LOOKUP_UNROUTED,
+    LIST_REDIRECTS,
+)
 
 PRIORITIES = ("urgent", "high", "medium", "low", "none")
 
@@ -161,7 +177,7 @@ _TABLE: RouteTable = [
     (
         PROJECT + "/work-items/",
         {
-            "GET": lambda ctx: base.list_response(ctx, RESOURCE, _scope(ctx)),
+            "GET": lambda ctx: _list(ctx),
             "POST": lambda ctx: base.create_response(ctx, RESOURCE, _scope(ctx)),
         },
     ),
@@ -188,5 +204,17 @@ def with_issues_alias(table: RouteTable, config: ServerConfig) -> RouteTable:
     return table + alias
 
 
+def _list(ctx: Ctx) -> Response:
+    if ctx.config.has(LIST_REDIRECTS.name):
+        location = (
+            f"/api/v1/workspaces/{ctx.workspace['slug']}/projects/{_scope(ctx).project}/issues/"
+        )
+        return RedirectResponse(location, status_code=301)
+    return base.list_response(ctx, RESOURCE, _scope(ctx))
+
+
 def routes(config: ServerConfig) -> RouteTable:
-    return _TABLE
+    table = _TABLE
+    if config.has(IDENTIFIER_LOOKUP_UNROUTED.name):
+        table = [(path, methods) for path, methods in table if not path.endswith("{identifier}/")]
+    return table

@@ -22,7 +22,7 @@ INVALID_KEY_ACCEPTED = Fault(
 )
 NOT_JSON_401 = Fault(
     "auth-401-not-json",
-    ("AUTH-003", "AUTH-005", "STATUS-009"),
+    ("AUTH-003", "AUTH-005", "STATUS-009", "HTTP-001"),
     "401 answers carry a plain-text body",
 )
 FAULTS = (MISSING_KEY_ACCEPTED, EMPTY_KEY_ACCEPTED, INVALID_KEY_ACCEPTED, NOT_JSON_401)

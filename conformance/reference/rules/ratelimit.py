@@ -1,4 +1,6 @@
-"""Per-key rate limit over fixed one-minute windows, reported on every authenticated response.
+"""Per-key rate limit over fixed windows, reported on every authenticated response.
+
+The documented window is one minute; --rate-window shortens it for the suite's own proof.
 
 X-RateLimit-Remaining counts the requests left in the window; X-RateLimit-Reset is the window's end
 in UTC epoch seconds. A request beyond the limit gets 429 with a JSON body and Retry-After.
@@ -33,8 +35,6 @@ NEVER_RESETS = Fault(
     "ratelimit-never-resets", ("RATE-005",), "once spent, the limit stays spent after the reset"
 )
 FAULTS = (HEADERS_MISSING, RESET_MILLIS, REMAINING_STATIC, NEVER_429, NO_RETRY_AFTER, NEVER_RESETS)
-
-WINDOW_SECONDS = 60
 
 
 @dataclass
@@ -71,7 +71,7 @@ class RateLimiter:
         now = int(time.time())
         with self._lock:
             start, used = self._windows.get(key, (now, 0))
-            window_over = now >= start + WINDOW_SECONDS
+            window_over = now >= start + self._config.rate_window
             if window_over and not (self._config.has(NEVER_RESETS.name) and used > limit):
                 start, used = now, 0
             elif window_over:
@@ -79,4 +79,4 @@ class RateLimiter:
             used += 1
             self._windows[key] = (start, used)
         allowed = used <= limit or self._config.has(NEVER_429.name)
-        return Decision(allowed, max(0, limit - used), start + WINDOW_SECONDS)
+        return Decision(allowed, max(0, limit - used), start + self._config.rate_window)

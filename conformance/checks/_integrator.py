@@ -1,0 +1,96 @@
+"""Small helpers shared by the integrator checks (capability, roundtrip, side_effects, ordering,
+shape, redirects): reading answers, walking a whole list, JSON type names, field comparison."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+OK = range(200, 300)
+# Fields the server maintains itself; they change on every write and are never compared.
+VOLATILE = frozenset({"updated_at", "updated_by", "last_activity_at"})
+
+
+def json_of(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def describe(response: httpx.Response) -> str:
+    request = response.request
+    return f"{request.method} {request.url} answered {response.status_code}: {response.text:.200}"
+
+
+def rows_of(body: Any) -> list[dict[str, Any]]:
+    """The objects of a list answer: a paginated envelope, {"issues": [...]} or a bare array."""
+    if isinstance(body, dict):
+        body = body.get("results", body.get("issues"))
+    return [row for row in body if isinstance(row, dict)] if isinstance(body, list) else []
+
+
+def walk_all(
+    client: Any, path: str, params: dict[str, Any] | None = None, *, max_pages: int = 10
+) -> tuple[list[dict[str, Any]], list[httpx.Response]]:
+    """Every item of a cursor-paginated list (bounded), and the answers that carried them."""
+    query: dict[str, Any] = {"per_page": 100, **(params or {})}
+    items: list[dict[str, Any]] = []
+    answers: list[httpx.Response] = []
+    for _ in range(max_pages):
+        response = client.get(path, params=query)
+        answers.append(response)
+        body = json_of(response)
+        if response.status_code != 200:
+            break
+        items += rows_of(body)
+        if not (
+            isinstance(body, dict) and body.get("next_page_results") and body.get("next_cursor")
+        ):
+            break
+        query = {**query, "cursor": body["next_cursor"]}
+    return items, answers
+
+
+def json_type(value: Any) -> str:
+    """The JSON type of a value; integers and floats are both "number"."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def same_value(sent: Any, read: Any) -> bool:
+    """Whether a value read back is the value sent: lists as sets, dates by their day,
+    numbers numerically, related objects by their id."""
+    if isinstance(read, dict) and "id" in read and isinstance(sent, str):
+        return str(read["id"]) == sent
+    if isinstance(sent, list) and isinstance(read, list):
+        ids = {str(r["id"]) if isinstance(r, dict) else str(r) for r in read}
+        return ids == {str(s) for s in sent}
+    if isinstance(sent, bool) or isinstance(read, bool):
+        return sent is read
+    if isinstance(sent, int | float) and isinstance(read, int | float):
+        return float(sent) == float(read)
+    if isinstance(sent, str) and isinstance(read, str) and len(sent) == 10 and sent[4] == "-":
+        return read[:10] == sent  # a date may come back as a date-time of that day
+    return sent == read
+
+
+def differences(before: dict[str, Any], after: dict[str, Any], skip: set[str]) -> list[str]:
+    """Fields whose value changed between two reads of one object (ignoring `skip`)."""
+    changed = []
+    for name in sorted(set(before) | set(after)):
+        if name in skip or name in VOLATILE:
+            continue
+        if not same_value(before.get(name), after.get(name)):
+            changed.append(f"{name}: {before.get(name)!r} -> {after.get(name)!r}")
+    return changed

@@ -1,0 +1,169 @@
+"""The capability matrix: which documented operations the target serves (CAP-001, CAP-002).
+
+One harmless probe per operation of the core spec and the cloud spec. GETs use the scratch
+project and random ids; writes carry a JSON array (never a valid body) and random ids for every
+object in the path, so nothing can change; DELETEs only name random ids. Read-only runs send GETs
+only. A probe answered like a surely-unrouted URL (same 404 body) or with 405 means the operation
+is absent; 401/403 mean it exists but the key may not use it; 402 means it is plan-gated.
+
+Every probe adds a row to RunResult.capabilities. The quick profile probes the core GET
+operations of the work-items/ spelling; standard and full probe every operation.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import pytest
+
+from conformance.checks._integrator import json_of
+from conformance.spec.openapi import Operation, load_openapi, operations
+from conformance.spec.paths import openapi_path
+
+CLOUD_SPEC = openapi_path().with_name("plane-v1-cloud.openapi.yaml")
+PARAM = re.compile(r"\{([^}]+)\}")
+NOWHERE = "plc-no-such-route-4f1c"  # a path segment no Plane version routes
+
+
+def documented_operations() -> list[Operation]:
+    """Core operations, then cloud-only ones (a cloud entry that is also core counts as core)."""
+    core = operations()
+    seen = {(op.method, op.path) for op in core}
+    cloud = operations(load_openapi(CLOUD_SPEC)) if CLOUD_SPEC.exists() else []
+    return core + [op for op in cloud if (op.method, op.path) not in seen and not op.core]
+
+
+def selected(profile: str) -> list[Operation]:
+    ops = documented_operations()
+    if profile == "quick":
+        return [op for op in ops if op.core and op.method == "GET" and not op.alias_of]
+    return ops
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "operation" not in metafunc.fixturenames:
+        return
+    try:
+        profile = metafunc.config.getoption("plane_profile") or "standard"
+    except ValueError:
+        profile = "standard"
+    ops = [op for op in selected(profile) if op.core == (metafunc.function.__name__ == "test_core")]
+    metafunc.parametrize("operation", ops, ids=[f"{op.method} {op.path}" for op in ops])
+
+
+def fill_path(op: Operation, workspace: str, project_id: str, identifier: str) -> str:
+    """The probe URL: the real workspace; the scratch project for GETs, random ids otherwise."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name == "workspace_slug":
+            return workspace
+        if name == "project_id" and op.method == "GET":
+            return project_id
+        if name == "project_identifier":
+            return identifier or "PLCZZ"
+        if name == "issue_identifier":
+            return "999999"
+        return str(uuid.uuid4())
+
+    return PARAM.sub(value, op.path)
+
+
+class Baseline:
+    """The answers of surely-unrouted URLs, per method: what 'absent' looks like on this target."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self._bodies: dict[str, list[str]] = {}
+
+    def bodies(self, method: str, body: Any) -> list[str]:
+        if method not in self._bodies:
+            paths = [self.client.ws(f"{NOWHERE}/"), f"/api/v1/{NOWHERE}/"]
+            answers = [self.client.request(method, p, json=body) for p in paths]
+            self._bodies[method] = [a.text for a in answers if a.status_code in (404, 405)]
+        return self._bodies[method]
+
+
+@pytest.fixture(scope="module")
+def baseline(client: Any) -> Baseline:
+    return Baseline(client)
+
+
+@pytest.fixture(scope="module")
+def probe_project(scratch: Any) -> tuple[str, str]:
+    return scratch.project_id, scratch.identifier
+
+
+def classify(status: int, text: str, unrouted: list[str]) -> tuple[str, str]:
+    if status in (401, 403):
+        return "rejected", f"{status}: the route exists, the key may not use it"
+    if status == 402:
+        return "plan-gated", "402: the plan does not include it"
+    if status == 405:
+        return "absent", "405: the path does not offer this method"
+    if status == 404 and text in unrouted:
+        return "absent", "404 exactly like a surely-unrouted URL"
+    return "served", f"answered {status}"
+
+
+def probe(
+    op: Operation,
+    client: Any,
+    target: Any,
+    baseline: Baseline,
+    project: tuple[str, str],
+    request: pytest.FixtureRequest,
+) -> tuple[str, str]:
+    if target.read_only and op.method != "GET":
+        pytest.skip("read-only mode: writes are not probed")
+    path = fill_path(op, target.workspace, *project)
+    body = [] if op.method in ("POST", "PATCH", "PUT") else None
+    response = client.request(op.method, path, json=body)
+    status, detail = classify(response.status_code, response.text, baseline.bodies(op.method, body))
+    if status == "rejected" and isinstance(json_of(response), dict):
+        detail += f" ({str(json_of(response))[:80]})"
+    row = {
+        "operation": op.operation_id,
+        "method": op.method,
+        "path": op.path,
+        "status": status,
+        "detail": detail,
+        "core": op.core,
+    }
+    request.node.user_properties.append(("capabilities", [row]))
+    return status, detail
+
+
+@pytest.mark.requirement("CAP-001")
+def test_core(
+    operation: Operation,
+    client: Any,
+    target: Any,
+    baseline: Baseline,
+    probe_project: tuple[str, str],
+    request: pytest.FixtureRequest,
+) -> None:
+    """A documented core operation is routed."""
+    status, detail = probe(operation, client, target, baseline, probe_project, request)
+    assert status != "absent", (
+        f"core operation {operation.method} {operation.path} is absent: {detail}"
+    )
+    if status != "served":
+        pytest.skip(f"{status}: {detail}")
+
+
+@pytest.mark.requirement("CAP-002")
+def test_cloud(
+    operation: Operation,
+    client: Any,
+    target: Any,
+    baseline: Baseline,
+    probe_project: tuple[str, str],
+    request: pytest.FixtureRequest,
+) -> None:
+    """A commercial-edition operation is served, or skipped with what the target said."""
+    status, detail = probe(operation, client, target, baseline, probe_project, request)
+    if status != "served":
+        pytest.skip(f"{status}: {detail}")

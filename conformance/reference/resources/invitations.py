@@ -1,0 +1,71 @@
+"""Workspace invitations: CRUD; one pending invitation per email, never to a current member."""
+
+from __future__ import annotations
+
+import re
+
+from starlette.responses import Response
+
+from conformance.reference.context import Ctx
+from conformance.reference.resources import base
+from conformance.reference.resources.base import Resource, Scope
+from conformance.reference.resources.routing import WORKSPACE, RouteTable
+from conformance.reference.rules.errors import field_errors, json_response
+from conformance.reference.store import Doc
+from conformance.reference.validation import FieldSpec
+
+ROLES = (20, 15, 5)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+OUTPUT = (
+    "id", "email", "role", "accepted", "responded_at", "workspace", "created_at", "updated_at",
+    "created_by", "updated_by",
+)  # fmt: skip
+
+
+def _prepare(ctx: Ctx, doc: Doc) -> None:
+    email = str(doc["email"]).strip().lower()
+    if not _EMAIL.match(email):
+        raise field_errors({"email": ["Enter a valid email address."]})
+    if ctx.store.find("user", project=None, field="email", value=email) is not None:
+        raise field_errors({"email": ["This user is already a member of the workspace."]})
+    doc["email"] = email
+
+
+RESOURCE = Resource(
+    kind="invitation",
+    label="Invitation",
+    specs={
+        "email": FieldSpec("str", required=True, max_length=255),
+        "role": FieldSpec("enum", choices=ROLES, nullable=False),
+    },
+    output=OUTPUT,
+    unique=("email",),
+    defaults={"role": 5, "accepted": False},  # Plane's model default role: guest
+    prepare=_prepare,
+)
+SCOPE = Scope()
+
+
+def _one(ctx: Ctx) -> Doc:
+    return ctx.load("invitation", "Invitation", ctx.path["invitation_id"])
+
+
+def list_invitations(ctx: Ctx) -> Response:
+    return json_response(ctx.store.query("invitation"), ctx.config)
+
+
+ROUTES: RouteTable = [
+    (
+        WORKSPACE + "/invitations/",
+        {"GET": list_invitations, "POST": lambda ctx: base.create_response(ctx, RESOURCE, SCOPE)},
+    ),
+    (
+        WORKSPACE + "/invitations/{invitation_id}/",
+        {
+            "GET": lambda ctx: base.retrieve_response(ctx, RESOURCE, _one(ctx)),
+            "PATCH": lambda ctx: base.update_response(ctx, RESOURCE, _one(ctx), SCOPE),
+            "DELETE": lambda ctx: base.delete_response(ctx, RESOURCE, _one(ctx)),
+        },
+    ),
+]
