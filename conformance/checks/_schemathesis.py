@@ -357,8 +357,8 @@ class Budget:
 
 
 PROFILE_BUDGETS = {
-    # quick: the explicit example (when the spec has one) plus one generated case.
-    "quick": Budget(positive=1, negative=0),
+    # quick: one valid case per operation (the spec's example when it has one), one invalid body.
+    "quick": Budget(positive=1, negative=1),
     "standard": Budget(positive=2, negative=1),
     "full": Budget(positive=6, negative=4, lifecycles=2),
 }
