@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -84,6 +84,22 @@ def is_message(example: object) -> bool:
     return isinstance(example, dict) and bool(example) and set(example) <= MESSAGE_KEYS
 
 
+def is_wrapped(example: object) -> bool:
+    """A list printed around the real body: a list of lists, or a list holding one envelope."""
+    if not isinstance(example, list) or not example:
+        return False
+    return all(isinstance(e, list) for e in example) or (
+        len(example) == 1 and is_envelope(example[0])
+    )
+
+
+def unwrap(example: list) -> object:
+    """The body a wrapped example means: the inner lists joined, or the one envelope."""
+    if is_envelope(example[0]):
+        return example[0]
+    return [item for inner in example for item in inner]
+
+
 def path_shape(path: str) -> str:
     return PARAM_RE.sub("{}", path)
 
@@ -132,6 +148,7 @@ class Deriver:
 
     # operations ------------------------------------------------------------------------
     def collect(self) -> None:
+        self._unwrap_examples()
         actions = set(self.overlay["action_segments"])
         shapes = self.overlay.get("response_shape") or {}
         by_key: dict[tuple[str, str], Op] = {}
@@ -162,6 +179,19 @@ class Deriver:
         self._normalise_params()
         self._assign_ids()
         self._add_aliases()
+
+    def _unwrap_examples(self) -> None:
+        """Read the overlay's wrapped examples (a list printed around the body) as their body."""
+        rules = self.overlay.get("unwrap_examples") or {}
+        for page in self.pages:
+            if page.rel not in rules:
+                continue
+            for index, response in enumerate(page.responses):
+                if 200 <= response.status < 300 and is_wrapped(response.example):
+                    body = unwrap(response.example)  # type: ignore[arg-type]
+                    page.responses[index] = replace(response, example=body)
+                    shown = "a paginated envelope" if is_envelope(body) else "a list"
+                    self.note(f"{page.rel}: the {response.status} example wraps {shown} in a list")
 
     def _normalise_params(self) -> None:
         """Equivalent templates must use one set of parameter names (OpenAPI rule)."""

@@ -39,6 +39,8 @@ def test_floor_is_requests_at_the_per_minute_rate() -> None:
     assert suite.floor_seconds(120, 60) == 120.0
     assert suite.floor_seconds(30, 60) == 30.0
     assert suite.floor_seconds(600, 6000) == 6.0
+    assert suite.floor_after_burst_seconds(120, 60) == 60.0
+    assert suite.floor_after_burst_seconds(30, 60) == 0.0
 
 
 def test_ratio_guards_missing_and_zero_denominators() -> None:
