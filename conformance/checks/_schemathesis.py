@@ -388,11 +388,13 @@ def fuzz_operation(
     auth_checked: set[str],
     waived: Iterable[str] = (),
     ignored_fields: Iterable[str] = (),
+    probe_enums: bool = False,
 ) -> None:
     """Send up to `max_examples` cases of one operation and record what the checks find.
 
     `waived` names checks not run on this operation (see `judge`); a negative case whose only
-    violations lie in `ignored_fields` is not sent (see `_negative_worth_judging`).
+    violations lie in `ignored_fields` is not sent (see `_negative_worth_judging`). With
+    `probe_enums`, the first accepted valid body is also re-sent with an out-of-enumeration value.
     """
     waived = tuple(waived)
     ignored = frozenset(ignored_fields)
@@ -416,6 +418,9 @@ def fuzz_operation(
             # Two probes (no key, wrong key) per operation are enough to show enforcement.
             names.append("ignored_auth")
             auth_checked.add(label)
+            if probe_enums:
+                for finding in enum_probe(case, ignored):
+                    campaign.add(finding)
         for finding in judge(case, response, names, mode=mode_name, waived=waived):
             campaign.add(finding)
 
@@ -424,6 +429,49 @@ def fuzz_operation(
     except hypothesis.errors.Unsatisfiable:
         # Nothing of this mode can be generated here (e.g. no negatable body): nothing to send.
         return
+
+
+ENUM_PROBE_VALUE = "plc-not-a-documented-value"
+
+
+def enum_probe(case: Any, ignored_fields: frozenset[str] = frozenset()) -> list[Finding]:
+    """Re-send an accepted valid body with one enumerated field set outside its enumeration.
+
+    Random negative generation rarely hits an enum in a few cases; this one deterministic probe
+    per operation does. A 2xx answer fails SCHEMA-004 (the docs list the allowed values).
+    """
+    if not isinstance(case.body, dict) or not case.operation.body:
+        return []
+    schema = case.operation.body[0].optimized_schema
+    properties = schema.get("properties", {}) if isinstance(schema, dict) else {}
+    for name, definition in sorted(properties.items()):
+        if name in ignored_fields or not isinstance(definition, dict):
+            continue
+        if not all(isinstance(v, str) for v in definition.get("enum") or [0]):
+            continue
+        probe = case.operation.Case(
+            path_parameters=case.path_parameters,
+            query=case.query,
+            headers={KEY_HEADER: KEY_STANDIN},
+            body={**case.body, name: ENUM_PROBE_VALUE},
+            media_type=case.media_type,
+        )
+        response = probe.call()
+        if 200 <= response.status_code < 300:
+            return [
+                Finding(
+                    operation=case.operation.label,
+                    check="negative_data_rejection",
+                    requirement=CHECKS["negative_data_rejection"].requirement,
+                    message=f"{name}={ENUM_PROBE_VALUE!r} is outside the documented enumeration "
+                    f"{definition['enum']}, yet the request was accepted",
+                    curl=curl_for(response),
+                    status=response.status_code,
+                    mode="negative",
+                )
+            ]
+        return []
+    return []
 
 
 def operation_seed(seed: int, label: str, mode: str) -> int:

@@ -336,6 +336,7 @@ def run_campaign(client: Any, scratch: Any, target: Any) -> bridge.Campaign:
                         auth_checked=auth_checked,
                         waived=waived,
                         ignored_fields=(*SERVER_COMPUTED_FIELDS, *ignored_fields),
+                        probe_enums=budget.negative > 0 and not _consumes(label),
                     )
                 except Exception as error:  # a generation problem is the suite's, not the target's
                     campaign.errors[label] = f"{type(error).__name__}: {error}"[:300]

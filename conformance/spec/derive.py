@@ -145,6 +145,8 @@ class Deriver:
         self.uuid_arrays = set(formats["uuid_arrays"])
         self.date_names = set(formats["date"])
         self.date_time_patterns = [re.compile(p) for p in formats["date_time_patterns"]]
+        unwrapped = overlay.get("unwrap_examples") or {}
+        self.own_schemas = {rel: rule["schema"] for rel, rule in unwrapped.items() if rule}
 
     # operations ------------------------------------------------------------------------
     def collect(self) -> None:
@@ -293,7 +295,7 @@ class Deriver:
                 [r.example for r in page.responses if isinstance(r.example, dict)] if page else []
             )
         for op in ops:
-            if op.resource != resource or op.alias_of:
+            if op.resource != resource or op.alias_of or op.page.rel in self.own_schemas:
                 continue
             example = op.example
             if op.kind in ("create", "retrieve", "update"):
@@ -381,6 +383,11 @@ class Deriver:
             shape = self.finish_shape(infer_many(examples), resource in expandable, enums)
             schema = render(shape) if shape.types else {"type": "object"}
             schemas[camel(resource, upper=True)] = schema
+        for op in ops:  # items that are not the operation's resource get a schema of their own
+            if op.page.rel in self.own_schemas and not op.alias_of:
+                items = op.example if isinstance(op.example, list) else [op.example]
+                shape = self.finish_shape(infer_many([i for i in items if isinstance(i, dict)]), False)
+                schemas[self.own_schemas[op.page.rel]] = render(shape)
         paths: dict = {}
         for op in sorted(ops, key=lambda o: (o.path, METHOD_ORDER.index(o.method))):
             paths.setdefault(op.path, {})[op.method.lower()] = self.operation(op, schemas)
@@ -440,6 +447,18 @@ class Deriver:
                     "application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}
                 },
             }
+        elif undocumented := (self.overlay.get("undocumented_bodies") or {}).get(rel):
+            # The page shows no body; the overlay names what a server needs, optional as a whole.
+            name = camel(op.operation_id, upper=True) + "Request"
+            schemas[name] = {"type": "object", "properties": undocumented}
+            out["requestBody"] = {
+                "required": False,
+                "content": {
+                    "application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}
+                },
+            }
+            if not op.alias_of:
+                self.note(f"{rel}: documents no request body; overlay: {', '.join(undocumented)}")
         out["responses"] = self.responses(op, paginated, schemas)
         return out
 
@@ -540,7 +559,8 @@ class Deriver:
 
     def success_schema(self, op: Op, paginated: bool) -> dict | None:
         example = op.example
-        ref = {"$ref": f"#/components/schemas/{camel(op.resource, upper=True)}"}
+        name = self.own_schemas.get(op.page.rel, camel(op.resource, upper=True))
+        ref = {"$ref": f"#/components/schemas/{name}"}
         shape_override = (self.overlay.get("response_shape") or {}).get(op.page.rel)
         if shape_override == "array":
             return {"type": "array", "items": ref}
