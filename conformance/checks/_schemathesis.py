@@ -438,8 +438,12 @@ def enum_probe(case: Any, ignored_fields: frozenset[str] = frozenset()) -> list[
     """Re-send an accepted valid body with one enumerated field set outside its enumeration.
 
     Random negative generation rarely hits an enum in a few cases; this one deterministic probe
-    per operation does. A 2xx answer fails SCHEMA-004 (the docs list the allowed values).
+    per operation does. A 2xx answer fails SCHEMA-004 (the docs list the allowed values). Only
+    PATCH is probed, so that an accepted bad value can be repaired at once: left in place, it
+    would resurface as a SCHEMA-002 finding on every later read (noise for a SCHEMA-004 fault).
     """
+    if case.operation.method.upper() != "PATCH":
+        return []
     if not isinstance(case.body, dict) or not case.operation.body:
         return []
     schema = case.operation.body[0].optimized_schema
@@ -449,15 +453,19 @@ def enum_probe(case: Any, ignored_fields: frozenset[str] = frozenset()) -> list[
             continue
         if not all(isinstance(v, str) for v in definition.get("enum") or [0]):
             continue
-        probe = case.operation.Case(
-            path_parameters=case.path_parameters,
-            query=case.query,
-            headers={KEY_HEADER: KEY_STANDIN},
-            body={**case.body, name: ENUM_PROBE_VALUE},
-            media_type=case.media_type,
-        )
-        response = probe.call()
+
+        def send(value: str, name: str = name) -> Response:
+            return case.operation.Case(
+                path_parameters=case.path_parameters,
+                query=case.query,
+                headers={KEY_HEADER: KEY_STANDIN},
+                body={**case.body, name: value},
+                media_type=case.media_type,
+            ).call()
+
+        response = send(ENUM_PROBE_VALUE)
         if 200 <= response.status_code < 300:
+            send(definition["enum"][0])  # repair the object for the checks that follow
             return [
                 Finding(
                     operation=case.operation.label,

@@ -16,6 +16,7 @@ from conformance.reference.config import (
     mask_key,
 )
 from conformance.reference.faults import unknown_faults
+from conformance.reference.rules import auth
 
 
 def config_from_args(args: argparse.Namespace) -> ServerConfig:
@@ -33,6 +34,17 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
     )
 
 
+def _case_sensitive_key_protocol() -> type:
+    """The httptools protocol with the auth-header-case-sensitive fault applied to raw names."""
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    class CaseSensitiveKeyProtocol(HttpToolsProtocol):
+        def on_header(self, name: bytes, value: bytes) -> None:
+            super().on_header(auth.case_sensitive_header_name(name), value)
+
+    return CaseSensitiveKeyProtocol
+
+
 def serve(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     app = create_app(config)
@@ -44,6 +56,9 @@ def serve(args: argparse.Namespace) -> int:
         flush=True,
     )
     fast = importlib.util.find_spec("uvloop") and importlib.util.find_spec("httptools")
+    http: str | type = "httptools" if fast else "h11"
+    if config.has(auth.KEY_HEADER_CASE_SENSITIVE.name):
+        http = _case_sensitive_key_protocol()  # header case is lost before the ASGI app
     try:
         uvicorn.run(
             app,
@@ -52,7 +67,7 @@ def serve(args: argparse.Namespace) -> int:
             log_level="warning",
             access_log=False,
             loop="uvloop" if fast else "asyncio",
-            http="httptools" if fast else "h11",
+            http=http,
             lifespan="off",
         )
     finally:

@@ -386,7 +386,8 @@ class Deriver:
         for op in ops:  # items that are not the operation's resource get a schema of their own
             if op.page.rel in self.own_schemas and not op.alias_of:
                 items = op.example if isinstance(op.example, list) else [op.example]
-                shape = self.finish_shape(infer_many([i for i in items if isinstance(i, dict)]), False)
+                dicts = [item for item in items if isinstance(item, dict)]
+                shape = self.finish_shape(infer_many(dicts), False)
                 schemas[self.own_schemas[op.page.rel]] = render(shape)
         paths: dict = {}
         for op in sorted(ops, key=lambda o: (o.path, METHOD_ORDER.index(o.method))):

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from conformance.reference.faults import FAULTS
+from conformance.reference.launcher import start_reference_server
 from conformance.spec.catalogue import catalogue
 from tests.reference.conftest import Api
 
@@ -28,12 +29,13 @@ def _items(api: Api, n: int = 5) -> str:
 
 
 def _walk_ids(api: Api, per_page: int = 2) -> list[str]:
+    """Names (not ids: ids differ between two servers) of the items met on a forward walk."""
     url, ids, cursor = _items(api), [], None
     for _ in range(10):
         page = api.get(
             url, params={"per_page": per_page, **({"cursor": cursor} if cursor else {})}
         ).json()
-        ids += [i["id"] for i in page["results"]]
+        ids += [i["name"] for i in page["results"]]
         if not page["next_page_results"]:
             break
         cursor = page["next_cursor"]
@@ -97,6 +99,25 @@ def _alias(api: Api) -> int:
     return api.get(api.project_url(project["id"], "issues/")).status_code
 
 
+def _names(page: dict) -> list[str]:
+    return [item["name"] for item in page["results"]]
+
+
+def _sequence_step(api: Api) -> int:
+    project = api.new_project()
+    first, second = (api.new_item(project["id"])["sequence_id"] for _ in range(2))
+    return second - first
+
+
+def _wire_key_spelling(api: Api) -> int:
+    """Header case is lost in-process (TestClient lower-cases names): ask a real server."""
+    import httpx
+
+    with start_reference_server(faults=sorted(api.config.faults)) as server:
+        headers = {"x-api-key": server.api_key}
+        return httpx.get(f"{server.base_url}/api/v1/users/me/", headers=headers).status_code
+
+
 def _status(method: str, url: Callable[[Api], str], body: Any = None) -> Probe:
     def probe(api: Api) -> tuple:
         response = api.client.request(method, url(api), json=body)
@@ -110,6 +131,7 @@ PROBES: dict[str, Probe] = {
     "auth-empty-key-accepted": lambda api: api.client.get(f"{api.ws}/projects/", headers={"X-API-Key": ""}).status_code,
     "auth-invalid-key-accepted": lambda api: api.client.get(f"{api.ws}/projects/", headers={"X-API-Key": "nope"}).status_code,
     "auth-401-not-json": lambda api: api.client.get(f"{api.ws}/projects/", headers={"X-API-Key": "nope"}).headers["content-type"],
+    "auth-header-case-sensitive": _wire_key_spelling,
     "ratelimit-headers-missing": _headers,
     "ratelimit-reset-millis": lambda api: len(_headers(api)["x-ratelimit-reset"]),
     "ratelimit-remaining-static": lambda api: [_headers(api)["x-ratelimit-remaining"] for _ in range(2)],
@@ -128,10 +150,20 @@ PROBES: dict[str, Probe] = {
     "malformed-cursor-accepted": lambda api: api.get(_items(api), params={"cursor": "junk"}).status_code,
     "past-end-returns-first-page": lambda api: _page(api, per_page=2, cursor="2:9:0")["count"],
     "paging-param-restarts": lambda api: _page(api, per_page=2, cursor="2:1:0", page=1)["prev_cursor"],
+    "envelope-extra-stats-missing": lambda api: "extra_stats" in _page(api, per_page=2),
+    "first-prev-cursor-null": lambda api: _page(api, per_page=2)["prev_cursor"],
+    "first-prev-cursor-none-text": lambda api: _page(api, per_page=2)["prev_cursor"],
+    "prev-cursor-page-shifted": lambda api: _names(_page(api, per_page=2, cursor="2:1:1")),
+    "first-page-reversed": lambda api: _names(_page(api, per_page=2)),
+    "invalid-per-page-defaulted": lambda api: api.get(_items(api), params={"per_page": 0}).status_code,
+    "total-pages-rounded-down": lambda api: _page(api, per_page=2)["total_pages"],
     "fields-ignored": lambda api: sorted(api.get(_item_url(api), params={"fields": "id"}).json()),
     "fields-unknown-accepted": lambda api: api.get(_item_url(api), params={"fields": "id,zzz"}).status_code,
     "expand-ignored": lambda api: type(api.get(_item_url(api), params={"expand": "state"}).json()["state"]).__name__,
     "expand-unknown-accepted": lambda api: api.get(_item_url(api), params={"expand": "name"}).status_code,
+    "expand-dropped-with-fields": lambda api: type(api.get(_item_url(api), params={"fields": "id,state", "expand": "state"}).json()["state"]).__name__,
+    "create-answer-drops-name": lambda api: "name" in api.post(api.project_url(api.new_project()["id"], "labels/"), {"name": "l"}).json(),
+    "fresh-object-not-found": lambda api: api.get(_item_url(api)).status_code,
     "create-returns-200": lambda api: api.post(f"{api.ws}/projects/", {"name": "n", "identifier": "N"}).status_code,
     "delete-returns-body": _status("DELETE", _item_url),
     "not-found-500": lambda api: api.get(f"{api.ws}/projects/{uuid.uuid4()}/").status_code,
@@ -143,6 +175,7 @@ PROBES: dict[str, Probe] = {
     "patch-not-persisted": _patch_then_get,
     "wrong-field-type": lambda api: type(api.get(_item_url(api)).json()["sequence_id"]).__name__,
     "sequence-lookup-broken": _lookup,
+    "sequence-counts-down": _sequence_step,
     "issues-alias-missing": _alias,
     "archive-noop": _cycle_archive,
     "membership-not-listed": _membership,

@@ -177,7 +177,7 @@ def test_stickies_crud(api: Api) -> None:
     assert made.status_code == 201
     sticky = made.json()
     assert sticky["description_stripped"] == "hi" and sticky["owner"]
-    assert [s["id"] for s in api.get(url).json()] == [sticky["id"]]
+    assert [s["id"] for s in api.get(url).json()["results"]] == [sticky["id"]]
     assert api.patch(f"{url}{sticky['id']}/", {"sort_order": "x"}).status_code == 400
     assert api.patch(f"{url}{sticky['id']}/", {"name": "N2"}).json()["name"] == "N2"
     assert api.delete(f"{url}{sticky['id']}/").status_code == 204

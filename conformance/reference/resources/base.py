@@ -18,6 +18,7 @@ from conformance.reference.rules.errors import (
     deleted,
     field_errors,
     json_response,
+    not_found,
 )
 from conformance.reference.store import Doc
 from conformance.reference.validation import FieldSpec, check_date_order, validate_body
@@ -69,7 +70,19 @@ EXPAND_FIRST_ITEM_ONLY = Fault(
     ("SHAPE-002",),
     "expand applies to the first item of a list page only",
 )
+CREATE_ANSWER_DROPS_NAME = Fault(
+    "create-answer-drops-name",
+    ("STATUS-002",),
+    "the 201 answer leaves out the name sent (the object is stored with it)",
+)
+FRESH_OBJECT_NOT_FOUND = Fault(
+    "fresh-object-not-found",
+    ("STATUS-003",),
+    "GET of an object answers 404 until it is first modified (reads lag behind creates)",
+)
 FAULTS = (
+    CREATE_ANSWER_DROPS_NAME,
+    FRESH_OBJECT_NOT_FOUND,
     PATCH_NOT_PERSISTED,
     CREATE_DROPS_DESCRIPTION,
     PATCH_WIPES_UNNAMED,
@@ -248,6 +261,9 @@ def _list_item(ctx: Ctx, resource: Resource, doc: Doc, member_of: tuple[str, str
 
 
 def retrieve_response(ctx: Ctx, resource: Resource, doc: Doc) -> Response:
+    never_changed = doc.get("updated_at") == doc.get("created_at")
+    if never_changed and ctx.config.has(FRESH_OBJECT_NOT_FOUND.name):
+        raise not_found(resource.label, ctx.config)
     shape = shaping(ctx, resource)
     body = fields_expand.shape(resource.serialize(ctx, doc), shape, expanders(ctx, resource))
     return json_response(body, ctx.config)
@@ -286,7 +302,10 @@ def create_doc(ctx: Ctx, resource: Resource, scope: Scope, body: Any) -> Doc:
 
 def create_response(ctx: Ctx, resource: Resource, scope: Scope) -> Response:
     doc = create_doc(ctx, resource, scope, ctx.body)
-    return created(resource.serialize(ctx, doc), ctx.config)
+    answer = resource.serialize(ctx, doc)
+    if ctx.config.has(CREATE_ANSWER_DROPS_NAME.name):
+        answer = {k: v for k, v in answer.items() if k != "name"}
+    return created(answer, ctx.config)
 
 
 def update_response(ctx: Ctx, resource: Resource, doc: Doc, scope: Scope) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from starlette.responses import Response
 
@@ -10,6 +11,7 @@ from conformance.reference.context import Ctx
 from conformance.reference.resources import base
 from conformance.reference.resources.base import Resource, Scope
 from conformance.reference.resources.routing import WORKSPACE, RouteTable
+from conformance.reference.rules import pagination
 from conformance.reference.rules.errors import field_errors, json_response
 from conformance.reference.store import Doc
 from conformance.reference.validation import FieldSpec
@@ -69,8 +71,14 @@ def _one(ctx: Ctx) -> Doc:
 
 
 def list_stickies(ctx: Ctx) -> Response:
+    """The caller's stickies, paginated (the list page documents the cursor envelope)."""
+    page = pagination.parse(ctx.params, ctx.config)
     docs = [d for d in ctx.store.query("sticky") if d.get("owner") == ctx.user_id]
-    return json_response(docs, ctx.config)
+
+    def fetch(offset: int, limit: int) -> list[Any]:
+        return docs[offset : offset + limit]
+
+    return json_response(pagination.paginate(page, len(docs), fetch, ctx.config), ctx.config)
 
 
 ROUTES: RouteTable = [

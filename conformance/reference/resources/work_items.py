@@ -36,7 +36,13 @@ LIST_REDIRECTS = Fault(
     ("REDIR-001",),
     "the documented work-items/ list answers 301 to the issues/ spelling",
 )
+SEQUENCE_COUNTS_DOWN = Fault(
+    "sequence-counts-down",
+    ("RES-002",),
+    "each new work item of a project gets a lower sequence_id than the one before",
+)
 FAULTS = (
+    SEQUENCE_COUNTS_DOWN,
     WRONG_FIELD_TYPE,
     SEQUENCE_LOOKUP_BROKEN,
     ISSUES_ALIAS_MISSING,
@@ -44,6 +50,7 @@ FAULTS = (
     LIST_REDIRECTS,
 )
 
+SEQUENCE_CEILING = 100_000  # the first number handed out under SEQUENCE_COUNTS_DOWN, plus one
 PRIORITIES = ("urgent", "high", "medium", "low", "none")
 
 SPECS = {
@@ -81,6 +88,8 @@ def _prepare(ctx: Ctx, doc: Doc) -> None:
         raise field_errors({"parent": ["A work item cannot be its own parent."]})
     if doc.get("sequence_id") is None:
         doc["sequence_id"] = ctx.store.next_value(f"sequence:{doc['project']}")
+        if ctx.config.has(SEQUENCE_COUNTS_DOWN.name):
+            doc["sequence_id"] = SEQUENCE_CEILING - doc["sequence_id"]
     if doc.get("sort_order") is None:
         doc["sort_order"] = 65535.0 * doc["sequence_id"]
     doc["description_stripped"] = _TAGS.sub("", doc.get("description_html") or "").strip()

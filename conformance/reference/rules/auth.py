@@ -25,10 +25,33 @@ NOT_JSON_401 = Fault(
     ("AUTH-003", "AUTH-005", "STATUS-009", "HTTP-001"),
     "401 answers carry a plain-text body",
 )
-FAULTS = (MISSING_KEY_ACCEPTED, EMPTY_KEY_ACCEPTED, INVALID_KEY_ACCEPTED, NOT_JSON_401)
+KEY_HEADER_CASE_SENSITIVE = Fault(
+    "auth-header-case-sensitive",
+    ("AUTH-008",),
+    "the key is read only from a header spelled exactly X-API-Key",
+)
+FAULTS = (
+    MISSING_KEY_ACCEPTED,
+    EMPTY_KEY_ACCEPTED,
+    INVALID_KEY_ACCEPTED,
+    NOT_JSON_401,
+    KEY_HEADER_CASE_SENSITIVE,
+)
 
 MISSING_MESSAGE = "Authentication credentials were not provided."
 INVALID_MESSAGE = "Authentication failed: the API key is invalid or expired."
+
+
+def case_sensitive_header_name(raw: bytes) -> bytes:
+    """Under KEY_HEADER_CASE_SENSITIVE, the name a header spelled `raw` on the wire is seen under.
+
+    HTTP header names are case-insensitive and the ASGI server lower-cases them before the gateway
+    sees them, so the fault has to act on the raw name: any spelling of the key header other than
+    X-API-Key is renamed, and the gateway no longer finds the key in it.
+    """
+    if raw != b"X-API-Key" and raw.lower() == b"x-api-key":
+        return b"x-api-key-miscased"
+    return raw
 
 
 def check_key(presented: str | None, config: ServerConfig) -> str | None:

@@ -25,7 +25,18 @@ EXPAND_IGNORED = Fault("expand-ignored", ("EXP-001",), "expand is ignored: relat
 EXPAND_UNKNOWN_ACCEPTED = Fault(
     "expand-unknown-accepted", ("EXP-002", "EXP-003"), "unexpandable names in expand are ignored"
 )
-FAULTS = (FIELDS_IGNORED, FIELDS_UNKNOWN_ACCEPTED, EXPAND_IGNORED, EXPAND_UNKNOWN_ACCEPTED)
+EXPAND_DROPPED_WITH_FIELDS = Fault(
+    "expand-dropped-with-fields",
+    ("EXP-004",),
+    "when fields is given too, expand is ignored (each works alone, not together)",
+)
+FAULTS = (
+    FIELDS_IGNORED,
+    FIELDS_UNKNOWN_ACCEPTED,
+    EXPAND_IGNORED,
+    EXPAND_UNKNOWN_ACCEPTED,
+    EXPAND_DROPPED_WITH_FIELDS,
+)
 
 # An expander turns the stored value (an id or a list of ids) into the related object(s).
 Expander = Callable[[Any], Any]
@@ -57,6 +68,8 @@ def parse(
     if bad and not config.has(EXPAND_UNKNOWN_ACCEPTED.name):
         raise bad_request(f"Cannot expand: {', '.join(bad)}", invalid_expand=bad)
     expand = [name for name in expand if name in expandable]
+    if fields and config.has(EXPAND_DROPPED_WITH_FIELDS.name):
+        expand = []
     keep = None if not fields or config.has(FIELDS_IGNORED.name) else tuple(fields)
     return Shaping(keep, () if config.has(EXPAND_IGNORED.name) else tuple(expand))
 

@@ -59,7 +59,44 @@ UNKNOWN_PAGE_PARAM_HONOURED = Fault(
     ("PAG-021",),
     "an undocumented page/offset parameter overrides the cursor (restarts from page 1)",
 )
+EXTRA_STATS_MISSING = Fault(
+    "envelope-extra-stats-missing", ("PAG-001",), "the envelope leaves out extra_stats"
+)
+FIRST_PREV_CURSOR_NULL = Fault(
+    "first-prev-cursor-null", ("PAG-002",), "the first page's prev_cursor is null, not a string"
+)
+FIRST_PREV_CURSOR_NONE_TEXT = Fault(
+    "first-prev-cursor-none-text",
+    ("PAG-003",),
+    "the first page's prev_cursor is the text 'None' (a stringified null), not a cursor or ''",
+)
+PREV_PAGE_SHIFTED = Fault(
+    "prev-cursor-page-shifted",
+    ("PAG-014",),
+    "a page reached by a previous-page cursor starts one item early",
+)
+FIRST_PAGE_REVERSED = Fault(
+    "first-page-reversed",
+    # Walking back ends on a page 0 that differs from the no-cursor page: PAG-014 sees it too.
+    ("PAG-014", "PAG-019"),
+    "without a cursor the first page lists its items in reverse order",
+)
+INVALID_PER_PAGE_DEFAULTED = Fault(
+    "invalid-per-page-defaulted",
+    ("PAG-011",),
+    "per_page below 1 or not an integer falls back to the default instead of a 400",
+)
+TOTAL_PAGES_FLOOR = Fault(
+    "total-pages-rounded-down", ("PAG-017",), "total_pages is floor(total / size), not ceil"
+)
 FAULTS = (
+    EXTRA_STATS_MISSING,
+    FIRST_PREV_CURSOR_NULL,
+    FIRST_PREV_CURSOR_NONE_TEXT,
+    PREV_PAGE_SHIFTED,
+    FIRST_PAGE_REVERSED,
+    INVALID_PER_PAGE_DEFAULTED,
+    TOTAL_PAGES_FLOOR,
     MAX_NOT_ENFORCED,
     PER_PAGE_IGNORED,
     DEFAULT_20,
@@ -82,6 +119,8 @@ _INT = re.compile(r"^[+-]?\d+$")
 class PageRequest:
     per_page: int
     page: int  # from 0
+    is_prev: bool = False  # asked for with a previous-page cursor
+    cursor_given: bool = False
 
 
 def parse(params: Mapping[str, str], config: ServerConfig) -> PageRequest:
@@ -89,6 +128,8 @@ def parse(params: Mapping[str, str], config: ServerConfig) -> PageRequest:
     default = 20 if config.has(DEFAULT_20.name) else DEFAULT_PER_PAGE
     per_page = default
     raw = params.get("per_page")
+    if raw is not None and config.has(INVALID_PER_PAGE_DEFAULTED.name):
+        raw = raw if _INT.match(raw.strip()) and int(raw) >= 1 else None
     if raw is not None:
         if not _INT.match(raw.strip()):
             raise bad_request("per_page must be an integer between 1 and 100.")
@@ -99,19 +140,19 @@ def parse(params: Mapping[str, str], config: ServerConfig) -> PageRequest:
             raise bad_request(f"per_page may not exceed the maximum of {MAX_PER_PAGE}.")
         if config.has(PER_PAGE_IGNORED.name):
             per_page = DEFAULT_PER_PAGE
-    page = 0
+    page, is_prev = 0, False
     cursor = params.get("cursor")
     if cursor:
         match = _CURSOR.match(cursor)
         if match:
-            page = int(match.group(2))
+            page, is_prev = int(match.group(2)), match.group(3) == "1"
         elif not config.has(MALFORMED_CURSOR_ACCEPTED.name):
             raise bad_request("Invalid cursor: expected value:offset:is_prev (three integers).")
     if config.has(UNKNOWN_PAGE_PARAM_HONOURED.name):
         for name in ("page", "offset"):
             if (params.get(name) or "").isdigit():
                 page = 0
-    return PageRequest(per_page, page)
+    return PageRequest(per_page, page, is_prev, bool(cursor))
 
 
 def paginate(
@@ -128,7 +169,11 @@ def paginate(
     start = page * size
     if page > 0 and config.has(PAGE_OVERLAP.name):
         start -= 1
+    if page > 0 and request.is_prev and config.has(PREV_PAGE_SHIFTED.name):
+        start -= 1
     results = fetch(start, size) if start < total else []
+    if not request.cursor_given and config.has(FIRST_PAGE_REVERSED.name):
+        results.reverse()
     has_next = page + 1 < total_pages
     if config.has(NEXT_RESULTS_WRONG_ON_LAST.name) and total_pages and page == total_pages - 1:
         has_next = True
@@ -136,19 +181,28 @@ def paginate(
     step = 2 if config.has(NEXT_SKIPS_PAGE.name) else 1
     prev_flag = 0 if config.has(PREV_FLAGGED_NEXT.name) else 1
     count = len(results) + (1 if config.has(COUNT_WRONG.name) else 0)
-    return {
+    first_prev: str | None = ""
+    if config.has(FIRST_PREV_CURSOR_NULL.name):
+        first_prev = None
+    elif config.has(FIRST_PREV_CURSOR_NONE_TEXT.name):
+        first_prev = "None"
+    pages = math.floor if config.has(TOTAL_PAGES_FLOOR.name) else math.ceil
+    envelope = {
         "grouped_by": None,
         "sub_grouped_by": None,
         # total_count is not in the docs' envelope but plane-sdk requires it.
         "total_count": reported_total,
         "next_cursor": f"{size}:{page + step}:0",
-        "prev_cursor": f"{size}:{page - 1}:{prev_flag}" if page > 0 else "",
+        "prev_cursor": f"{size}:{page - 1}:{prev_flag}" if page > 0 else first_prev,
         "next_page_results": has_next,
         "prev_page_results": page > 0 and total > 0,
         "count": count,
-        "total_pages": math.ceil(reported_total / size) if reported_total else 0,
+        "total_pages": pages(reported_total / size) if reported_total else 0,
         "total_results": reported_total,
         # "if any": none here; null rather than {} because plane-sdk types it as a string.
         "extra_stats": None,
         "results": results,
     }
+    if config.has(EXTRA_STATS_MISSING.name):
+        del envelope["extra_stats"]
+    return envelope
