@@ -88,6 +88,15 @@ _STICKY_JSON_UNCHECKED = (
     "the sticky pages type description and logo_props as objects; the reference server stores "
     "any JSON value there (and then answers it, failing SCHEMA-002 on later reads)",
 )
+_PROJECT_DEFAULT_STATE = (
+    ("default_state",),
+    "the project pages type default_state as a uuid; the reference server ignores it on input",
+)
+_CYCLE_TIMEZONE = (
+    ("timezone",),
+    "the cycle pages restrict timezone to a list of zone names; the reference server accepts "
+    "any string",
+)
 _LABEL_COLOR_NULL = (
     ("color",),
     "the label pages type color as a string; the reference server accepts null",
@@ -106,6 +115,9 @@ IGNORED_BODY_FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
         f"PATCH {path}": _COMMENT_UNCHECKED
         for path in _both_aliases("{work_item_id}/comments/{resource_id}/")
     },
+    f"PATCH {API}/projects/{{resource_id}}/": _PROJECT_DEFAULT_STATE,
+    f"POST {API}/projects/{{project_id}}/cycles/": _CYCLE_TIMEZONE,
+    f"PATCH {API}/projects/{{project_id}}/cycles/{{resource_id}}/": _CYCLE_TIMEZONE,
     f"POST {API}/stickies/": _STICKY_JSON_UNCHECKED,
     f"PATCH {API}/stickies/{{resource_id}}/": _STICKY_JSON_UNCHECKED,
     f"POST {API}/projects/{{project_id}}/labels/": _LABEL_COLOR_NULL,
