@@ -187,7 +187,7 @@ def test_every_operation_refuses_keyless_requests(
     selected = _selected_operations(target)
     for op in selected:
         path = _fill_path(op, target, real_ids, str(target.seed))
-        body = {} if op.method in ("POST", "PATCH", "PUT") else None
+        body: dict[str, object] | None = {} if op.method in ("POST", "PATCH", "PUT") else None
         response = client.request(op.method, path, key=False, json=body)
         allowed = (401,) if op.core else (401, 404)
         if response.status_code not in allowed:

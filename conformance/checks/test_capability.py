@@ -119,7 +119,7 @@ def probe(
     if target.read_only and op.method != "GET":
         pytest.skip("read-only mode: writes are not probed")
     path = fill_path(op, target.workspace, *project)
-    body = [] if op.method in ("POST", "PATCH", "PUT") else None
+    body: list[object] | None = [] if op.method in ("POST", "PATCH", "PUT") else None
     response = client.request(op.method, path, json=body)
     status, detail = classify(response.status_code, response.text, baseline.bodies(op.method, body))
     if status == "rejected" and isinstance(json_of(response), dict):

@@ -53,7 +53,7 @@ def test_order_by_orders_as_named(client: Any, seeded: dict[str, Any]) -> None:
         for descending in (False, True):
             order_by = f"-{name}" if descending else name
             listed = listed_order(client, seeded, order_by)
-            values = [item.get(name) for item in listed]
+            values: list[Any] = [item.get(name) for item in listed]  # JSON values, any type
             if len(listed) != 3 or None in values or len(set(map(str, values))) != 3:
                 problems.append(f"order_by={order_by}: cannot compare, got {values!r}")
                 continue

@@ -11,9 +11,19 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypedDict
 
 Doc = dict[str, Any]
+
+
+class ScopeFilter(TypedDict):
+    """The scope keywords shared by Store.count and Store.query."""
+
+    project: str | None
+    parent: str | None
+    archived: bool | None
+    member_of: tuple[str, str] | None
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (
@@ -114,7 +124,8 @@ class Store:
         archived: bool | None,
         member_of: tuple[str, str] | None,
     ) -> tuple[str, list[Any]]:
-        clauses, args = ["kind=?"], [kind]
+        clauses: list[str] = ["kind=?"]
+        args: list[Any] = [kind]
         if project is not None:
             clauses.append("project=?")
             args.append(project)

@@ -9,7 +9,7 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import urlparse
 
 from conformance.reference.config import ServerConfig
@@ -39,7 +39,7 @@ class FieldSpec:
     ref: str | None = None  # kind the uuid(s) must name: member, state, label, work_item
 
 
-def is_uuid(value: Any) -> bool:
+def is_uuid(value: Any) -> TypeGuard[str]:
     if not isinstance(value, str):
         return False
     try:

@@ -14,6 +14,7 @@ import argparse
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeGuard
 
 import yaml
 
@@ -76,7 +77,7 @@ def camel(text: str, upper: bool = False) -> str:
     return out if upper else out[:1].lower() + out[1:]
 
 
-def is_envelope(example: object) -> bool:
+def is_envelope(example: object) -> TypeGuard[dict]:
     return isinstance(example, dict) and set(example) >= ENVELOPE_KEYS
 
 
@@ -308,7 +309,7 @@ class Deriver:
                 elif isinstance(example, list):
                     examples += [e for e in example if isinstance(e, dict)]
             elif op.kind == "list":
-                items = example.get("results") if is_envelope(example) else example  # type: ignore[union-attr]
+                items = example.get("results") if is_envelope(example) else example
                 examples += (
                     [e for e in items or [] if isinstance(e, dict)]
                     if isinstance(items, list)

@@ -9,6 +9,7 @@ types without being stricter than the docs.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
@@ -73,7 +74,7 @@ def infer(value: object) -> Shape:
     return Shape()
 
 
-def infer_many(values: list[object]) -> Shape:
+def infer_many(values: Iterable[object]) -> Shape:
     shape = Shape()
     for value in values:
         shape = shape.merge(infer(value))

@@ -20,7 +20,7 @@ class PreflightError(RuntimeError):
 
 def _get(client: TargetClient, config: TargetConfig, path: str, **kwargs: object) -> httpx.Response:
     try:
-        return client.get(path, **kwargs)  # type: ignore[arg-type]
+        return client.get(path, **kwargs)
     except httpx.ConnectError:
         raise PreflightError(
             f"cannot reach the target {config.base_url} (connection refused)."

@@ -115,7 +115,7 @@ def build_run_result(
     from conformance import __version__
 
     results = [CheckResult.from_dict(c) for c in checks]
-    per_area = Counter()
+    per_area: Counter[str] = Counter()
     for check in results:
         per_area[check.area] += len(check.exchanges)
     contributed = dict(extra or {})
@@ -150,8 +150,8 @@ def write_reports(result: RunResult, report_dir: Path, secrets: Iterable[str] = 
     try:
         from conformance.report import write_all
     except ImportError:
-        write_all = None
-    if write_all is not None:
+        pass
+    else:
         return list(write_all(result, report_dir, secrets=list(secrets)))
     path = report_dir / "results.json"
     path.write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")

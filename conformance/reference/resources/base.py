@@ -20,7 +20,7 @@ from conformance.reference.rules.errors import (
     json_response,
     not_found,
 )
-from conformance.reference.store import Doc
+from conformance.reference.store import Doc, ScopeFilter
 from conformance.reference.validation import FieldSpec, check_date_order, validate_body
 
 PATCH_NOT_PERSISTED = Fault(
@@ -222,7 +222,7 @@ def list_response(
     shape = shaping(ctx, resource)
     page = pagination.parse(ctx.params, ctx.config)
     order = ordering(ctx, resource)
-    where = {
+    where: ScopeFilter = {
         "project": scope.project,
         "parent": scope.parent,
         "archived": archived,

@@ -91,7 +91,7 @@ def _seed_states(ctx: Ctx, project: Doc) -> None:
     from conformance.reference.resources.states import RESOURCE as STATE
 
     for position, (name, color, group, is_default) in enumerate(DEFAULT_STATES):
-        state = {key: None for key in STATE.output}
+        state: Doc = {key: None for key in STATE.output}
         state.update(STATE.defaults)
         state.update(name=name, color=color, group=group, default=is_default)
         state.update(sequence=15000.0 * (position + 1), project=project["id"])

@@ -74,7 +74,8 @@ def _form_parts(content_type: str, body: bytes) -> dict[str, bytes]:
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         if isinstance(name, str):
-            parts[name] = part.get_payload(decode=True) or b""
+            payload = part.get_payload(decode=True)  # bytes for a leaf part, None if empty
+            parts[name] = payload if isinstance(payload, bytes) else b""
     return parts
 
 
