@@ -6,6 +6,7 @@ Every problem is collected per field, so a 400 names all offending fields at onc
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from urllib.parse import urlparse
 from conformance.reference.config import ServerConfig
 from conformance.reference.fault import Fault
 from conformance.reference.rules.errors import field_errors
+from conformance.spec.openapi import load_openapi
 
 ENUM_ACCEPTS_ANYTHING = Fault(
     "enum-accepts-anything",
@@ -31,12 +33,13 @@ REQUIRED = "This field is required."
 
 @dataclass(frozen=True)
 class FieldSpec:
-    type: str  # str | int | number | bool | date | uuid | uuid_list | enum | json | url
+    # str | int | number | bool | date | uuid | uuid_list | enum | timezone | object | json | url
+    type: str
     required: bool = False
     nullable: bool = True
     choices: tuple[Any, ...] = ()
     max_length: int | None = None
-    ref: str | None = None  # kind the uuid(s) must name: member, state, label, work_item
+    ref: str | None = None  # kind the id(s) must name: member, state, label, work_item, ...
 
 
 def is_uuid(value: Any) -> TypeGuard[str]:
@@ -47,6 +50,16 @@ def is_uuid(value: Any) -> TypeGuard[str]:
     except ValueError:
         return False
     return True
+
+
+@functools.cache
+def documented_timezones() -> frozenset[str]:
+    """The zone names the docs list for `timezone` (the spec's Timezone enumeration).
+
+    Read on first use, so starting the server does not pay for parsing the spec.
+    """
+    schemas = load_openapi()["components"]["schemas"]
+    return frozenset(schemas["Timezone"]["enum"])
 
 
 def parse_date(value: str) -> dt.date | None:
@@ -100,6 +113,13 @@ def _check(value: Any, spec: FieldSpec, config: ServerConfig) -> str | None:
         if value in spec.choices and type(value) is type(spec.choices[0]):
             return None
         return f'"{value}" is not a valid choice ({", ".join(map(str, spec.choices))}).'
+    if kind == "timezone":
+        if config.has(ENUM_ACCEPTS_ANYTHING.name) and isinstance(value, str):
+            return None
+        ok = isinstance(value, str) and value in documented_timezones()
+        return None if ok else f'"{value}" is not a valid choice (a documented time zone name).'
+    if kind == "object":
+        return None if isinstance(value, dict) else "Expected a JSON object."
     return None  # json: anything JSON can carry
 
 

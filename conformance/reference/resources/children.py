@@ -11,6 +11,7 @@ from conformance.reference.context import Ctx
 from conformance.reference.resources import base
 from conformance.reference.resources.base import Resource, Scope
 from conformance.reference.resources.routing import PROJECT, RouteTable
+from conformance.reference.rules.errors import field_errors
 from conformance.reference.store import Doc
 from conformance.reference.validation import FieldSpec
 
@@ -18,12 +19,34 @@ _TAGS = re.compile(r"<[^>]+>")
 ACCESS = ("INTERNAL", "EXTERNAL")
 
 
+def _check_comment_parent(ctx: Ctx, doc: Doc) -> None:
+    """A reply's parent is a comment of the same work item, and replies never loop."""
+    parent_id, seen = doc.get("parent"), {doc["id"]}
+    while parent_id is not None:
+        parent = ctx.store.get("comment", parent_id)
+        if parent is None or parent.get("issue") != doc["issue"]:
+            message = f'Invalid pk "{parent_id}" - no comment of this work item.'
+            raise field_errors({"parent": [message]})
+        if parent_id in seen:
+            raise field_errors({"parent": ["A comment cannot be a reply to itself."]})
+        seen.add(parent_id)
+        parent_id = parent.get("parent")
+
+
 def _comment_prepare(ctx: Ctx, doc: Doc) -> None:
     doc["issue"] = ctx.path["work_item_id"]
+    _check_comment_parent(ctx, doc)
     doc["actor"] = doc.get("actor") or ctx.user_id
     doc["comment_stripped"] = _TAGS.sub("", doc.get("comment_html") or "").strip()
     if doc["created_at"] != doc["updated_at"]:
         doc["edited_at"] = doc["updated_at"]
+
+
+def _comment_before_delete(ctx: Ctx, doc: Doc) -> None:
+    # Replies outlive the comment they answered; they just stop pointing at it.
+    for other in ctx.store.query("comment", project=doc["project"], parent=doc["issue"]):
+        if other.get("parent") == doc["id"]:
+            ctx.store.replace("comment", {**other, "parent": None})
 
 
 COMMENT = Resource(
@@ -31,7 +54,8 @@ COMMENT = Resource(
     label="Comment",
     specs={
         "comment_html": FieldSpec("str", nullable=False),
-        "comment_json": FieldSpec("json"),
+        "comment_json": FieldSpec("object"),
+        "parent": FieldSpec("uuid"),  # checked against the work item's comments in prepare
         "access": FieldSpec("enum", choices=ACCESS, nullable=False),
         "external_source": FieldSpec("str"),
         "external_id": FieldSpec("str"),
@@ -54,10 +78,12 @@ COMMENT = Resource(
         "workspace",
         "issue",
         "actor",
+        "parent",
     ),
     expandable={
         "actor": "user",
         "issue": "work_item",
+        "parent": "comment",
         "project": "project",
         "workspace": "workspace",
         "created_by": "user",
@@ -70,6 +96,7 @@ COMMENT = Resource(
         "attachments": [],
     },
     prepare=_comment_prepare,
+    before_delete=_comment_before_delete,
 )
 
 

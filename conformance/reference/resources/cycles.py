@@ -24,7 +24,7 @@ SPECS = {
     "project_id": FieldSpec("uuid"),
     "external_source": FieldSpec("str"),
     "external_id": FieldSpec("str"),
-    "timezone": FieldSpec("str", nullable=False),
+    "timezone": FieldSpec("timezone", nullable=False),
     "logo_props": FieldSpec("json"),
     "view_props": FieldSpec("json"),
     "sort_order": FieldSpec("number", nullable=False),

@@ -14,7 +14,7 @@ from conformance.reference.validation import FieldSpec
 
 SPECS = {
     "name": FieldSpec("str", required=True, max_length=255),
-    "color": FieldSpec("str", max_length=255),
+    "color": FieldSpec("str", nullable=False, max_length=255),
     "description": FieldSpec("str"),
     "parent": FieldSpec("uuid", ref="label"),
     "sort_order": FieldSpec("number", nullable=False),

@@ -36,7 +36,8 @@ SPECS = {
     "guest_view_all_features": FieldSpec("bool", nullable=False),
     "archive_in": FieldSpec("int", nullable=False),
     "close_in": FieldSpec("int", nullable=False),
-    "timezone": FieldSpec("str", nullable=False),
+    "timezone": FieldSpec("timezone", nullable=False),
+    "default_state": FieldSpec("uuid"),  # a state of this very project: checked in prepare
     "project_lead": FieldSpec("uuid", ref="member"),
     "default_assignee": FieldSpec("uuid", ref="member"),
     "external_source": FieldSpec("str"),
@@ -85,6 +86,19 @@ def _prepare(ctx: Ctx, doc: Doc) -> None:
     for name in ("archive_in", "close_in"):
         if not 0 <= doc[name] <= 12:
             raise field_errors({name: ["Must be between 0 and 12 (months)."]})
+    _apply_default_state(ctx, doc)
+
+
+def _apply_default_state(ctx: Ctx, project: Doc) -> None:
+    """default_state must name a state of this project; its states' `default` flags follow it."""
+    chosen = project.get("default_state")
+    states = ctx.store.query("state", project=project["id"])
+    if chosen is not None and chosen not in {state["id"] for state in states}:
+        message = f'Invalid pk "{chosen}" - no state of this project.'
+        raise field_errors({"default_state": [message]})
+    for state in states:
+        if state.get("default") != (state["id"] == chosen):
+            ctx.store.replace("state", {**state, "default": state["id"] == chosen})
 
 
 def _seed_states(ctx: Ctx, project: Doc) -> None:

@@ -1,4 +1,4 @@
-"""Stickies: the caller's notes in the workspace (CRUD; the list is a plain array)."""
+"""Stickies: the caller's notes in the workspace (CRUD; the list is paginated)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from conformance.reference.resources import base
 from conformance.reference.resources.base import Resource, Scope
 from conformance.reference.resources.routing import WORKSPACE, RouteTable
 from conformance.reference.rules import pagination
-from conformance.reference.rules.errors import field_errors, json_response
+from conformance.reference.rules.errors import json_response
 from conformance.reference.store import Doc
 from conformance.reference.validation import FieldSpec
 
@@ -26,9 +26,6 @@ OUTPUT = (
 
 
 def _prepare(ctx: Ctx, doc: Doc) -> None:
-    wrong = [n for n in ("description", "logo_props") if not isinstance(doc.get(n), dict | None)]
-    if wrong:
-        raise field_errors({name: ["Expected a JSON object."] for name in wrong})
     doc["owner"] = doc.get("owner") or ctx.user_id
     doc["description_stripped"] = _TAGS.sub("", doc.get("description_html") or "").strip()
 
@@ -40,9 +37,9 @@ RESOURCE = Resource(
     # by the server; they are ignored like every other read-only field.
     specs={
         "name": FieldSpec("str", nullable=False, max_length=255),
-        "description": FieldSpec("json"),
+        "description": FieldSpec("object"),
         "description_html": FieldSpec("str"),
-        "logo_props": FieldSpec("json"),
+        "logo_props": FieldSpec("object"),
         "color": FieldSpec("str", nullable=False, max_length=255),
         "background_color": FieldSpec("str", nullable=False, max_length=255),
         "sort_order": FieldSpec("number", nullable=False),

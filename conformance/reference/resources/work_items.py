@@ -68,6 +68,11 @@ SPECS = {
     "sort_order": FieldSpec("number", nullable=False),
     "external_source": FieldSpec("str"),
     "external_id": FieldSpec("str"),
+    # Work item types and estimates are Cloud features this server does not have: any id given
+    # names nothing here, so it is refused like every other unknown reference.
+    "type": FieldSpec("str", ref="work_item_type"),
+    "type_id": FieldSpec("uuid", ref="work_item_type"),
+    "estimate_point": FieldSpec("str", ref="estimate_point"),
 }
 OUTPUT = (
     "id", "created_at", "updated_at", "estimate_point", "name", "description_html",
