@@ -119,8 +119,10 @@ def pytest_arguments(args: argparse.Namespace, config: TargetConfig) -> list[str
     if config.areas:
         argv += ["--plane-only", ",".join(config.areas)]
     if args.workers > 1:
-        # loadgroup: a module marked xdist_group (the schemathesis campaign) runs on one worker
-        argv += ["-n", str(args.workers), "--dist", "loadgroup"]
+        # loadfile: a module's session-scoped campaign (schemathesis) runs on one worker only.
+        # (--dist loadgroup would be the finer tool, but with pytest 9 xdist's group suffix on
+        # node ids no longer takes effect, so groups are silently spread over workers.)
+        argv += ["-n", str(args.workers), "--dist", "loadfile"]
     return argv
 
 

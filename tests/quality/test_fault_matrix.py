@@ -1,7 +1,7 @@
 """The fault matrix: every fault switch is caught by its check, and the clean server passes.
 
 One matrix run (each fault in its own `plane-conformance run` subprocess) feeds every test here,
-so the tests share one xdist worker (`xdist_group`) and the matrix runs once.
+so the tests share one xdist worker (`--dist loadfile`) and the matrix runs once.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from conformance.proof import FaultOutcome, render_table, run_matrix, run_suite,
 from conformance.reference.faults import FAULTS
 from conformance.spec.catalogue import catalogue
 
+# Under `--dist loadfile` (README) this module runs on one worker, so the matrix runs once.
 pytestmark = pytest.mark.xdist_group("fault-matrix")
 TABLE = Path(__file__).resolve().parents[2] / "docs" / "fault-matrix.md"
 

@@ -109,7 +109,7 @@ LINK = Resource(
     label="Link",
     specs={
         "url": FieldSpec("url", required=True, max_length=2048),
-        "title": FieldSpec("str"),
+        "title": FieldSpec("str", nullable=False),
         "metadata": FieldSpec("json"),
     },
     output=(

@@ -23,7 +23,7 @@ SPECS = {
     "description_html": FieldSpec("str"),
     "network": FieldSpec("enum", choices=NETWORK, nullable=False),
     "emoji": FieldSpec("str"),
-    "icon_prop": FieldSpec("json"),
+    "icon_prop": FieldSpec("object"),
     "logo_props": FieldSpec("json"),
     "cover_image": FieldSpec("str"),
     "module_view": FieldSpec("bool", nullable=False),

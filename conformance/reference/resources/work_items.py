@@ -63,7 +63,7 @@ SPECS = {
     "assignees": FieldSpec("uuid_list", nullable=False, ref="member"),
     "labels": FieldSpec("uuid_list", nullable=False, ref="label"),
     "parent": FieldSpec("uuid", ref="work_item"),
-    "point": FieldSpec("int"),
+    "point": FieldSpec("int", nullable=False),
     "is_draft": FieldSpec("bool", nullable=False),
     "sort_order": FieldSpec("number", nullable=False),
     "external_source": FieldSpec("str"),
