@@ -3,14 +3,14 @@ naming the field, a good one is accepted (and, where it names an object, only a 
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
 
 from tests.reference.conftest import Api
 
-UNKNOWN_ID = str(uuid.uuid4())
+# A fixed id (xdist workers must collect the same parameters) that names no object.
+UNKNOWN_ID = "4d3c2b1a-0f9e-4d8c-b7a6-958473625140"
 
 
 def assert_rejects(response: Any, field: str) -> None:
@@ -163,3 +163,24 @@ def test_timezone_check_is_off_under_the_enum_fault(make_api: Any) -> None:
     project = api.new_project()
     answer = api.post(api.project_url(project["id"], "cycles/"), {"name": "c", "timezone": "x"})
     assert answer.status_code == 201, answer.text
+
+
+# --- fields the request schemas type as non-null or as objects -----------------------------------
+
+
+def test_link_title_and_work_item_point_may_not_be_null(api: Api, project: dict) -> None:
+    item = api.new_item(project["id"])
+    links = api.project_url(project["id"], f"work-items/{item['id']}/links/")
+    assert_rejects(api.post(links, {"url": "https://example.com/a", "title": None}), "title")
+    link = api.post(links, {"url": "https://example.com/b", "title": "b"}).json()
+    assert_rejects(api.patch(f"{links}{link['id']}/", {"title": None}), "title")
+    url = api.project_url(project["id"], f"work-items/{item['id']}/")
+    assert_rejects(api.patch(url, {"point": None}), "point")
+    assert api.patch(url, {"point": 2}).json()["point"] == 2
+
+
+def test_project_icon_prop_must_be_an_object(api: Api, project: dict) -> None:
+    url = api.project_url(project["id"])
+    assert_rejects(api.patch(url, {"icon_prop": "rocket"}), "icon_prop")
+    answer = api.patch(url, {"icon_prop": {"name": "rocket"}})
+    assert answer.status_code == 200 and answer.json()["icon_prop"] == {"name": "rocket"}
