@@ -301,6 +301,7 @@ class SuiteRun:
     slowest: list[tuple[str, float, int]] = field(default_factory=list)
     checks_hit_by_429: list[str] = field(default_factory=list)
     pacer_waited_s: float | None = None
+    paced_429s: int | None = None  # results.json extra: 429s to paced requests (all processes)
 
 
 def suite_command(
@@ -346,6 +347,8 @@ def run_ours(
         run.checks_hit_by_429 = checks_hit_by_429(results)
         waited = results.get("extra", {}).get("pacer_waited_s")
         run.pacer_waited_s = float(waited) if waited is not None else None
+        paced = results.get("extra", {}).get("paced_429s")
+        run.paced_429s = int(paced) if paced is not None else None
     return run
 
 
@@ -752,7 +755,8 @@ def print_report(figures: dict[str, Any]) -> None:
             f"{slow['floor_after_burst_s']:.0f} s); ratio {_fmt(slow['floor_ratio'], 'x', 2)}; "
             f"429s received {slow['received_429']} (counted from the status of every exchange "
             f"recorded in results.json checks); failed checks with a 429: "
-            f"{len(run['checks_hit_by_429'])}; pacer waited {_fmt(run['pacer_waited_s'], ' s')}"
+            f"{len(run['checks_hit_by_429'])}; pacer waited {_fmt(run['pacer_waited_s'], ' s')}; "
+            f"429s to paced requests (plugin count, all processes): {run.get('paced_429s', '-')}"
         )
     peer = figures.get("peer")
     if peer:

@@ -111,6 +111,7 @@ class PlaneState:
         self.worker_requests = 0
         self.worker_leftovers = 0
         self.worker_waited_s = 0.0
+        self.worker_paced_429s = 0
         self.run_result: Any = None
         self.report_paths: list[Path] = []
 
@@ -223,6 +224,15 @@ class _XdistHooks:
         self.state.worker_requests += int(output.get("plane_requests_sent", 0))
         self.state.worker_leftovers += int(output.get("plane_leftovers", 0))
         self.state.worker_waited_s += float(output.get("plane_waited_s", 0.0))
+        self.state.worker_paced_429s += int(output.get("plane_paced_429s", 0))
+
+    def pytest_xdist_make_scheduler(self, config: pytest.Config, log: Any) -> Any:
+        """Under --dist loadfile: modules per worker, "[@NAME]" groups apart and first."""
+        if not self.state.active or config.getvalue("dist") != "loadfile":
+            return None
+        from conformance.xdist_scheduling import FileAndGroupScheduling
+
+        return FileAndGroupScheduling(config, log)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -372,6 +382,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         output["plane_leftovers"] = leftovers
         pacer = state._client.pacer if state._client else None
         output["plane_waited_s"] = pacer.waited_s if pacer else 0.0
+        output["plane_paced_429s"] = state._client.paced_429s if state._client else 0
         return
     if state._target is None:  # configuration failed: nothing ran
         return
@@ -385,7 +396,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         started=state.started,
         requests_sent=state.requests_sent,
         leftovers=leftovers + state.worker_leftovers + swept_left,
-        extra=state.extra,
+        extra={**state.extra, **_pacing_figures(state)},
     )
     report_dir = session.config.getoption("plane_report_dir")
     if report_dir:
@@ -394,6 +405,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     for plugin in session.config.pluginmanager.get_plugins():
         if isinstance(plugin, ResultSink):
             plugin.result = state.run_result
+
+
+def _pacing_figures(state: PlaneState) -> dict[str, Any]:
+    """How long the pacer waited, and the 429s it did not prevent, over every process."""
+    client = state._client
+    waited = (client.pacer.waited_s if client and client.pacer else 0.0) + state.worker_waited_s
+    paced_429s = (client.paced_429s if client else 0) + state.worker_paced_429s
+    return {"pacer_waited_s": round(waited, 2), "paced_429s": paced_429s}
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

@@ -102,6 +102,9 @@ def pytest_arguments(args: argparse.Namespace, config: TargetConfig) -> list[str
         "-q",
         "-p", "no:cacheprovider",
         "-p", "no:anyio",
+        # Plugin autoload is off (see run): only the plugins the checks need are loaded.
+        "-p", "conformance.plugin",
+        "-p", "xdist",
         # anyio is imported before pytest starts (by httpx); its rewrite warning is noise
         "-W", "ignore::pytest.PytestAssertRewriteWarning",
         "--rootdir", str(checks_dir().parent.parent),
@@ -168,6 +171,10 @@ def run(args: argparse.Namespace) -> int:
         _preflight(config)
         sink = ResultSink()
         stack.enter_context(_environment(ENV_KEY, config.api_key))
+        # Every installed pytest plugin's package is assertion-rewritten at import, hypothesis's
+        # and schemathesis's too, though the checks use neither plugin: a second per pytest
+        # process (and per xdist worker) where bytecode is not cached. Load only our own.
+        stack.enter_context(_environment("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1"))
         progress = AreaProgress()
         status = pytest.main(pytest_arguments(args, config), plugins=[sink, progress])
         if sink.result is None:

@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterable
 from types import TracebackType
+from typing import IO, Any
 
 from conformance.reference.config import generate_api_key, mask_key
 
@@ -78,7 +79,10 @@ def start_reference_server(
     api_key: str | None = None,
     workspace: str = "conformance",
     db_path: str | None = None,
+    stderr: int | IO[Any] | None = None,
 ) -> RunningServer:
+    """`stderr` goes to subprocess.Popen: None inherits ours, subprocess.DEVNULL silences the
+    server's log line and tracebacks, a file collects them."""
     key = api_key or generate_api_key()
     command = [sys.executable, "-m", "conformance.reference", "--workspace", workspace]
     for fault in faults:
@@ -93,7 +97,7 @@ def start_reference_server(
     for _attempt in range(3):  # the free port may be taken between probe and bind
         port = _free_port()
         process = subprocess.Popen(
-            [*command, "--port", str(port)], env=env, stdout=subprocess.DEVNULL
+            [*command, "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=stderr
         )
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while time.monotonic() < deadline and process.poll() is None:

@@ -71,6 +71,7 @@ class TargetClient:
         self.redactor = Redactor(api_key)
         self.read_only = read_only
         self.requests_sent = 0
+        self.paced_429s = 0  # 429 answers to paced requests: the pacer did not prevent them
         self.observations = Observations()
         self._http = httpx.Client(
             base_url=self.base_url, transport=transport, timeout=timeout, follow_redirects=False
@@ -130,6 +131,7 @@ class TargetClient:
             attempts += 1
             if response.status_code != 429 or not pace or not self.pacer:
                 return response
+            self.paced_429s += 1
             if attempts > MAX_429_RETRIES:
                 return response
             self.pacer.wait(self.pacer.on_429(response.headers))

@@ -8,6 +8,7 @@ final sweep, projects whose name carries this run's unique prefix. A project giv
 from __future__ import annotations
 
 import itertools
+import os
 import string
 from collections.abc import Iterable
 from random import Random
@@ -46,8 +47,11 @@ class ScratchResources:
     # -- names -------------------------------------------------------------------------------
 
     def name(self, kind: str) -> str:
-        """A unique, recognisable name: '<prefix><kind>-<n>'."""
-        return f"{self.config.prefix}{kind}-{next(self._counter)}"
+        """A unique, recognisable name: '<prefix><kind>-<n>', plus '-<worker>' on an xdist
+        worker, since every worker counts from 1 (project names are unique per workspace)."""
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        tag = f"-{worker}" if worker else ""
+        return f"{self.config.prefix}{kind}-{next(self._counter)}{tag}"
 
     def _identifier(self) -> str:
         letters = "".join(self._random.choice(string.ascii_uppercase) for _ in range(5))
