@@ -257,7 +257,8 @@ def load_schema(path: Path, sender: Sender) -> Any:
 
 
 def transport_of(schema: Any) -> TargetTransport:
-    return schema.transport  # type: ignore[no-any-return]
+    transport: TargetTransport = schema.transport
+    return transport
 
 
 # --- judging one response -------------------------------------------------------------------
@@ -267,7 +268,8 @@ def curl_for(response: Response) -> str:
     """A curl line for the request behind `response`; the key appears as $PLANE_API_KEY."""
     request = response.request
     parts = ["curl", "-sS", "-X", str(request.method), shlex.quote(str(request.url))]
-    for name, value in request.headers.items():
+    for name, raw in request.headers.items():
+        value = raw.decode() if isinstance(raw, bytes) else raw
         if name.lower() in _DROPPED_HEADERS or name.lower() == "x-schemathesis-testcaseid":
             continue
         if value == KEY_STANDIN:

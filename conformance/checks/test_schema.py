@@ -237,6 +237,7 @@ def resolve_path_parameters(
         if kind is None:
             return f"no scratch object for path parameter {name}"
         last = position == len(names) - 1
+        value: str | None
         if kind == "project":
             value = project.ids["project"]
         elif fresh and last:
@@ -371,9 +372,12 @@ def run_lifecycles(
     for round_number in range(budget.lifecycles):
         for label in LIFECYCLES:
             create = by_label.get(label)
-            parameters = resolve_path_parameters(create, project, fresh=False) if create else None
-            if create is None or isinstance(parameters, str):
-                campaign.skipped[f"{label} (lifecycle)"] = parameters or "not in the spec"
+            if create is None:
+                campaign.skipped[f"{label} (lifecycle)"] = "not in the spec"
+                continue
+            parameters = resolve_path_parameters(create, project, fresh=False)
+            if isinstance(parameters, str):
+                campaign.skipped[f"{label} (lifecycle)"] = parameters
                 continue
             try:
                 bridge.run_lifecycle(

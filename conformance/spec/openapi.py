@@ -34,10 +34,14 @@ class Operation:
     alias_of: str | None = field(default=None)  # set on the legacy `issues/` spellings
 
 
+# libyaml's loader when PyYAML was built with it: the spec is large and every run loads it.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @functools.lru_cache(maxsize=8)
 def _load(path: str) -> dict:
     with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=_LOADER)
 
 
 def load_openapi(path: str | Path | None = None) -> dict:
