@@ -100,6 +100,10 @@ def pytest_arguments(args: argparse.Namespace, config: TargetConfig) -> list[str
     argv = [
         str(checks_dir()),
         "-q",
+        # The run's own options, whatever the surrounding project's pytest config says: the
+        # summary lists failures and errors only (skips are in the report, with their reasons).
+        "-o", "addopts=",
+        "-rfE",
         "-p", "no:cacheprovider",
         "-p", "no:anyio",
         # Plugin autoload is off (see run): only the plugins the checks need are loaded.
