@@ -79,7 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the reference server until SIGINT/SIGTERM")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--api-key", help="the key to accept (default: generated and shown masked)")
+    serve.add_argument(
+        "--api-key",
+        help="the key to accept (env PLANE_API_KEY; default: generated "
+        "and written to a private file whose path is printed)",
+    )
     serve.add_argument("--workspace", default="conformance", help="workspace slug")
     serve.add_argument("--rate-limit", type=_positive_int, help="requests per minute per key")
     serve.add_argument(
@@ -122,8 +126,24 @@ def _faults(_: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import os
+    import tempfile
+
+    from conformance.reference.config import generate_api_key
     from conformance.reference.server import serve
 
+    args.api_key = args.api_key or os.environ.get("PLANE_API_KEY")
+    if not args.api_key:
+        # A generated key is never printed: it goes to a file only the current user can read.
+        args.api_key = generate_api_key()
+        fd, path = tempfile.mkstemp(prefix="plane-conformance-", suffix=".key")
+        with os.fdopen(fd, "w") as key_file:  # mkstemp creates it with mode 0600
+            key_file.write(args.api_key + "\n")
+        print(
+            f"plane-conformance: API key in {path} (export PLANE_API_KEY=$(cat {path}))",
+            file=sys.stderr,
+            flush=True,
+        )
     return serve(args)
 
 
