@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from conformance import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # Ctrl-C: partial reports, scratch cleaned up, no verdict
 PROFILES = ("quick", "standard", "full")
 
 
@@ -177,7 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
         print("plane-conformance: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -10,13 +10,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conformance.cli import EXIT_UNUSABLE, UsageFailure
+from conformance.cli import EXIT_INTERRUPTED, EXIT_UNUSABLE, UsageFailure
 from conformance.plugin import ResultSink, known_areas
 from conformance.progress import AreaProgress
 from conformance.target.client import TargetClient
@@ -185,5 +186,14 @@ def run(args: argparse.Namespace) -> int:
             raise UsageFailure(
                 f"the check session did not complete (pytest exit code {int(status)})."
             )
+        if status == pytest.ExitCode.INTERRUPTED:
+            # The reports hold what ran, and cleanup has run; the verdict is incomplete, so an
+            # interrupted run must never pass a CI gate.
+            print(
+                f"plane-conformance: interrupted; partial reports written, "
+                f"leftovers: {sink.result.leftovers}",
+                file=sys.stderr,
+            )
+            return EXIT_INTERRUPTED
         return _finish(args, sink.result, config)
     return EXIT_UNUSABLE  # not reached: the with block returns or raises
