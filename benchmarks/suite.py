@@ -305,7 +305,11 @@ class SuiteRun:
 
 
 def suite_command(
-    profile: str, workers: int, report_dir: Path, rate_limit: int | None
+    profile: str,
+    workers: int,
+    report_dir: Path,
+    rate_limit: int | None,
+    latency_ms: int | None = None,
 ) -> list[str]:
     command = [
         sys.executable,
@@ -323,16 +327,30 @@ def suite_command(
     ]
     if rate_limit:
         command += ["--rate-limit", str(rate_limit)]
+    if latency_ms:
+        command += ["--latency-ms", str(latency_ms)]
     return command
 
 
 def run_ours(
-    workdir: Path, profile: str, workers: int, *, rate_limit: int | None = None, timeout: float
+    workdir: Path,
+    profile: str,
+    workers: int,
+    *,
+    rate_limit: int | None = None,
+    latency_ms: int | None = None,
+    timeout: float,
 ) -> SuiteRun:
-    label = f"{profile} w{workers}" + (f" rl{rate_limit}" if rate_limit else "")
+    label = (
+        f"{profile} w{workers}"
+        + (f" rl{rate_limit}" if rate_limit else "")
+        + (f" lat{latency_ms}" if latency_ms else "")
+    )
     report_dir = workdir / label.replace(" ", "-")
     measured = measure(
-        suite_command(profile, workers, report_dir, rate_limit), timeout=timeout, cwd=REPO
+        suite_command(profile, workers, report_dir, rate_limit, latency_ms),
+        timeout=timeout,
+        cwd=REPO,
     )
     run = SuiteRun(label, profile, workers, rate_limit, measured)
     results_path = report_dir / "results.json"
@@ -686,14 +704,19 @@ def goal_rows(figures: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 verdict(wall, GOAL_STANDARD_WALL_S, at_most=True),
             )
         )
-    for profile in ("quick", "standard"):
-        one = figures.get("runs", {}).get(f"{profile} w1")
-        two = figures.get("runs", {}).get(f"{profile} w2")
+    latency = figures.get("latency_ms")
+    for profile, suffix, name in (
+        ("quick", "", "quick"),
+        ("standard", "", "standard"),
+        ("standard", f" lat{latency}", f"standard +{latency} ms"),
+    ):
+        one = figures.get("runs", {}).get(f"{profile} w1{suffix}")
+        two = figures.get("runs", {}).get(f"{profile} w2{suffix}")
         if one and two:
             speedup = ratio(one["measured"]["wall_s"], two["measured"]["wall_s"])
             rows.append(
                 (
-                    f"{profile}: 2 workers vs 1 speed-up",
+                    f"{name}: 2 workers vs 1 speed-up",
                     _fmt(speedup, "x", 2),
                     f">= {GOAL_WORKER_SPEEDUP}x",
                     verdict(speedup, GOAL_WORKER_SPEEDUP, at_most=False),
@@ -813,6 +836,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="skip the profile runs (the peer baseline then measures its budget)",
     )
+    parser.add_argument(
+        "--latency-ms",
+        type=int,
+        default=20,
+        help="also run standard w1/w2 against a server answering after this delay (0: skip)",
+    )
     parser.add_argument("--faults", help="comma-separated fault names (default: every fault)")
     parser.add_argument(
         "--cli",
@@ -854,6 +883,21 @@ def collect(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             for workers in (1, 2):
                 print(f"running {profile} profile with {workers} worker(s) ...", flush=True)
                 run = run_ours(workdir, profile, workers, timeout=args.timeout)
+                figures["runs"][run.label] = asdict(run)
+                figures["commands"].append(_display(run.measured.command, workdir))
+        if args.latency_ms:
+            # The same runs against a target that answers after a network-like delay: where a
+            # run waits on the target rather than on its own CPU, a second worker pays off.
+            figures["latency_ms"] = args.latency_ms
+            for workers in (1, 2):
+                print(
+                    f"running standard profile with {workers} worker(s), "
+                    f"{args.latency_ms} ms latency ...",
+                    flush=True,
+                )
+                run = run_ours(
+                    workdir, "standard", workers, latency_ms=args.latency_ms, timeout=args.timeout
+                )
                 figures["runs"][run.label] = asdict(run)
                 figures["commands"].append(_display(run.measured.command, workdir))
     if not args.skip_slow:

@@ -76,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive_int,
         help="embedded server only: rate-limit window in seconds (default 60)",
     )
+    run.add_argument(
+        "--latency-ms",
+        type=_positive_int,
+        help="embedded server only: hold every API answer back this long, like a remote target",
+    )
 
     serve = sub.add_parser("serve", help="run the reference server until SIGINT/SIGTERM")
     serve.add_argument("--host", default="127.0.0.1")
@@ -96,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--fault", action="append", default=[], help="switch on a fault (repeatable)"
     )
     serve.add_argument("--db", help="SQLite file to keep data across restarts (default: temporary)")
+    serve.add_argument(
+        "--latency-ms", type=_positive_int, help="hold every API answer back this long"
+    )
 
     sub.add_parser("faults", help="list the reference server's fault switches")
     reqs = sub.add_parser("requirements", help="print the requirement catalogue")

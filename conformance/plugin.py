@@ -44,6 +44,7 @@ user_properties, and on the controller builds the RunResult and writes the repor
 from __future__ import annotations
 
 import contextlib
+import gc
 import random
 import time
 from collections.abc import Generator, Iterator
@@ -367,6 +368,23 @@ class _Collector:
                 self.state.extra.setdefault(name, []).extend(value)
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if _state(session.config).active:
+        _freeze_heap()
+
+
+def _freeze_heap() -> None:
+    """Move every object alive now out of the cyclic garbage collector's sight.
+
+    A check process holds large, long-lived structures (the specs, schemathesis and hypothesis
+    state) that every full collection walks again: during the run, at pytest's exit-time sweeps
+    and at interpreter shutdown (0.3-0.5 s per process, measured). Frozen objects are still freed
+    by reference counting; only cycles among them live until the process ends, which is soon.
+    Done only in a conformance run, never in a user's own pytest session.
+    """
+    gc.freeze()
+
+
 # -- session end -------------------------------------------------------------------------------
 
 
@@ -375,6 +393,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = _state(session.config)
     if not state.active:
         return
+    _freeze_heap()
     leftovers = state.scratch.cleanup() if state.scratch else 0
     if state.is_worker:
         output = session.config.workeroutput  # type: ignore[attr-defined]

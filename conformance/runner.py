@@ -45,6 +45,7 @@ def _embedded_server(args: argparse.Namespace) -> Iterator[Any]:
             faults=tuple(args.fault),
             rate_limit=args.rate_limit,
             rate_window=getattr(args, "rate_window", None),
+            latency_ms=getattr(args, "latency_ms", None),
         )
     except (ReferenceServerError, ValueError, KeyError) as problem:
         raise UsageFailure(f"the embedded reference server did not start: {problem}") from None
@@ -154,9 +155,11 @@ def _finish(args: argparse.Namespace, result: Any, config: TargetConfig) -> int:
 def run(args: argparse.Namespace) -> int:
     """Exit code: 0 every MUST passed, 1 a MUST failed; UsageFailure (2) if the run can't happen."""
     target_url = args.target or os.environ.get(ENV_URL)
-    if target_url and (args.fault or args.rate_limit or getattr(args, "rate_window", None)):
+    embedded_only = (args.fault, args.rate_limit, getattr(args, "rate_window", None))
+    if target_url and (any(embedded_only) or getattr(args, "latency_ms", None)):
         raise UsageFailure(
-            "--fault, --rate-limit and --rate-window only apply to the embedded reference server."
+            "--fault, --rate-limit, --rate-window and --latency-ms only apply to the embedded "
+            "reference server."
         )
     with contextlib.ExitStack() as stack:
         if target_url:

@@ -33,6 +33,8 @@ from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi import checks as openapi_checks
 from schemathesis.transport.requests import REQUESTS_TRANSPORT, RequestsTransport
 
+from conformance.spec.yaml_cache import load_yaml
+
 # Inside schemathesis the API key is only ever this stand-in; the target client swaps it for the
 # real key on the wire, so no schemathesis object (case, response, failure text) holds the key.
 KEY_STANDIN = "plc-configured-key"
@@ -244,7 +246,8 @@ class TargetTransport(RequestsTransport):
 
 def load_schema(path: Path, sender: Sender) -> Any:
     """The OpenAPI description as a schemathesis schema whose every request uses `sender`."""
-    schema = schemathesis.openapi.from_path(str(path))
+    # our own (cached) parse of the file; a fresh copy, as schemathesis may change it
+    schema = schemathesis.openapi.from_dict(load_yaml(path))
     servers = schema.raw_schema.get("servers") or [{"url": ""}]
     transport = TargetTransport(sender, urlsplit(servers[0].get("url", "")).path)
     base = type(schema)

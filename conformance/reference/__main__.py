@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate-window", type=int)
     parser.add_argument("--fault", action="append", default=[])
     parser.add_argument("--db")
+    parser.add_argument("--latency-ms", type=int, default=0)
     args = parser.parse_args(argv)
     args.api_key = os.environ.get("PLANE_REFERENCE_API_KEY")
     return serve(args)

@@ -29,6 +29,9 @@ class ServerConfig:
     rate_window: int = 60
     faults: frozenset[str] = frozenset()
     db_path: str | None = None  # None: a temporary file removed at shutdown
+    # Milliseconds every API answer is held back, as a target across a network would be: the
+    # benchmark's stand-in for a remote target (0: answer at once).
+    latency_ms: int = 0
 
     def has(self, fault_name: str) -> bool:
         return fault_name in self.faults

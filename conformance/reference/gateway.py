@@ -6,6 +6,7 @@ Kept as plain ASGI rather than Starlette middleware: it runs on every request an
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -52,6 +53,8 @@ class Gateway:
         if scope["type"] != "http" or not scope["path"].startswith("/api/"):
             await self.app(scope, receive, send)
             return
+        if self.config.latency_ms:
+            await asyncio.sleep(self.config.latency_ms / 1000)
         if not scope["path"].endswith("/"):
             if scope["method"] != "GET" and self.config.has(WRITE_REDIRECTED.name):
                 location = [(b"location", (scope["path"] + "/").encode())]

@@ -80,6 +80,7 @@ def start_reference_server(
     workspace: str = "conformance",
     db_path: str | None = None,
     stderr: int | IO[Any] | None = None,
+    latency_ms: int | None = None,
 ) -> RunningServer:
     """`stderr` goes to subprocess.Popen: None inherits ours, subprocess.DEVNULL silences the
     server's log line and tracebacks, a file collects them."""
@@ -93,6 +94,8 @@ def start_reference_server(
         command += ["--rate-window", str(rate_window)]
     if db_path is not None:
         command += ["--db", str(db_path)]
+    if latency_ms:
+        command += ["--latency-ms", str(latency_ms)]
     env = {**os.environ, "PLANE_REFERENCE_API_KEY": key}
     for _attempt in range(3):  # the free port may be taken between probe and bind
         port = _free_port()

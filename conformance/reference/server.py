@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import signal
 import sys
+from types import FrameType
 
 import uvicorn
 
@@ -31,6 +33,7 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
         rate_window=getattr(args, "rate_window", None) or 60,
         faults=frozenset(faults),
         db_path=getattr(args, "db", None),
+        latency_ms=getattr(args, "latency_ms", None) or 0,
     )
 
 
@@ -43,6 +46,10 @@ def _case_sensitive_key_protocol() -> type:
             super().on_header(auth.case_sensitive_header_name(name), value)
 
     return CaseSensitiveKeyProtocol
+
+
+def _exit_quietly(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -59,6 +66,12 @@ def serve(args: argparse.Namespace) -> int:
     http: str | type = "httptools" if fast else "h11"
     if config.has(auth.KEY_HEADER_CASE_SENSITIVE.name):
         http = _case_sensitive_key_protocol()  # header case is lost before the ASGI app
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then raises the signal again for the
+    # handler that was there before it. With Python's defaults SIGTERM would kill the process
+    # right there, before `finally` removes the temporary database: every embedded run used to
+    # leave its SQLite files behind. Ours turns the re-raised signal into a clean exit.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _exit_quietly)
     try:
         uvicorn.run(
             app,

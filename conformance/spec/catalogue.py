@@ -7,9 +7,8 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-
 from conformance.spec.paths import requirements_path
+from conformance.spec.yaml_cache import load_yaml
 
 Level = Literal["MUST", "SHOULD", "MAY"]
 LEVELS: tuple[Level, ...] = ("MUST", "SHOULD", "MAY")
@@ -64,7 +63,7 @@ def _parse(entry: dict) -> Requirement:
 
 def load_catalogue(path: Path | None = None) -> dict[str, Requirement]:
     """All requirements, keyed by id, in file order."""
-    data = yaml.safe_load((path or requirements_path()).read_text(encoding="utf-8"))
+    data = load_yaml(path or requirements_path())
     catalogue: dict[str, Requirement] = {}
     for entry in data["requirements"]:
         requirement = _parse(entry)

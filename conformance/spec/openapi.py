@@ -11,11 +11,10 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from conformance.spec.docs_pages import endpoint_badges, load_overlay, page_edition
 from conformance.spec.paths import docs_dir as default_docs_dir
 from conformance.spec.paths import openapi_path
+from conformance.spec.yaml_cache import load_yaml
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -34,14 +33,10 @@ class Operation:
     alias_of: str | None = field(default=None)  # set on the legacy `issues/` spellings
 
 
-# libyaml's loader when PyYAML was built with it: the spec is large and every run loads it.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 @functools.lru_cache(maxsize=8)
 def _load(path: str) -> dict:
-    with open(path, encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=_LOADER)
+    data: dict = load_yaml(path)
+    return data
 
 
 def load_openapi(path: str | Path | None = None) -> dict:

@@ -90,6 +90,8 @@ class TargetClient:
 
     def close(self) -> None:
         self._http.close()
+        if self.pacer:
+            self.pacer.close()
 
     def __enter__(self) -> TargetClient:
         return self

@@ -96,11 +96,10 @@ def skip_reason(report: Any) -> str:
 def spec_version() -> str:
     import yaml
 
+    from conformance.spec.openapi import load_openapi
+
     try:
-        # libyaml when present: the pure-Python loader takes about half a second on this spec
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        data = yaml.load(openapi_path().read_text(encoding="utf-8"), Loader=loader)
-        return str(data.get("info", {}).get("version", "unknown"))
+        return str(load_openapi(openapi_path()).get("info", {}).get("version", "unknown"))
     except (OSError, yaml.YAMLError, AttributeError):
         return "unknown"
 

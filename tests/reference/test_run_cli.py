@@ -74,3 +74,13 @@ def test_unknown_workspace_exits_2(server: object) -> None:
 def test_target_without_key_exits_2() -> None:
     done = _run("--target", "http://127.0.0.1:9", "--workspace", "w", timeout=30)
     _one_line_failure(done, "no API key")
+
+
+@pytest.mark.parametrize(
+    "option",
+    [["--fault", "auth-missing-key-accepted"], ["--rate-limit", "5"], ["--latency-ms", "9"]],
+)
+def test_embedded_server_options_are_refused_with_a_target(option: list[str]) -> None:
+    done = _run("--target", "http://127.0.0.1:9", "--api-key", "k", "--workspace", "w", *option,
+                timeout=30)  # fmt: skip
+    _one_line_failure(done, "only apply to the embedded reference server")

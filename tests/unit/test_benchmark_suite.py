@@ -149,7 +149,13 @@ def test_goal_rows_mark_each_figure() -> None:
         return {"measured": {"wall_s": wall}}
 
     figures = {
-        "runs": {"standard w1": run(20.0), "standard w2": run(10.0)},
+        "runs": {
+            "standard w1": run(20.0),
+            "standard w2": run(10.0),
+            "standard w1 lat20": run(30.0),
+            "standard w2 lat20": run(25.0),
+        },
+        "latency_ms": 20,
         "rate_limited": {"floor_ratio": 1.2, "run": {"checks_hit_by_429": []}},
         "peer": {"efficiency_ratio": 2.5},
     }
@@ -157,6 +163,7 @@ def test_goal_rows_mark_each_figure() -> None:
     assert marks == {
         "standard profile wall time (w1)": "PASS",
         "standard: 2 workers vs 1 speed-up": "PASS",
+        "standard +20 ms: 2 workers vs 1 speed-up": "MISS",
         "60 req/min: wall / floor": "MISS",
         "60 req/min: failures with a 429": "PASS",
         "faults caught / 100 req, ours vs CLI": "PASS",

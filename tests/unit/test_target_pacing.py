@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import httpx
+import pytest
 
 from conformance.target.client import TargetClient
 from conformance.target.pacing import Pacer, parse_reset, parse_retry_after, state_path_for
@@ -94,3 +96,53 @@ def test_pace_false_shows_the_429(tmp_path: Path) -> None:
     )  # fmt: skip
     assert client.get("/x", pace=False).status_code == 429
     assert client.requests_sent == 1 and fake.slept == []
+
+
+def _spend(path: str, count: int) -> None:
+    pacer = Pacer(Path(path))
+    for _ in range(count):
+        pacer.before_request()
+    pacer.close()
+
+
+def test_concurrent_processes_never_lose_a_reservation(tmp_path: Path) -> None:
+    """The lock makes each read-modify-write whole: two processes, every reservation counted."""
+    import multiprocessing
+    import time
+
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps({"remaining": 1000, "reset": time.time() + 3600}))
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_spend, args=(str(path), 150)) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+        assert worker.exitcode == 0
+    assert json.loads(path.read_text())["remaining"] == 1000 - 300
+
+
+def test_unreadable_state_means_an_unknown_budget(tmp_path: Path) -> None:
+    fake = FakeTime()
+    path = tmp_path / "state.json"
+    for content in ("", "not json", "[1, 2]"):
+        path.write_text(content)
+        pacer = _pacer(path, fake)
+        pacer.before_request()  # no budget known: goes at once
+        assert fake.slept == []
+        pacer.close()
+
+
+def test_without_flock_the_filelock_fallback_shares_the_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where fcntl is missing (Windows) the budget still travels through the file."""
+    from conformance.target import pacing
+
+    monkeypatch.setattr(pacing, "fcntl", None)
+    fake = FakeTime()
+    path = tmp_path / "state.json"
+    worker_a, worker_b = _pacer(path, fake), _pacer(path, fake)
+    worker_a.after_response({"x-ratelimit-remaining": "2", "x-ratelimit-reset": str(int(NOW) + 10)})
+    worker_b.before_request()
+    assert fake.slept and 10 <= fake.slept[0] <= 11
