@@ -142,18 +142,23 @@ def _serve(args: argparse.Namespace) -> int:
     from conformance.reference.server import serve
 
     args.api_key = args.api_key or os.environ.get("PLANE_API_KEY")
-    if not args.api_key:
-        # A generated key is never printed: it goes to a file only the current user can read.
-        args.api_key = generate_api_key()
-        fd, path = tempfile.mkstemp(prefix="plane-conformance-", suffix=".key")
-        with os.fdopen(fd, "w") as key_file:  # mkstemp creates it with mode 0600
-            key_file.write(args.api_key + "\n")
-        print(
-            f"plane-conformance: API key in {path} (export PLANE_API_KEY=$(cat {path}))",
-            file=sys.stderr,
-            flush=True,
-        )
-    return serve(args)
+    if args.api_key:
+        return serve(args)
+    # A generated key is never printed: it goes to a file only the current user can read, which
+    # lives as long as the server (the key means nothing once the server has stopped).
+    args.api_key = generate_api_key()
+    fd, path = tempfile.mkstemp(prefix="plane-conformance-", suffix=".key")
+    with os.fdopen(fd, "w") as key_file:  # mkstemp creates it with mode 0600
+        key_file.write(args.api_key + "\n")
+    print(
+        f"plane-conformance: API key in {path} (export PLANE_API_KEY=$(cat {path}))",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        return serve(args)
+    finally:
+        os.unlink(path)
 
 
 def _run(args: argparse.Namespace) -> int:

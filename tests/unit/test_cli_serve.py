@@ -16,23 +16,23 @@ from conformance import cli
 def test_generated_key_goes_to_a_private_file(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    seen: dict[str, str] = {}
+    """The file holds the key while the server runs, only its owner may read it, and it is
+    removed when the server stops."""
+    seen: dict[str, object] = {}
     monkeypatch.delenv("PLANE_API_KEY", raising=False)
 
     def fake_serve(args: argparse.Namespace) -> int:
-        seen["key"] = args.api_key
+        err = capsys.readouterr().err
+        path = Path(re.search(r"API key in (\S+) ", err).group(1))  # type: ignore[union-attr]
+        seen.update(key=args.api_key, err=err, path=path, content=path.read_text().strip())
+        seen["mode"] = stat.S_IMODE(os.stat(path).st_mode)
         return 0
 
     monkeypatch.setattr("conformance.reference.server.serve", fake_serve)
     assert cli.main(["serve", "--port", "0"]) == 0
-    err = capsys.readouterr().err
-    assert seen["key"] not in err
-    path = Path(re.search(r"API key in (\S+) ", err).group(1))  # type: ignore[union-attr]
-    try:
-        assert path.read_text().strip() == seen["key"]
-        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    finally:
-        path.unlink()
+    assert seen["key"] not in str(seen["err"])
+    assert seen["content"] == seen["key"] and seen["mode"] == 0o600
+    assert not Path(str(seen["path"])).exists()
 
 
 def test_key_from_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
