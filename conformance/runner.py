@@ -155,8 +155,8 @@ def _finish(args: argparse.Namespace, result: Any, config: TargetConfig) -> int:
 def run(args: argparse.Namespace) -> int:
     """Exit code: 0 every MUST passed, 1 a MUST failed; UsageFailure (2) if the run can't happen."""
     target_url = args.target or os.environ.get(ENV_URL)
-    embedded_only = (args.fault, args.rate_limit, getattr(args, "rate_window", None))
-    if target_url and (any(embedded_only) or getattr(args, "latency_ms", None)):
+    embedded_only = ("fault", "rate_limit", "rate_window", "latency_ms")
+    if target_url and any(getattr(args, name, None) for name in embedded_only):
         raise UsageFailure(
             "--fault, --rate-limit, --rate-window and --latency-ms only apply to the embedded "
             "reference server."

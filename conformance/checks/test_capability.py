@@ -12,6 +12,7 @@ operations of the work-items/ spelling; standard and full probe every operation.
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from typing import Any
@@ -27,19 +28,22 @@ PARAM = re.compile(r"\{([^}]+)\}")
 NOWHERE = "plc-no-such-route-4f1c"  # a path segment no Plane version routes
 
 
-def documented_operations() -> list[Operation]:
-    """Core operations, then cloud-only ones (a cloud entry that is also core counts as core)."""
+@functools.cache
+def documented_operations() -> tuple[Operation, ...]:
+    """Core operations, then cloud-only ones (a cloud entry that is also core counts as core).
+
+    Cached: both tests of this module are parametrized from it, in every pytest process."""
     core = operations()
     seen = {(op.method, op.path) for op in core}
     cloud = operations(load_openapi(CLOUD_SPEC)) if CLOUD_SPEC.exists() else []
-    return core + [op for op in cloud if (op.method, op.path) not in seen and not op.core]
+    return (*core, *(op for op in cloud if (op.method, op.path) not in seen and not op.core))
 
 
 def selected(profile: str) -> list[Operation]:
     ops = documented_operations()
     if profile == "quick":
         return [op for op in ops if op.core and op.method == "GET" and not op.alias_of]
-    return ops
+    return list(ops)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

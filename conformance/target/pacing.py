@@ -132,7 +132,6 @@ class Pacer:
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.state_path = state_path
         self.reserve = reserve
         self.clock = clock
         self.sleep = sleep

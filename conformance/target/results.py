@@ -20,7 +20,6 @@ from typing import Any
 
 from conformance.report.model import CheckOutcome, CheckResult, Exchange, RunResult, build_verdicts
 from conformance.spec.catalogue import catalogue
-from conformance.spec.paths import openapi_path
 from conformance.target.config import TargetConfig
 
 CHECK_PROPERTY = "plane_conformance_check"  # the user_properties key carrying a CheckResult dict
@@ -98,8 +97,8 @@ def spec_version() -> str:
 
     from conformance.spec.openapi import load_openapi
 
-    try:
-        return str(load_openapi(openapi_path()).get("info", {}).get("version", "unknown"))
+    try:  # the spec the checks already loaded in this process (cached)
+        return str(load_openapi().get("info", {}).get("version", "unknown"))
     except (OSError, yaml.YAMLError, AttributeError):
         return "unknown"
 
