@@ -77,3 +77,8 @@ def load_catalogue(path: Path | None = None) -> dict[str, Requirement]:
 def catalogue() -> dict[str, Requirement]:
     """The committed catalogue, loaded once per process."""
     return load_catalogue()
+
+
+def known_areas() -> tuple[str, ...]:
+    """The areas of the catalogue (the check modules' `test_<area>.py`), in file order."""
+    return tuple(dict.fromkeys(r.area for r in catalogue().values()))
