@@ -122,9 +122,9 @@ def _requirements(args: argparse.Namespace) -> int:
 
 
 def _faults(_: argparse.Namespace) -> int:
-    from conformance.reference.faults import FAULTS
+    from conformance.reference.faults import all_faults
 
-    for fault in FAULTS.values():
+    for fault in all_faults().values():
         print(f"{fault.name:<36} {','.join(fault.requirements):<24} {fault.description}")
     return EXIT_OK
 

@@ -20,13 +20,20 @@ from conformance.reference.context import Ctx, require_workspace
 from conformance.reference.gateway import Gateway
 from conformance.reference.resources import (
     activities,
+    assets,
+    attachments,
     children,
     cycles,
+    features,
+    intake,
+    invitations,
     labels,
+    members,
     modules,
-    more_routes,
     projects,
+    relations,
     states,
+    stickies,
     uploads,
     users,
     work_items,
@@ -55,8 +62,16 @@ def route_table(config: ServerConfig) -> RouteTable:
         + children.ROUTES
         + cycles.ROUTES
         + modules.ROUTES
+        + activities.ROUTES
+        + attachments.routes(config)
+        + relations.ROUTES
+        + intake.ROUTES
+        + members.ROUTES
+        + stickies.ROUTES
+        + invitations.ROUTES
+        + assets.ROUTES
+        + features.ROUTES
     )
-    table += more_routes.routes(config)
     return work_items.with_issues_alias(activities.recording(table), config)
 
 

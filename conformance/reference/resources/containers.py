@@ -7,22 +7,21 @@ from collections.abc import Callable
 from starlette.responses import Response
 
 from conformance.reference.context import Ctx, new_id, now_iso
-from conformance.reference.fault import Fault
-from conformance.reference.resources import base, work_items
+from conformance.reference.faults import declare_fault
+from conformance.reference.resources import listing, work_items
 from conformance.reference.resources.base import Scope
 from conformance.reference.rules.errors import field_errors, json_response, not_found
 from conformance.reference.store import Doc
 from conformance.reference.validation import is_uuid
 
-ARCHIVE_NOOP = Fault(
+ARCHIVE_NOOP = declare_fault(
     "archive-noop", ("RES-005",), "archiving a cycle or module answers 204 but changes nothing"
 )
-MEMBERSHIP_NOT_LISTED = Fault(
+MEMBERSHIP_NOT_LISTED = declare_fault(
     "membership-not-listed",
     ("RES-006",),
     "work items added to a cycle or module are not listed by it",
 )
-FAULTS = (ARCHIVE_NOOP, MEMBERSHIP_NOT_LISTED)
 
 Loader = Callable[[Ctx], Doc]
 
@@ -75,7 +74,7 @@ def list_members(ctx: Ctx, kind: str, container: Doc) -> Response:
     if ctx.config.has(MEMBERSHIP_NOT_LISTED.name):
         member_of = (kind, "")
     scope = Scope(project=container["project"])
-    return base.list_response(ctx, work_items.RESOURCE, scope, member_of=member_of)
+    return listing.list_response(ctx, work_items.RESOURCE, scope, member_of=member_of)
 
 
 def remove_member(ctx: Ctx, kind: str, container: Doc, label: str) -> Response:
