@@ -22,6 +22,9 @@ import pytest
 from conformance.checks._integrator import json_of
 from conformance.spec.openapi import Operation, load_openapi, operations
 from conformance.spec.paths import openapi_path
+from conformance.target.client import TargetClient
+from conformance.target.config import TargetConfig
+from conformance.target.scratch import ScratchResources
 
 CLOUD_SPEC = openapi_path().with_name("plane-v1-cloud.openapi.yaml")
 PARAM = re.compile(r"\{([^}]+)\}")
@@ -78,7 +81,7 @@ def fill_path(op: Operation, workspace: str, project_id: str, identifier: str) -
 class Baseline:
     """The answers of surely-unrouted URLs, per method: what 'absent' looks like on this target."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: TargetClient) -> None:
         self.client = client
         self._bodies: dict[str, list[str]] = {}
 
@@ -91,12 +94,12 @@ class Baseline:
 
 
 @pytest.fixture(scope="module")
-def baseline(client: Any) -> Baseline:
+def baseline(client: TargetClient) -> Baseline:
     return Baseline(client)
 
 
 @pytest.fixture(scope="module")
-def probe_project(scratch: Any) -> tuple[str, str]:
+def probe_project(scratch: ScratchResources) -> tuple[str, str]:
     return scratch.project_id, scratch.identifier
 
 
@@ -114,8 +117,8 @@ def classify(status: int, text: str, unrouted: list[str]) -> tuple[str, str]:
 
 def probe(
     op: Operation,
-    client: Any,
-    target: Any,
+    client: TargetClient,
+    target: TargetConfig,
     baseline: Baseline,
     project: tuple[str, str],
     request: pytest.FixtureRequest,
@@ -143,8 +146,8 @@ def probe(
 @pytest.mark.requirement("CAP-001")
 def test_core(
     operation: Operation,
-    client: Any,
-    target: Any,
+    client: TargetClient,
+    target: TargetConfig,
     baseline: Baseline,
     probe_project: tuple[str, str],
     request: pytest.FixtureRequest,
@@ -161,8 +164,8 @@ def test_core(
 @pytest.mark.requirement("CAP-002")
 def test_cloud(
     operation: Operation,
-    client: Any,
-    target: Any,
+    client: TargetClient,
+    target: TargetConfig,
     baseline: Baseline,
     probe_project: tuple[str, str],
     request: pytest.FixtureRequest,

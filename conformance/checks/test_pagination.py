@@ -21,6 +21,9 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 from conformance.checks import _walk as w
+from conformance.target.client import TargetClient
+from conformance.target.config import TargetConfig
+from conformance.target.scratch import ScratchResources
 
 # Seeded items per collection, and the page size at which they span three pages.
 COLLECTIONS: dict[str, tuple[int, int]] = {"work-items": (13, 5), "labels": (7, 3)}
@@ -35,7 +38,7 @@ def body_of(response: httpx.Response) -> Any:
         return None
 
 
-def fetcher(client: Any, path: str) -> w.Fetch:
+def fetcher(client: TargetClient, path: str) -> w.Fetch:
     def fetch(params: dict[str, Any]) -> tuple[int, Any]:
         response = client.get(path, params=params)
         return response.status_code, body_of(response)
@@ -74,7 +77,7 @@ class Collection:
         return next((p for p in self.forward.pages if p.offset == offset), None)
 
 
-def _seed(scratch: Any, kind: str, count: int) -> list[str]:
+def _seed(scratch: ScratchResources, kind: str, count: int) -> list[str]:
     path = scratch.project_path(f"{kind}/")
     return [str(scratch.create(path, {"name": scratch.name(kind)})["id"]) for _ in range(count)]
 
@@ -87,7 +90,9 @@ def _all_ids(fetch: w.Fetch) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def collections(target: Any, client: Any, scratch: Any) -> dict[str, Collection]:
+def collections(
+    target: TargetConfig, client: TargetClient, scratch: ScratchResources
+) -> dict[str, Collection]:
     if target.read_only:
         pytest.skip("read-only mode: pagination checks seed their own collections")
     built: dict[str, Collection] = {}
@@ -237,7 +242,7 @@ def test_no_cursor_serves_the_first_page(collections: dict[str, Collection], kin
 
 @pytest.mark.requirement("PAG-013")
 def test_any_page_size_walks_every_item_once(
-    target: Any, client: Any, profile: str, work_items: Collection
+    target: TargetConfig, client: TargetClient, profile: str, work_items: Collection
 ) -> None:
     """Property: whatever per_page between 2 and the collection size + 1, one walk sees all."""
     fetch = fetcher(client, work_items.path)
@@ -264,7 +269,7 @@ def test_any_page_size_walks_every_item_once(
 
 
 @pytest.mark.requirement("PAG-007")
-def test_per_page_defaults_to_100(client: Any, work_items: Collection) -> None:
+def test_per_page_defaults_to_100(client: TargetClient, work_items: Collection) -> None:
     response = client.get(work_items.path)
     page = w.Page(None, response.status_code, body_of(response))
     assert page.ok, f"listing without per_page answered {response.status_code}"
@@ -279,7 +284,7 @@ def test_per_page_defaults_to_100(client: Any, work_items: Collection) -> None:
 
 
 @pytest.fixture(scope="module")
-def over_max(client: Any, work_items: Collection) -> httpx.Response:
+def over_max(client: TargetClient, work_items: Collection) -> httpx.Response:
     """One request with per_page=101, shared by PAG-008/009/010."""
     return client.get(work_items.path, params={"per_page": w.MAX_PER_PAGE + 1})
 
@@ -303,7 +308,7 @@ def test_per_page_refusal_names_the_maximum(over_max: httpx.Response) -> None:
     assert "100" in over_max.text, f"the 400 does not state the maximum: {over_max.text[:200]}"
 
 
-def refusal_problems(client: Any, path: str, params: list[dict[str, Any]]) -> list[str]:
+def refusal_problems(client: TargetClient, path: str, params: list[dict[str, Any]]) -> list[str]:
     """Each request must be refused as a client error (4xx), never served and never a 5xx."""
     problems = []
     for query in params:
@@ -314,19 +319,21 @@ def refusal_problems(client: Any, path: str, params: list[dict[str, Any]]) -> li
 
 
 @pytest.mark.requirement("PAG-011")
-def test_invalid_per_page_is_refused(client: Any, work_items: Collection) -> None:
+def test_invalid_per_page_is_refused(client: TargetClient, work_items: Collection) -> None:
     queries = [{"per_page": value} for value in ("0", "-1", "abc")]
     check(refusal_problems(client, work_items.path, queries))
 
 
 @pytest.mark.requirement("PAG-012")
-def test_malformed_cursor_is_refused(client: Any, work_items: Collection) -> None:
+def test_malformed_cursor_is_refused(client: TargetClient, work_items: Collection) -> None:
     queries = [{"cursor": value} for value in ("garbage", "1:2", "a:b:c")]
     check(refusal_problems(client, work_items.path, queries))
 
 
 @pytest.mark.requirement("PAG-020")
-def test_cursor_past_the_end_is_an_empty_last_page(client: Any, work_items: Collection) -> None:
+def test_cursor_past_the_end_is_an_empty_last_page(
+    client: TargetClient, work_items: Collection
+) -> None:
     size = work_items.per_page
     cursor = str(w.Cursor(size, w.expected_page_count(work_items.total, size) + 1, 0))
     response = client.get(work_items.path, params={"per_page": size, "cursor": cursor})
@@ -340,7 +347,7 @@ def test_cursor_past_the_end_is_an_empty_last_page(client: Any, work_items: Coll
 
 @pytest.mark.requirement("PAG-021")
 def test_undocumented_paging_params_do_not_move_the_cursor(
-    client: Any, work_items: Collection
+    client: TargetClient, work_items: Collection
 ) -> None:
     second = work_items.page_at(1)
     if second is None or not second.ok:

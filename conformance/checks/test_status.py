@@ -109,7 +109,8 @@ def lifecycle(scratch: ScratchResources, client: TargetClient, target: TargetCon
 
 @pytest.fixture(params=KINDS, ids=KIND_IDS)
 def kind(request: pytest.FixtureRequest) -> Kind:
-    return request.param
+    param: Kind = request.param
+    return param
 
 
 def _random_uuid(rng: random.Random) -> str:

@@ -11,14 +11,13 @@ from __future__ import annotations
 import time
 
 from schemathesis.generation import GenerationMode
-from schemathesis.schemas import APIOperation
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from conformance.fuzz.findings import Campaign
 from conformance.fuzz.fuzzing import PROFILE_BUDGETS, Budget, fuzz_operation, operation_seed
 from conformance.fuzz.project import FuzzProject, resolve_path_parameters
 from conformance.fuzz.stateful import all_operations, run_lifecycle
-from conformance.fuzz.transport import load_schema
+from conformance.fuzz.transport import FuzzOperation, load_schema
 from conformance.spec.paths import openapi_path
 from conformance.target.client import TargetClient
 from conformance.target.config import TargetConfig
@@ -94,10 +93,10 @@ def _consumes(label: str) -> bool:
     return method == "DELETE" or path.endswith("/archive/")
 
 
-def _ordered(operations: list[APIOperation]) -> list[APIOperation]:
+def _ordered(operations: list[FuzzOperation]) -> list[FuzzOperation]:
     """Reads and in-place writes first, then consuming operations, then the project's end."""
 
-    def rank(operation: APIOperation) -> tuple[int, int]:
+    def rank(operation: FuzzOperation) -> tuple[int, int]:
         label = operation.label
         if label in PROJECT_END:
             return (2, PROJECT_END.index(label))
@@ -198,7 +197,7 @@ def run_campaign(
 
 def run_lifecycles(
     schema: OpenApiSchema,
-    operations: list[APIOperation],
+    operations: list[FuzzOperation],
     project: FuzzProject,
     budget: Budget,
     seed: int,

@@ -13,16 +13,14 @@ from dataclasses import dataclass
 import hypothesis
 import hypothesis.errors
 from hypothesis import HealthCheck, Phase, given, settings
-from schemathesis import Case
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.core.transport import Response
 from schemathesis.generation import GenerationMode
-from schemathesis.schemas import APIOperation
 
 from conformance.fuzz.findings import Campaign, Finding
 from conformance.fuzz.judging import finding, judge
 from conformance.fuzz.requirements import NEGATIVE_CHECKS, POSITIVE_CHECKS
-from conformance.fuzz.transport import STANDIN_HEADERS
+from conformance.fuzz.transport import STANDIN_HEADERS, FuzzCase, FuzzOperation
 
 
 @dataclass(frozen=True)
@@ -61,7 +59,7 @@ def operation_seed(seed: int, label: str, mode: str) -> int:
 
 
 def fuzz_operation(
-    operation: APIOperation,
+    operation: FuzzOperation,
     *,
     path_parameters: dict[str, str],
     mode: GenerationMode,
@@ -91,7 +89,7 @@ def fuzz_operation(
 
     @generation_settings(max_examples)
     @given(case=strategy)
-    def run(case: Case) -> None:
+    def run(case: FuzzCase) -> None:
         if mode == GenerationMode.NEGATIVE and not _negative_worth_judging(case, ignored):
             return
         response = case.call()
@@ -117,7 +115,7 @@ def fuzz_operation(
 ENUM_PROBE_VALUE = "plc-not-a-documented-value"
 
 
-def enum_probe(case: Case, ignored_fields: frozenset[str] = frozenset()) -> list[Finding]:
+def enum_probe(case: FuzzCase, ignored_fields: frozenset[str] = frozenset()) -> list[Finding]:
     """Re-send an accepted valid body with one enumerated field set outside its enumeration.
 
     Random negative generation rarely hits an enum in a few cases; this one deterministic probe
@@ -139,13 +137,14 @@ def enum_probe(case: Case, ignored_fields: frozenset[str] = frozenset()) -> list
             continue
 
         def send(value: str, name: str = name) -> Response:
-            return case.operation.Case(
+            probe: FuzzCase = case.operation.Case(
                 path_parameters=case.path_parameters,
                 query=case.query,
                 headers=dict(STANDIN_HEADERS),
                 body={**body, name: value},
                 media_type=case.media_type,
-            ).call()
+            )
+            return probe.call()
 
         response = send(ENUM_PROBE_VALUE)
         if 200 <= response.status_code < 300:
@@ -159,7 +158,7 @@ def enum_probe(case: Case, ignored_fields: frozenset[str] = frozenset()) -> list
     return []
 
 
-def _negative_worth_judging(case: Case, ignored_fields: frozenset[str] = frozenset()) -> bool:
+def _negative_worth_judging(case: FuzzCase, ignored_fields: frozenset[str] = frozenset()) -> bool:
     """Only cases whose body is invalid are sent in negative mode.
 
     A body that becomes valid once `ignored_fields` are taken out is not sent either: those are

@@ -9,13 +9,12 @@ from __future__ import annotations
 import shlex
 from collections.abc import Iterable
 
-from schemathesis import Case
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.core.transport import Response
 
 from conformance.fuzz.findings import Finding
 from conformance.fuzz.requirements import CHECKS
-from conformance.fuzz.transport import DROPPED_HEADERS, KEY_STANDIN, STANDIN_HEADERS
+from conformance.fuzz.transport import DROPPED_HEADERS, KEY_STANDIN, STANDIN_HEADERS, FuzzCase
 
 MESSAGE_LIMIT = 600
 
@@ -38,7 +37,7 @@ def curl_for(response: Response) -> str:
     return " ".join(parts)
 
 
-def finding(case: Case, response: Response, check: str, message: str, *, mode: str) -> Finding:
+def finding(case: FuzzCase, response: Response, check: str, message: str, *, mode: str) -> Finding:
     """The finding that `check` failed on `response` to `case`, under the check's requirement."""
     return Finding(
         operation=case.operation.label,
@@ -52,7 +51,7 @@ def finding(case: Case, response: Response, check: str, message: str, *, mode: s
 
 
 def judge(
-    case: Case,
+    case: FuzzCase,
     response: Response,
     check_names: Iterable[str],
     *,

@@ -11,8 +11,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from schemathesis.schemas import APIOperation
-
+from conformance.fuzz.transport import FuzzOperation
 from conformance.target.client import TargetClient
 from conformance.target.scratch import ScratchError, ScratchResources
 
@@ -67,7 +66,10 @@ class FuzzProject:
     def fresh(self, kind: str) -> str | None:
         """A new object of `kind` (its id), created inside the project; None if impossible."""
         name = self.scratch.name(f"schema-{kind}")
-        work_item = lambda: self.get("work_item")  # noqa: E731
+
+        def work_item() -> str | None:
+            return self.get("work_item")
+
         recipes: dict[str, Callable[[], tuple[str, dict[str, Any]] | None]] = {
             "work_item": lambda: ("work-items/", {"name": name}),
             "cycle": lambda: ("cycles/", {"name": name}),
@@ -133,7 +135,7 @@ def _kind(path: str, parameter: str) -> str | None:
 
 
 def resolve_path_parameters(
-    operation: APIOperation, project: FuzzProject, *, fresh: bool
+    operation: FuzzOperation, project: FuzzProject, *, fresh: bool
 ) -> dict[str, str] | str:
     """Scratch values for every path parameter of `operation`, or the reason there are none.
 

@@ -4,26 +4,24 @@ from __future__ import annotations
 
 import hypothesis
 from hypothesis import given
-from schemathesis import Case
 from schemathesis.core.result import Err
 from schemathesis.core.transport import Response
 from schemathesis.generation import GenerationMode
-from schemathesis.schemas import APIOperation
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from conformance.fuzz.findings import Campaign
 from conformance.fuzz.fuzzing import generation_settings
 from conformance.fuzz.judging import finding, judge
 from conformance.fuzz.requirements import POSITIVE_CHECKS
-from conformance.fuzz.transport import STANDIN_HEADERS
+from conformance.fuzz.transport import STANDIN_HEADERS, FuzzCase, FuzzOperation
 
 LINK_STEPS = ("get", "update", "delete")  # the link name prefixes a create's 201 offers
-Step = tuple[APIOperation, dict[str, str]]  # an operation and its path parameters
+Step = tuple[FuzzOperation, dict[str, str]]  # an operation and its path parameters
 
 
-def draw_case(operation: APIOperation, path_parameters: dict[str, str], seed: int) -> Case:
+def draw_case(operation: FuzzOperation, path_parameters: dict[str, str], seed: int) -> FuzzCase:
     """One generated valid case of `operation` (reproducible from `seed`), without sending it."""
-    drawn: list[Case] = []
+    drawn: list[FuzzCase] = []
     strategy = operation.as_strategy(
         generation_mode=GenerationMode.POSITIVE,
         path_parameters=path_parameters,
@@ -32,14 +30,14 @@ def draw_case(operation: APIOperation, path_parameters: dict[str, str], seed: in
 
     @generation_settings(1)
     @given(case=strategy)
-    def take(case: Case) -> None:
+    def take(case: FuzzCase) -> None:
         drawn.append(case)
 
     hypothesis.seed(seed)(take)()
     return drawn[0]
 
 
-def all_operations(schema: OpenApiSchema) -> list[APIOperation]:
+def all_operations(schema: OpenApiSchema) -> list[FuzzOperation]:
     """Every operation of the schema; an operation schemathesis cannot load stops the campaign."""
     operations = []
     for result in schema.get_all_operations():
@@ -50,7 +48,7 @@ def all_operations(schema: OpenApiSchema) -> list[APIOperation]:
 
 
 def follow_links(
-    schema: OpenApiSchema, create: APIOperation, case: Case, response: Response
+    schema: OpenApiSchema, create: FuzzOperation, case: FuzzCase, response: Response
 ) -> dict[str, Step]:
     """The get/update/delete steps a create's response links to: prefix -> (operation, params).
 
@@ -84,7 +82,7 @@ def follow_links(
 
 def run_lifecycle(
     schema: OpenApiSchema,
-    create: APIOperation,
+    create: FuzzOperation,
     path_parameters: dict[str, str],
     *,
     seed: int,
@@ -97,7 +95,7 @@ def run_lifecycle(
     (use_after_free).
     """
 
-    def send(case: Case) -> Response:
+    def send(case: FuzzCase) -> Response:
         response = case.call()
         campaign.cases += 1
         for found in judge(case, response, POSITIVE_CHECKS, mode="stateful"):
@@ -112,7 +110,7 @@ def run_lifecycle(
     if "get" not in steps:
         return
 
-    def case_for(prefix: str) -> Case:
+    def case_for(prefix: str) -> FuzzCase:
         operation, params = steps[prefix]
         if prefix == "update":
             return draw_case(operation, params, seed)

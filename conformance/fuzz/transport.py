@@ -19,11 +19,16 @@ import requests
 import schemathesis
 from schemathesis import Case
 from schemathesis.core.transport import Response
+from schemathesis.schemas import APIOperation
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 from schemathesis.transport.requests import REQUESTS_TRANSPORT, RequestsTransport
 
 from conformance.spec.yaml_cache import load_yaml
 from conformance.target.client import KEY_HEADER, TargetClient
+
+# schemathesis's generic types, as the suite uses them: any operation of an OpenAPI schema.
+FuzzOperation = APIOperation[Any, Any, Any, Any]
+FuzzCase = Case[Any]
 
 # Inside schemathesis the API key is only ever this stand-in; the target client swaps it for the
 # real key on the wire, so no schemathesis object (case, response, failure text) holds the key.
@@ -81,7 +86,7 @@ class TargetTransport(RequestsTransport):
         self.client = client
         self.base_path = base_path.rstrip("/")
 
-    def send(self, case: Case, *, session: Any = None, **kwargs: Any) -> Response:
+    def send(self, case: FuzzCase, *, session: Any = None, **kwargs: Any) -> Response:
         kwargs.pop("base_url", None)
         data = self.serialize_case(
             case, base_url="http://target.invalid" + self.base_path, **kwargs

@@ -27,7 +27,7 @@ WRITE_REDIRECTED = declare_fault(
 )
 
 
-async def _send_json(send: Any, status: int, body: bytes, media: str, headers: list) -> None:
+async def _send_json(send: Any, status: int, body: bytes, media: str, headers: list[Any]) -> None:
     await send(
         {
             "type": "http.response.start",
