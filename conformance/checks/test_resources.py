@@ -66,18 +66,23 @@ def work_items(target: TargetConfig, scratch: ScratchResources) -> list[dict[str
 # --- work items -------------------------------------------------------------------------------
 
 
+def assert_answers_with(response: httpx.Response, item: dict[str, Any], asked: str) -> None:
+    """`response` is a 200 whose body is the work item `item` (same id); `asked` names the URL."""
+    assert response.status_code == 200, describe(response)
+    found = json_of(response)
+    assert isinstance(found, dict) and str(found.get("id")) == str(item["id"]), (
+        f"{asked} answered another object "
+        f"({found.get('id') if isinstance(found, dict) else found!r}), expected {item['id']}"
+    )
+
+
 @pytest.mark.requirement("RES-001")
 def test_work_item_by_identifier(
     client: TargetClient, scratch: ScratchResources, work_items: list[dict[str, Any]]
 ) -> None:
     item = work_items[0]
-    response = client.get(client.ws(f"work-items/{scratch.identifier}-{item.get('sequence_id')}/"))
-    assert response.status_code == 200, describe(response)
-    found = json_of(response)
-    assert isinstance(found, dict) and str(found.get("id")) == str(item["id"]), (
-        f"{scratch.identifier}-{item.get('sequence_id')} gave work item "
-        f"{found.get('id') if isinstance(found, dict) else found!r}, expected {item['id']}"
-    )
+    identifier = f"{scratch.identifier}-{item.get('sequence_id')}"
+    assert_answers_with(client.get(client.ws(f"work-items/{identifier}/")), item, identifier)
 
 
 @pytest.mark.requirement("RES-002")
@@ -96,12 +101,8 @@ def test_issues_alias_serves_work_items(
     client: TargetClient, scratch: ScratchResources, work_items: list[dict[str, Any]]
 ) -> None:
     item = work_items[1]
-    response = client.get(scratch.project_path(f"issues/{item['id']}/"))
-    assert response.status_code == 200, describe(response)
-    found = json_of(response)
-    assert isinstance(found, dict) and str(found.get("id")) == str(item["id"]), (
-        f"issues/{item['id']}/ answered another object: {response.text:.160}"
-    )
+    path = f"issues/{item['id']}/"
+    assert_answers_with(client.get(scratch.project_path(path)), item, path)
 
 
 def refused_with_400(client: TargetClient, path: str, body: dict[str, Any]) -> list[str]:

@@ -138,28 +138,6 @@ ROUTES: RouteTable = [
         crud.object_routes(RESOURCE, _one, project_scope),
     ),
     (PROJECT + "/cycles/{cycle_id}/archive/", {"POST": archive}),
-    (
-        PROJECT + "/archived-cycles/",
-        {
-            "GET": lambda ctx: listing.list_response(
-                ctx, RESOURCE, project_scope(ctx), archived=True
-            )
-        },
-    ),
-    (
-        PROJECT + "/archived-cycles/{cycle_id}/unarchive/",
-        {"DELETE": lambda ctx: containers.set_archived(ctx, "cycle", _one(ctx), False)},
-    ),
-    (
-        PROJECT + "/cycles/{cycle_id}/cycle-issues/",
-        {
-            "GET": lambda ctx: containers.list_members(ctx, "cycle", _one(ctx)),
-            "POST": lambda ctx: containers.add_members(ctx, "cycle", _one(ctx), exclusive=True),
-        },
-    ),
-    (
-        PROJECT + "/cycles/{cycle_id}/cycle-issues/{work_item_id}/",
-        {"DELETE": lambda ctx: containers.remove_member(ctx, "cycle", _one(ctx), "Cycle")},
-    ),
+    *containers.routes(RESOURCE, _one, exclusive=True),
     (PROJECT + "/cycles/{cycle_id}/transfer-issues/", {"POST": transfer}),
 ]

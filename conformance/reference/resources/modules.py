@@ -92,27 +92,5 @@ ROUTES: RouteTable = [
         PROJECT + "/modules/{module_id}/archive/",
         {"POST": lambda ctx: containers.set_archived(ctx, "module", _one(ctx), True)},
     ),
-    (
-        PROJECT + "/archived-modules/",
-        {
-            "GET": lambda ctx: listing.list_response(
-                ctx, RESOURCE, project_scope(ctx), archived=True
-            )
-        },
-    ),
-    (
-        PROJECT + "/archived-modules/{module_id}/unarchive/",
-        {"DELETE": lambda ctx: containers.set_archived(ctx, "module", _one(ctx), False)},
-    ),
-    (
-        PROJECT + "/modules/{module_id}/module-issues/",
-        {
-            "GET": lambda ctx: containers.list_members(ctx, "module", _one(ctx)),
-            "POST": lambda ctx: containers.add_members(ctx, "module", _one(ctx), exclusive=False),
-        },
-    ),
-    (
-        PROJECT + "/modules/{module_id}/module-issues/{work_item_id}/",
-        {"DELETE": lambda ctx: containers.remove_member(ctx, "module", _one(ctx), "Module")},
-    ),
+    *containers.routes(RESOURCE, _one, exclusive=False),
 ]
