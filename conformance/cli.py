@@ -1,8 +1,9 @@
 """The `plane-conformance` command: run / serve / faults / requirements / diff.
 
 This module only parses arguments and dispatches; each subcommand's work lives in its layer
-(runner, reference server, catalogue, report). Exit codes: 0 every MUST passed, 1 a MUST failed,
-2 the run could not happen (one sentence on stderr, no traceback).
+(runner, reference server, catalogue, report), and nothing imports this module. Exit codes
+(`conformance.exit_codes`): 0 every MUST passed, 1 a MUST failed, 2 the run could not happen
+(one sentence on stderr, no traceback), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -12,14 +13,8 @@ import sys
 from collections.abc import Sequence
 
 from conformance import __version__
-
-EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
-EXIT_INTERRUPTED = 130  # Ctrl-C: partial reports, scratch cleaned up, no verdict
-PROFILES = ("quick", "standard", "full")
-
-
-class UsageFailure(Exception):
-    """The run cannot happen; the message is the one sentence shown to the user."""
+from conformance.exit_codes import EXIT_INTERRUPTED, EXIT_OK, EXIT_UNUSABLE, UsageFailure
+from conformance.target.config import PROFILES
 
 
 class _Parser(argparse.ArgumentParser):
@@ -127,9 +122,9 @@ def _requirements(args: argparse.Namespace) -> int:
 
 
 def _faults(_: argparse.Namespace) -> int:
-    from conformance.reference.faults import FAULTS
+    from conformance.reference.faults import all_faults
 
-    for fault in FAULTS.values():
+    for fault in all_faults().values():
         print(f"{fault.name:<36} {','.join(fault.requirements):<24} {fault.description}")
     return EXIT_OK
 

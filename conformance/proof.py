@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from conformance.reference.faults import all_faults
 from conformance.spec.catalogue import catalogue
 
 TABLE_HEADER = (
@@ -70,17 +71,12 @@ def areas_for(requirement_ids: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted({catalogue()[rid].area for rid in requirement_ids}))
 
 
-def run_suite(
-    workdir: Path,
-    *,
-    fault: str = "",
-    areas: Sequence[str] = (),
-    profile: str = "quick",
-    extra: Sequence[str] = (),
-) -> FaultOutcome:
-    """One `plane-conformance run` in a subprocess against a fresh embedded server."""
-    report_dir = workdir / (fault or f"clean-{profile}")
-    command = [
+def suite_command(report_dir: Path, *, profile: str, options: Sequence[str] = ()) -> list[str]:
+    """The `plane-conformance run` of a proof or benchmark run: this Python, seed 1, one report dir.
+
+    Without --target it runs against a fresh embedded reference server.
+    """
+    return [
         sys.executable,
         "-m",
         "conformance",
@@ -91,18 +87,30 @@ def run_suite(
         str(report_dir),
         "--seed",
         "1",
-        *extra,
+        *options,
     ]
+
+
+def run_suite(
+    workdir: Path,
+    *,
+    fault: str = "",
+    areas: Sequence[str] = (),
+    profile: str = "quick",
+    extra: Sequence[str] = (),
+) -> FaultOutcome:
+    """One `plane-conformance run` in a subprocess against a fresh embedded server."""
+    report_dir = workdir / (fault or f"clean-{profile}")
+    options = list(extra)
     if areas:
-        command += ["--only", ",".join(areas)]
+        options += ["--only", ",".join(areas)]
     if fault:
-        command += ["--fault", fault]
+        options += ["--fault", fault]
+    command = suite_command(report_dir, profile=profile, options=options)
     completed = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
     declared: tuple[str, ...] = ()
     if fault:
-        from conformance.reference.faults import FAULTS
-
-        declared = tuple(FAULTS[fault].requirements)
+        declared = all_faults()[fault].requirements
     outcome = FaultOutcome(
         fault, declared, tuple(areas), completed.returncode, stderr=completed.stderr[-2000:]
     )
@@ -133,12 +141,11 @@ def suite_options(areas: Sequence[str]) -> tuple[str, tuple[str, ...]]:
 def run_matrix(
     workdir: Path, faults: Sequence[str] | None = None, jobs: int = 2
 ) -> list[FaultOutcome]:
-    from conformance.reference.faults import FAULTS
-
-    names = list(faults) if faults is not None else sorted(FAULTS)
+    known = all_faults()
+    names = list(faults) if faults is not None else sorted(known)
 
     def one(name: str) -> FaultOutcome:
-        areas = areas_for(FAULTS[name].requirements)
+        areas = areas_for(known[name].requirements)
         profile, extra = suite_options(areas)
         return run_suite(workdir, fault=name, areas=areas, profile=profile, extra=extra)
 

@@ -13,13 +13,21 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from conformance.cli import EXIT_INTERRUPTED, EXIT_UNUSABLE, UsageFailure
-from conformance.plugin import ResultSink, known_areas
-from conformance.progress import AreaProgress
+from conformance.exit_codes import EXIT_INTERRUPTED, UsageFailure
+from conformance.plugin import ResultSink
+from conformance.plugin.progress import AreaProgress
+from conformance.plugin.results import checks_dir
+from conformance.reference.launcher import (
+    ReferenceServerError,
+    RunningServer,
+    start_reference_server,
+)
+from conformance.report import write_all
+from conformance.report.model import RunResult
+from conformance.spec.catalogue import known_areas
 from conformance.target.client import TargetClient
 from conformance.target.config import (
     ENV_KEY,
@@ -33,13 +41,10 @@ from conformance.target.config import (
 )
 from conformance.target.pacing import Pacer, state_path_for
 from conformance.target.preflight import PreflightError, preflight
-from conformance.target.results import checks_dir, write_reports
 
 
 @contextlib.contextmanager
-def _embedded_server(args: argparse.Namespace) -> Iterator[Any]:
-    from conformance.reference.launcher import ReferenceServerError, start_reference_server
-
+def _embedded_server(args: argparse.Namespace) -> Iterator[RunningServer]:
     try:
         server = start_reference_server(
             faults=tuple(args.fault),
@@ -135,7 +140,7 @@ def pytest_arguments(args: argparse.Namespace, config: TargetConfig) -> list[str
     return argv
 
 
-def _finish(args: argparse.Namespace, result: Any, config: TargetConfig) -> int:
+def _finish(args: argparse.Namespace, result: RunResult, config: TargetConfig) -> int:
     code = int(result.exit_code)
     if args.baseline:
         from conformance.report.baseline import BaselineError, apply_baseline
@@ -144,7 +149,7 @@ def _finish(args: argparse.Namespace, result: Any, config: TargetConfig) -> int:
             code = apply_baseline(result, args.baseline, args.fail_on_stale_baseline)
         except (BaselineError, OSError) as problem:
             raise UsageFailure(f"the baseline {args.baseline} is unusable: {problem}") from None
-        write_reports(result, Path(args.report_dir), secrets=[config.api_key])  # with the baseline
+        write_all(result, Path(args.report_dir), secrets=[config.api_key])  # with the baseline
     if args.write_baseline:
         from conformance.report.baseline import write_baseline
 
@@ -199,4 +204,3 @@ def run(args: argparse.Namespace) -> int:
             )
             return EXIT_INTERRUPTED
         return _finish(args, sink.result, config)
-    return EXIT_UNUSABLE  # not reached: the with block returns or raises

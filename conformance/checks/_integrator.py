@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 
+from conformance.target.client import TargetClient
+
 OK = range(200, 300)
 # Fields the server maintains itself; they change on every write and are never compared.
 VOLATILE = frozenset({"updated_at", "updated_by", "last_activity_at"})
@@ -32,7 +34,7 @@ def rows_of(body: Any) -> list[dict[str, Any]]:
 
 
 def walk_all(
-    client: Any, path: str, params: dict[str, Any] | None = None, *, max_pages: int = 10
+    client: TargetClient, path: str, params: dict[str, Any] | None = None, *, max_pages: int = 10
 ) -> tuple[list[dict[str, Any]], list[httpx.Response]]:
     """Every item of a cursor-paginated list (bounded), and the answers that carried them."""
     query: dict[str, Any] = {"per_page": 100, **(params or {})}
@@ -82,7 +84,7 @@ def same_value(sent: Any, read: Any) -> bool:
         return float(sent) == float(read)
     if isinstance(sent, str) and isinstance(read, str) and len(sent) == 10 and sent[4] == "-":
         return read[:10] == sent  # a date may come back as a date-time of that day
-    return sent == read
+    return bool(sent == read)
 
 
 def differences(before: dict[str, Any], after: dict[str, Any], skip: set[str]) -> list[str]:

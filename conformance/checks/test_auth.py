@@ -29,6 +29,20 @@ def _protected(client: TargetClient) -> list[str]:
     return [ME, client.ws("projects/")]
 
 
+def _unknown_key(rng: random.Random) -> str:
+    """A well-formed key no server issued (reproducible from the run seed)."""
+    return f"plane_api_{uuid.UUID(int=rng.getrandbits(128)).hex}"
+
+
+def _refusal_message(client: TargetClient, key: bool | str, how: str) -> str:
+    """The JSON message of the 401 to GET /users/me/ sent `how`; a failure when not refused."""
+    response = client.get(ME, key=key)
+    assert response.status_code == 401, (
+        f"no refusal to inspect: GET {ME} {how} answered {response.status_code}"
+    )
+    return _json_message(response)
+
+
 def _json_message(response: httpx.Response) -> str:
     """The body as JSON (asserting it is JSON), flattened to its text for word matching."""
     try:
@@ -61,18 +75,14 @@ def test_missing_key_is_refused(client: TargetClient) -> None:
 @pytest.mark.requirement("AUTH-003")
 def test_missing_key_refusal_says_authentication_required(client: TargetClient) -> None:
     """The 401 for a missing key has a JSON body mentioning authentication or credentials."""
-    response = client.get(ME, key=False)
-    assert response.status_code == 401, (
-        f"no refusal to inspect: GET {ME} without a key answered {response.status_code}"
-    )
-    message = _json_message(response)
+    message = _refusal_message(client, False, "without a key")
     assert MISSING_WORDS.search(message), f"the 401 body does not mention authentication: {message}"
 
 
 @pytest.mark.requirement("AUTH-004")
 def test_invalid_key_is_refused(client: TargetClient, rng: random.Random) -> None:
     """A random, unknown key answers 401."""
-    bogus = f"plane_api_{uuid.UUID(int=rng.getrandbits(128)).hex}"
+    bogus = _unknown_key(rng)
     for path in _protected(client):
         response = client.get(path, key=bogus)
         assert response.status_code == 401, (
@@ -85,12 +95,7 @@ def test_invalid_key_refusal_says_authentication_failed(
     client: TargetClient, rng: random.Random
 ) -> None:
     """The 401 for an invalid key has a JSON body mentioning authentication, key or token."""
-    bogus = f"plane_api_{uuid.UUID(int=rng.getrandbits(128)).hex}"
-    response = client.get(ME, key=bogus)
-    assert response.status_code == 401, (
-        f"no refusal to inspect: GET {ME} with an unknown key answered {response.status_code}"
-    )
-    message = _json_message(response)
+    message = _refusal_message(client, _unknown_key(rng), "with an unknown key")
     assert INVALID_WORDS.search(message), f"the 401 body does not say why: {message}"
 
 

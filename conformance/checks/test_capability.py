@@ -22,6 +22,9 @@ import pytest
 from conformance.checks._integrator import json_of
 from conformance.spec.openapi import Operation, load_openapi, operations
 from conformance.spec.paths import openapi_path
+from conformance.target.client import TargetClient
+from conformance.target.config import TargetConfig
+from conformance.target.scratch import ScratchResources
 
 CLOUD_SPEC = openapi_path().with_name("plane-v1-cloud.openapi.yaml")
 PARAM = re.compile(r"\{([^}]+)\}")
@@ -78,7 +81,7 @@ def fill_path(op: Operation, workspace: str, project_id: str, identifier: str) -
 class Baseline:
     """The answers of surely-unrouted URLs, per method: what 'absent' looks like on this target."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: TargetClient) -> None:
         self.client = client
         self._bodies: dict[str, list[str]] = {}
 
@@ -91,12 +94,12 @@ class Baseline:
 
 
 @pytest.fixture(scope="module")
-def baseline(client: Any) -> Baseline:
+def baseline(client: TargetClient) -> Baseline:
     return Baseline(client)
 
 
 @pytest.fixture(scope="module")
-def probe_project(scratch: Any) -> tuple[str, str]:
+def probe_project(scratch: ScratchResources) -> tuple[str, str]:
     return scratch.project_id, scratch.identifier
 
 
@@ -112,45 +115,41 @@ def classify(status: int, text: str, unrouted: list[str]) -> tuple[str, str]:
     return "served", f"answered {status}"
 
 
-def probe(
-    op: Operation,
-    client: Any,
-    target: Any,
+@pytest.fixture
+def probed(
+    operation: Operation,
+    client: TargetClient,
+    target: TargetConfig,
     baseline: Baseline,
-    project: tuple[str, str],
+    probe_project: tuple[str, str],
     request: pytest.FixtureRequest,
 ) -> tuple[str, str]:
-    if target.read_only and op.method != "GET":
+    """The one probe of `operation`: (status, detail), and its row of RunResult.capabilities."""
+    if target.read_only and operation.method != "GET":
         pytest.skip("read-only mode: writes are not probed")
-    path = fill_path(op, target.workspace, *project)
-    body: list[object] | None = [] if op.method in ("POST", "PATCH", "PUT") else None
-    response = client.request(op.method, path, json=body)
-    status, detail = classify(response.status_code, response.text, baseline.bodies(op.method, body))
+    path = fill_path(operation, target.workspace, *probe_project)
+    body: list[object] | None = [] if operation.method in ("POST", "PATCH", "PUT") else None
+    response = client.request(operation.method, path, json=body)
+    unrouted = baseline.bodies(operation.method, body)
+    status, detail = classify(response.status_code, response.text, unrouted)
     if status == "rejected" and isinstance(json_of(response), dict):
         detail += f" ({str(json_of(response))[:80]})"
     row = {
-        "operation": op.operation_id,
-        "method": op.method,
-        "path": op.path,
+        "operation": operation.operation_id,
+        "method": operation.method,
+        "path": operation.path,
         "status": status,
         "detail": detail,
-        "core": op.core,
+        "core": operation.core,
     }
     request.node.user_properties.append(("capabilities", [row]))
     return status, detail
 
 
 @pytest.mark.requirement("CAP-001")
-def test_core(
-    operation: Operation,
-    client: Any,
-    target: Any,
-    baseline: Baseline,
-    probe_project: tuple[str, str],
-    request: pytest.FixtureRequest,
-) -> None:
+def test_core(operation: Operation, probed: tuple[str, str]) -> None:
     """A documented core operation is routed."""
-    status, detail = probe(operation, client, target, baseline, probe_project, request)
+    status, detail = probed
     assert status != "absent", (
         f"core operation {operation.method} {operation.path} is absent: {detail}"
     )
@@ -159,15 +158,8 @@ def test_core(
 
 
 @pytest.mark.requirement("CAP-002")
-def test_cloud(
-    operation: Operation,
-    client: Any,
-    target: Any,
-    baseline: Baseline,
-    probe_project: tuple[str, str],
-    request: pytest.FixtureRequest,
-) -> None:
+def test_cloud(probed: tuple[str, str]) -> None:
     """A commercial-edition operation is served, or skipped with what the target said."""
-    status, detail = probe(operation, client, target, baseline, probe_project, request)
+    status, detail = probed
     if status != "served":
         pytest.skip(f"{status}: {detail}")

@@ -11,6 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
+from conformance.target.client import TargetClient
+from conformance.target.config import TargetConfig
+from conformance.target.scratch import ScratchResources
+
 UNKNOWN_FIELD = "no_such_field"
 NOT_EXPANDABLE = ("name", "no_such_relation")
 
@@ -18,7 +22,7 @@ NOT_EXPANDABLE = ("name", "no_such_relation")
 class Answers:
     """GETs of the seeded work item (detail or list) by query, each sent at most once."""
 
-    def __init__(self, client: Any, list_path: str, item: dict[str, Any]) -> None:
+    def __init__(self, client: TargetClient, list_path: str, item: dict[str, Any]) -> None:
         self.client, self.list_path, self.item = client, list_path, item
         self._cache: dict[tuple[bool, tuple[tuple[str, str], ...]], httpx.Response] = {}
 
@@ -93,7 +97,9 @@ def check(problems: list[str]) -> None:
 
 
 @pytest.fixture(scope="module")
-def seeded(target: Any, client: Any, scratch: Any, members: list[str]) -> dict[str, Any]:
+def seeded(
+    target: TargetConfig, client: TargetClient, scratch: ScratchResources, members: list[str]
+) -> dict[str, Any]:
     """A work item with an assignee and a state, and the ids it was created with."""
     if target.read_only:
         pytest.skip("read-only mode: these checks seed their own work item")
@@ -108,7 +114,7 @@ def seeded(target: Any, client: Any, scratch: Any, members: list[str]) -> dict[s
 
 
 @pytest.fixture(scope="module")
-def answers(client: Any, scratch: Any, seeded: dict[str, Any]) -> Answers:
+def answers(client: TargetClient, scratch: ScratchResources, seeded: dict[str, Any]) -> Answers:
     return Answers(client, scratch.project_path("work-items/"), seeded["item"])
 
 

@@ -13,6 +13,9 @@ from typing import Any
 import pytest
 
 from conformance.checks._integrator import describe, json_of, rows_of, walk_all
+from conformance.target.client import TargetClient
+from conformance.target.config import TargetConfig
+from conformance.target.scratch import ScratchResources
 
 # (name suffix, sort_order, target_date) in creation order: every field orders them differently.
 SEEDS = (("b", 300.0, "2031-06-02"), ("c", 100.0, "2031-06-03"), ("a", 200.0, "2031-06-01"))
@@ -21,7 +24,7 @@ UNKNOWN = "plc_no_such_field"
 
 
 @pytest.fixture(scope="module")
-def seeded(client: Any, target: Any, scratch: Any) -> dict[str, Any]:
+def seeded(client: TargetClient, target: TargetConfig, scratch: ScratchResources) -> dict[str, Any]:
     if target.read_only:
         pytest.skip("read-only mode: these checks seed their own work items")
     path = scratch.project_path("work-items/")
@@ -38,7 +41,9 @@ def seeded(client: Any, target: Any, scratch: Any) -> dict[str, Any]:
             "external_ids": [f"{prefix}-ext-{s}" for s, _, _ in SEEDS]}  # fmt: skip
 
 
-def listed_order(client: Any, seeded: dict[str, Any], order_by: str) -> list[dict[str, Any]]:
+def listed_order(
+    client: TargetClient, seeded: dict[str, Any], order_by: str
+) -> list[dict[str, Any]]:
     items, answers = walk_all(client, seeded["path"], {"order_by": order_by})
     assert answers[-1].status_code == 200, describe(answers[-1])
     ours = set(seeded["ids"])
@@ -46,7 +51,7 @@ def listed_order(client: Any, seeded: dict[str, Any], order_by: str) -> list[dic
 
 
 @pytest.mark.requirement("ORD-001")
-def test_order_by_orders_as_named(client: Any, seeded: dict[str, Any]) -> None:
+def test_order_by_orders_as_named(client: TargetClient, seeded: dict[str, Any]) -> None:
     """Each order_by field and its - form list the seeded items in that order."""
     problems = []
     for name in ORDER_FIELDS:
@@ -63,14 +68,14 @@ def test_order_by_orders_as_named(client: Any, seeded: dict[str, Any]) -> None:
 
 
 @pytest.mark.requirement("ORD-002")
-def test_unknown_order_by_is_refused(client: Any, seeded: dict[str, Any]) -> None:
+def test_unknown_order_by_is_refused(client: TargetClient, seeded: dict[str, Any]) -> None:
     """An order_by naming no field answers 4xx."""
     response = client.get(seeded["path"], params={"order_by": UNKNOWN})
     assert 400 <= response.status_code < 500, describe(response)
 
 
 @pytest.mark.requirement("ORD-003")
-def test_unknown_order_by_is_no_server_error(client: Any, seeded: dict[str, Any]) -> None:
+def test_unknown_order_by_is_no_server_error(client: TargetClient, seeded: dict[str, Any]) -> None:
     """An unknown order_by (either direction) never answers 5xx."""
     for order_by in (UNKNOWN, f"-{UNKNOWN}"):
         response = client.get(seeded["path"], params={"order_by": order_by})
@@ -78,7 +83,9 @@ def test_unknown_order_by_is_no_server_error(client: Any, seeded: dict[str, Any]
 
 
 @pytest.mark.requirement("ORD-004")
-def test_external_id_filter_narrows_results_and_counts(client: Any, seeded: dict[str, Any]) -> None:
+def test_external_id_filter_narrows_results_and_counts(
+    client: TargetClient, seeded: dict[str, Any]
+) -> None:
     """external_id with external_source answers the one matching item (results and counts)."""
     wanted = seeded["ids"][1]
     params = {"external_source": seeded["source"], "external_id": seeded["external_ids"][1]}

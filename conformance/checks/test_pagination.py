@@ -20,7 +20,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
-from conformance.checks import _walk as w
+from conformance.checks import _walk as paging
+from conformance.target.client import TargetClient
+from conformance.target.config import TargetConfig
+from conformance.target.scratch import ScratchResources
 
 # Seeded items per collection, and the page size at which they span three pages.
 COLLECTIONS: dict[str, tuple[int, int]] = {"work-items": (13, 5), "labels": (7, 3)}
@@ -35,7 +38,7 @@ def body_of(response: httpx.Response) -> Any:
         return None
 
 
-def fetcher(client: Any, path: str) -> w.Fetch:
+def fetcher(client: TargetClient, path: str) -> paging.Fetch:
     def fetch(params: dict[str, Any]) -> tuple[int, Any]:
         response = client.get(path, params=params)
         return response.status_code, body_of(response)
@@ -52,8 +55,8 @@ class Collection:
     per_page: int
     seeded: list[str]
     truth: list[str]  # every id of the collection, from one per_page=100 listing
-    forward: w.Walk
-    backward: w.Walk
+    forward: paging.Walk
+    backward: paging.Walk
 
     @property
     def total(self) -> int:
@@ -68,26 +71,28 @@ class Collection:
 
     @property
     def last_offset(self) -> int:
-        return w.expected_page_count(self.total, self.applied_size) - 1
+        return paging.expected_page_count(self.total, self.applied_size) - 1
 
-    def page_at(self, offset: int) -> w.Page | None:
+    def page_at(self, offset: int) -> paging.Page | None:
         return next((p for p in self.forward.pages if p.offset == offset), None)
 
 
-def _seed(scratch: Any, kind: str, count: int) -> list[str]:
+def _seed(scratch: ScratchResources, kind: str, count: int) -> list[str]:
     path = scratch.project_path(f"{kind}/")
     return [str(scratch.create(path, {"name": scratch.name(kind)})["id"]) for _ in range(count)]
 
 
-def _all_ids(fetch: w.Fetch) -> list[str]:
+def _all_ids(fetch: paging.Fetch) -> list[str]:
     """Every id of the collection, walked at the maximum page size (one request up to 100)."""
-    walk = w.walk_forward(fetch, w.MAX_PER_PAGE, max_pages=50)
+    walk = paging.walk_forward(fetch, paging.MAX_PER_PAGE, max_pages=50)
     assert walk.pages[0].ok, f"listing at per_page=100: {walk.stop}"
     return list(dict.fromkeys(walk.ids))
 
 
 @pytest.fixture(scope="module")
-def collections(target: Any, client: Any, scratch: Any) -> dict[str, Collection]:
+def collections(
+    target: TargetConfig, client: TargetClient, scratch: ScratchResources
+) -> dict[str, Collection]:
     if target.read_only:
         pytest.skip("read-only mode: pagination checks seed their own collections")
     built: dict[str, Collection] = {}
@@ -97,15 +102,15 @@ def collections(target: Any, client: Any, scratch: Any) -> dict[str, Collection]
         fetch = fetcher(client, path)
         truth = _all_ids(fetch)
         # About three pages, also in a configured project that already holds many items.
-        per_page = min(w.MAX_PER_PAGE, max(smallest, math.ceil(len(truth) / 3)))
-        cap = w.expected_page_count(len(truth), per_page) + 2
-        forward = w.walk_forward(fetch, per_page, max_pages=cap)
-        partial = Collection(kind, path, per_page, seeded, truth, forward, w.Walk(per_page))
+        per_page = min(paging.MAX_PER_PAGE, max(smallest, math.ceil(len(truth) / 3)))
+        cap = paging.expected_page_count(len(truth), per_page) + 2
+        forward = paging.walk_forward(fetch, per_page, max_pages=cap)
+        partial = Collection(kind, path, per_page, seeded, truth, forward, paging.Walk(per_page))
         start = partial.page_at(partial.last_offset)
         if start is None:  # the forward walk never got there: ask for the last page directly
-            last = str(w.Cursor(partial.applied_size, partial.last_offset, 0))
-            start = w.Page(last, *fetch({"per_page": per_page, "cursor": last}))
-        partial.backward = w.walk_backward(fetch, start, per_page, max_pages=cap)
+            last = str(paging.Cursor(partial.applied_size, partial.last_offset, 0))
+            start = paging.Page(last, *fetch({"per_page": per_page, "cursor": last}))
+        partial.backward = paging.walk_backward(fetch, start, per_page, max_pages=cap)
         built[kind] = partial
     return built
 
@@ -115,9 +120,9 @@ def work_items(collections: dict[str, Collection]) -> Collection:
     return collections["work-items"]
 
 
-def both(walks: Collection) -> w.Walk:
+def both(walks: Collection) -> paging.Walk:
     """Forward and backward pages together, for rules that hold on every page."""
-    return w.Walk(walks.per_page, walks.forward.pages + walks.backward.pages[1:])
+    return paging.Walk(walks.per_page, walks.forward.pages + walks.backward.pages[1:])
 
 
 def check(problems: list[str]) -> None:
@@ -133,19 +138,19 @@ RESOURCES = pytest.mark.parametrize("kind", list(COLLECTIONS))
 @RESOURCES
 @pytest.mark.requirement("PAG-001")
 def test_every_page_has_the_envelope(collections: dict[str, Collection], kind: str) -> None:
-    check(w.envelope_problems(both(collections[kind])))
+    check(paging.envelope_problems(both(collections[kind])))
 
 
 @RESOURCES
 @pytest.mark.requirement("PAG-002")
 def test_envelope_fields_have_their_types(collections: dict[str, Collection], kind: str) -> None:
-    check(w.type_problems(both(collections[kind])))
+    check(paging.type_problems(both(collections[kind])))
 
 
 @RESOURCES
 @pytest.mark.requirement("PAG-003")
 def test_cursors_are_value_offset_is_prev(collections: dict[str, Collection], kind: str) -> None:
-    check(w.cursor_format_problems(both(collections[kind])))
+    check(paging.cursor_format_problems(both(collections[kind])))
 
 
 @RESOURCES
@@ -153,21 +158,21 @@ def test_cursors_are_value_offset_is_prev(collections: dict[str, Collection], ki
 def test_cursor_value_is_the_page_size(collections: dict[str, Collection], kind: str) -> None:
     walks = collections[kind]
     check(
-        w.cursor_value_problems(both(walks), walks.per_page)
-        + w.page_size_problems(walks.forward, walks.per_page, walks.last_offset)
+        paging.cursor_value_problems(both(walks), walks.per_page)
+        + paging.page_size_problems(walks.forward, walks.per_page, walks.last_offset)
     )
 
 
 @RESOURCES
 @pytest.mark.requirement("PAG-005")
 def test_cursor_offset_is_the_page_number(collections: dict[str, Collection], kind: str) -> None:
-    check(w.cursor_offset_problems(both(collections[kind])))
+    check(paging.cursor_offset_problems(both(collections[kind])))
 
 
 @RESOURCES
 @pytest.mark.requirement("PAG-006")
 def test_is_prev_marks_previous_cursors(collections: dict[str, Collection], kind: str) -> None:
-    check(w.is_prev_problems(both(collections[kind])))
+    check(paging.is_prev_problems(both(collections[kind])))
 
 
 # --- the walk ---------------------------------------------------------------------------------
@@ -179,20 +184,20 @@ def test_forward_walk_visits_every_item_once(collections: dict[str, Collection],
     walks = collections[kind]
     missing_seeds = sorted(set(walks.seeded) - set(walks.truth))
     assert not missing_seeds, f"seeded items absent from the per_page=100 listing: {missing_seeds}"
-    check(w.exactly_once_problems(walks.forward, walks.truth))
+    check(paging.exactly_once_problems(walks.forward, walks.truth))
 
 
 @RESOURCES
 @pytest.mark.requirement("PAG-014")
 def test_backward_walk_retraces_the_pages(collections: dict[str, Collection], kind: str) -> None:
     walks = collections[kind]
-    check(w.backward_problems(walks.forward, walks.backward, walks.last_offset))
+    check(paging.backward_problems(walks.forward, walks.backward, walks.last_offset))
 
 
 @RESOURCES
 @pytest.mark.requirement("PAG-015")
 def test_count_is_the_items_on_the_page(collections: dict[str, Collection], kind: str) -> None:
-    check(w.count_problems(both(collections[kind])))
+    check(paging.count_problems(both(collections[kind])))
 
 
 @RESOURCES
@@ -201,14 +206,14 @@ def test_total_results_is_the_collection_size(
     collections: dict[str, Collection], kind: str
 ) -> None:
     walks = collections[kind]
-    check(w.total_results_problems(both(walks), walks.total))
+    check(paging.total_results_problems(both(walks), walks.total))
 
 
 @RESOURCES
 @pytest.mark.requirement("PAG-017")
 def test_total_pages_is_the_page_count(collections: dict[str, Collection], kind: str) -> None:
     walks = collections[kind]
-    check(w.total_pages_problems(both(walks), walks.total, walks.applied_size))
+    check(paging.total_pages_problems(both(walks), walks.total, walks.applied_size))
 
 
 @RESOURCES
@@ -217,7 +222,7 @@ def test_more_results_flags_are_false_only_at_the_ends(
     collections: dict[str, Collection], kind: str
 ) -> None:
     walks = collections[kind]
-    check(w.flag_problems(both(walks), walks.last_offset))
+    check(paging.flag_problems(both(walks), walks.last_offset))
 
 
 @RESOURCES
@@ -237,7 +242,7 @@ def test_no_cursor_serves_the_first_page(collections: dict[str, Collection], kin
 
 @pytest.mark.requirement("PAG-013")
 def test_any_page_size_walks_every_item_once(
-    target: Any, client: Any, profile: str, work_items: Collection
+    target: TargetConfig, client: TargetClient, profile: str, work_items: Collection
 ) -> None:
     """Property: whatever per_page between 2 and the collection size + 1, one walk sees all."""
     fetch = fetcher(client, work_items.path)
@@ -253,9 +258,9 @@ def test_any_page_size_walks_every_item_once(
     @hypothesis_seed(target.seed or 0)
     @given(per_page=st.integers(min_value=smallest, max_value=work_items.total + 1))
     def walks_once(per_page: int) -> None:
-        cap = w.expected_page_count(work_items.total, per_page) + 2
-        walk = w.walk_forward(fetch, per_page, max_pages=cap)
-        check(w.exactly_once_problems(walk, work_items.truth))
+        cap = paging.expected_page_count(work_items.total, per_page) + 2
+        walk = paging.walk_forward(fetch, per_page, max_pages=cap)
+        check(paging.exactly_once_problems(walk, work_items.truth))
 
     walks_once()
 
@@ -264,32 +269,32 @@ def test_any_page_size_walks_every_item_once(
 
 
 @pytest.mark.requirement("PAG-007")
-def test_per_page_defaults_to_100(client: Any, work_items: Collection) -> None:
+def test_per_page_defaults_to_100(client: TargetClient, work_items: Collection) -> None:
     response = client.get(work_items.path)
-    page = w.Page(None, response.status_code, body_of(response))
+    page = paging.Page(None, response.status_code, body_of(response))
     assert page.ok, f"listing without per_page answered {response.status_code}"
-    expected = min(work_items.total, w.DEFAULT_PER_PAGE)
+    expected = min(work_items.total, paging.DEFAULT_PER_PAGE)
     assert len(page.results) == expected, (
         f"without per_page the first page holds {len(page.results)} of {work_items.total} items"
     )
-    cursor = w.parse_cursor(page.get("next_cursor"))
-    assert cursor is not None and cursor.value == w.DEFAULT_PER_PAGE, (
+    cursor = paging.parse_cursor(page.get("next_cursor"))
+    assert cursor is not None and cursor.value == paging.DEFAULT_PER_PAGE, (
         f"without per_page next_cursor is {page.get('next_cursor')!r}; its value must be 100"
     )
 
 
 @pytest.fixture(scope="module")
-def over_max(client: Any, work_items: Collection) -> httpx.Response:
+def over_max(client: TargetClient, work_items: Collection) -> httpx.Response:
     """One request with per_page=101, shared by PAG-008/009/010."""
-    return client.get(work_items.path, params={"per_page": w.MAX_PER_PAGE + 1})
+    return client.get(work_items.path, params={"per_page": paging.MAX_PER_PAGE + 1})
 
 
 @pytest.mark.requirement("PAG-008")
 def test_no_page_exceeds_100(over_max: httpx.Response, work_items: Collection) -> None:
-    check(w.max_size_problems(work_items.forward))
+    check(paging.max_size_problems(work_items.forward))
     if over_max.status_code == 200:  # served anyway: the size it applied must not exceed 100
-        page = w.Page("per_page=101", 200, body_of(over_max))
-        check(w.max_size_problems(w.Walk(w.MAX_PER_PAGE + 1, [page])))
+        page = paging.Page("per_page=101", 200, body_of(over_max))
+        check(paging.max_size_problems(paging.Walk(paging.MAX_PER_PAGE + 1, [page])))
 
 
 @pytest.mark.requirement("PAG-009")
@@ -303,7 +308,7 @@ def test_per_page_refusal_names_the_maximum(over_max: httpx.Response) -> None:
     assert "100" in over_max.text, f"the 400 does not state the maximum: {over_max.text[:200]}"
 
 
-def refusal_problems(client: Any, path: str, params: list[dict[str, Any]]) -> list[str]:
+def refusal_problems(client: TargetClient, path: str, params: list[dict[str, Any]]) -> list[str]:
     """Each request must be refused as a client error (4xx), never served and never a 5xx."""
     problems = []
     for query in params:
@@ -314,23 +319,25 @@ def refusal_problems(client: Any, path: str, params: list[dict[str, Any]]) -> li
 
 
 @pytest.mark.requirement("PAG-011")
-def test_invalid_per_page_is_refused(client: Any, work_items: Collection) -> None:
+def test_invalid_per_page_is_refused(client: TargetClient, work_items: Collection) -> None:
     queries = [{"per_page": value} for value in ("0", "-1", "abc")]
     check(refusal_problems(client, work_items.path, queries))
 
 
 @pytest.mark.requirement("PAG-012")
-def test_malformed_cursor_is_refused(client: Any, work_items: Collection) -> None:
+def test_malformed_cursor_is_refused(client: TargetClient, work_items: Collection) -> None:
     queries = [{"cursor": value} for value in ("garbage", "1:2", "a:b:c")]
     check(refusal_problems(client, work_items.path, queries))
 
 
 @pytest.mark.requirement("PAG-020")
-def test_cursor_past_the_end_is_an_empty_last_page(client: Any, work_items: Collection) -> None:
+def test_cursor_past_the_end_is_an_empty_last_page(
+    client: TargetClient, work_items: Collection
+) -> None:
     size = work_items.per_page
-    cursor = str(w.Cursor(size, w.expected_page_count(work_items.total, size) + 1, 0))
+    cursor = str(paging.Cursor(size, paging.expected_page_count(work_items.total, size) + 1, 0))
     response = client.get(work_items.path, params={"per_page": size, "cursor": cursor})
-    page = w.Page(cursor, response.status_code, body_of(response))
+    page = paging.Page(cursor, response.status_code, body_of(response))
     assert page.ok, f"cursor {cursor} answered {response.status_code}"
     assert page.results == [], f"cursor {cursor} past the end served {len(page.results)} items"
     assert page.get("next_page_results") is False, (
@@ -340,7 +347,7 @@ def test_cursor_past_the_end_is_an_empty_last_page(client: Any, work_items: Coll
 
 @pytest.mark.requirement("PAG-021")
 def test_undocumented_paging_params_do_not_move_the_cursor(
-    client: Any, work_items: Collection
+    client: TargetClient, work_items: Collection
 ) -> None:
     second = work_items.page_at(1)
     if second is None or not second.ok:
@@ -349,7 +356,7 @@ def test_undocumented_paging_params_do_not_move_the_cursor(
     response = client.get(work_items.path, params={**params, "page": 1, "offset": 0, "limit": 5})
     if response.status_code == 400:
         return  # refusing undocumented parameters is allowed
-    page = w.Page(second.cursor, response.status_code, body_of(response))
+    page = paging.Page(second.cursor, response.status_code, body_of(response))
     assert page.ok, f"cursor {second.cursor} with page/offset/limit answered {response.status_code}"
     assert page.ids == second.ids, (
         f"with page=1&offset=0&limit=5 the cursor {second.cursor} served {page.ids[:3]}..., "

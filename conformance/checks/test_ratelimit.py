@@ -10,10 +10,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any
 
 import httpx
 import pytest
+
+from conformance.target.client import TargetClient
 
 REMAINING = "X-RateLimit-Remaining"
 RESET = "X-RateLimit-Reset"
@@ -25,7 +26,7 @@ MAX_SPEND = 300  # beyond this many remaining requests, exhausting the window is
 MAX_WAIT_S = 65.0
 
 
-def probe_paths(client: Any) -> list[str]:
+def probe_paths(client: TargetClient) -> list[str]:
     """Cheap authenticated reads, alternating so that more than one endpoint is seen."""
     return ["/api/v1/users/me/", client.ws("projects/")]
 
@@ -85,7 +86,7 @@ def sequence_problems(samples: list[tuple[int, int]]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def sampled(client: Any) -> list[tuple[httpx.Response, float]]:
+def sampled(client: TargetClient) -> list[tuple[httpx.Response, float]]:
     """SAMPLES consecutive authenticated GETs, each with the time it was answered."""
     paths = probe_paths(client)
     return [(client.get(paths[i % len(paths)]), time.time()) for i in range(SAMPLES)]
@@ -144,7 +145,7 @@ def wait_seconds(response: httpx.Response, now: float) -> float:
 
 @pytest.fixture(scope="module")
 def exhaustion(
-    client: Any, profile: str, sampled: list[tuple[httpx.Response, float]]
+    client: TargetClient, profile: str, sampled: list[tuple[httpx.Response, float]]
 ) -> Exhaustion:
     remaining = parse_int(sampled[-1][0].headers.get(REMAINING))
     if profile != "full":

@@ -5,17 +5,20 @@ The client never follows redirects, so a 3xx is seen as such.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from conformance.checks._integrator import describe, json_of
+from conformance.target.client import TargetClient
+from conformance.target.config import TargetConfig
+from conformance.target.scratch import ScratchResources
 
 LOSSY = (301, 302, 303)  # clients re-send these as a GET, dropping the body
 
 
 @pytest.mark.requirement("REDIR-001")
-def test_documented_paths_answer_directly(client: Any, scratch: Any, target: Any) -> None:
+def test_documented_paths_answer_directly(
+    client: TargetClient, scratch: ScratchResources, target: TargetConfig
+) -> None:
     """GETs of documented paths, and a documented create and PATCH, answer without a 3xx."""
     paths = [
         "/api/v1/users/me/",
@@ -38,7 +41,7 @@ def test_documented_paths_answer_directly(client: Any, scratch: Any, target: Any
 
 @pytest.mark.requirement("REDIR-002")
 def test_write_without_trailing_slash_is_not_lost(
-    client: Any, scratch: Any, writable: None
+    client: TargetClient, scratch: ScratchResources, writable: None
 ) -> None:
     """A POST and a PATCH without the trailing slash are served or refused, never 301/302/303."""
     collection = scratch.project_path("work-items/")

@@ -11,6 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
+from conformance.target.client import TargetClient
+from conformance.target.config import TargetConfig
+from conformance.target.scratch import ScratchResources
+
 OK = range(200, 300)
 
 
@@ -49,7 +53,7 @@ def cycle_dates(start: date, days: int) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def work_items(target: Any, scratch: Any) -> list[dict[str, Any]]:
+def work_items(target: TargetConfig, scratch: ScratchResources) -> list[dict[str, Any]]:
     """Two work items created one right after the other."""
     if target.read_only:
         pytest.skip("read-only mode: these checks create their own objects")
@@ -62,18 +66,23 @@ def work_items(target: Any, scratch: Any) -> list[dict[str, Any]]:
 # --- work items -------------------------------------------------------------------------------
 
 
-@pytest.mark.requirement("RES-001")
-def test_work_item_by_identifier(
-    client: Any, scratch: Any, work_items: list[dict[str, Any]]
-) -> None:
-    item = work_items[0]
-    response = client.get(client.ws(f"work-items/{scratch.identifier}-{item.get('sequence_id')}/"))
+def assert_answers_with(response: httpx.Response, item: dict[str, Any], asked: str) -> None:
+    """`response` is a 200 whose body is the work item `item` (same id); `asked` names the URL."""
     assert response.status_code == 200, describe(response)
     found = json_of(response)
     assert isinstance(found, dict) and str(found.get("id")) == str(item["id"]), (
-        f"{scratch.identifier}-{item.get('sequence_id')} gave work item "
-        f"{found.get('id') if isinstance(found, dict) else found!r}, expected {item['id']}"
+        f"{asked} answered another object "
+        f"({found.get('id') if isinstance(found, dict) else found!r}), expected {item['id']}"
     )
+
+
+@pytest.mark.requirement("RES-001")
+def test_work_item_by_identifier(
+    client: TargetClient, scratch: ScratchResources, work_items: list[dict[str, Any]]
+) -> None:
+    item = work_items[0]
+    identifier = f"{scratch.identifier}-{item.get('sequence_id')}"
+    assert_answers_with(client.get(client.ws(f"work-items/{identifier}/")), item, identifier)
 
 
 @pytest.mark.requirement("RES-002")
@@ -89,18 +98,14 @@ def test_sequence_ids_increase(work_items: list[dict[str, Any]]) -> None:
 
 @pytest.mark.requirement("RES-003")
 def test_issues_alias_serves_work_items(
-    client: Any, scratch: Any, work_items: list[dict[str, Any]]
+    client: TargetClient, scratch: ScratchResources, work_items: list[dict[str, Any]]
 ) -> None:
     item = work_items[1]
-    response = client.get(scratch.project_path(f"issues/{item['id']}/"))
-    assert response.status_code == 200, describe(response)
-    found = json_of(response)
-    assert isinstance(found, dict) and str(found.get("id")) == str(item["id"]), (
-        f"issues/{item['id']}/ answered another object: {response.text:.160}"
-    )
+    path = f"issues/{item['id']}/"
+    assert_answers_with(client.get(scratch.project_path(path)), item, path)
 
 
-def refused_with_400(client: Any, path: str, body: dict[str, Any]) -> list[str]:
+def refused_with_400(client: TargetClient, path: str, body: dict[str, Any]) -> list[str]:
     """POST must answer 400; an object created anyway is deleted again at once."""
     response = client.post(path, json=body)
     if response.status_code == 400:
@@ -112,7 +117,9 @@ def refused_with_400(client: Any, path: str, body: dict[str, Any]) -> list[str]:
 
 
 @pytest.mark.requirement("RES-004")
-def test_enumerations_refuse_undocumented_values(client: Any, scratch: Any, writable: None) -> None:
+def test_enumerations_refuse_undocumented_values(
+    client: TargetClient, scratch: ScratchResources, writable: None
+) -> None:
     problems = refused_with_400(
         client,
         scratch.project_path("work-items/"),
@@ -135,7 +142,7 @@ CONTAINERS = {
 }
 
 
-def finished_container(scratch: Any, kind: str) -> dict[str, Any]:
+def finished_container(scratch: ScratchResources, kind: str) -> dict[str, Any]:
     """A cycle that has ended, or a completed module: what archiving expects."""
     body: dict[str, Any] = {"name": scratch.name(kind[:-1])}
     if kind == "cycles":
@@ -145,7 +152,7 @@ def finished_container(scratch: Any, kind: str) -> dict[str, Any]:
     return scratch.create(scratch.project_path(CONTAINERS[kind][0]), body)
 
 
-def running_container(scratch: Any, kind: str) -> dict[str, Any]:
+def running_container(scratch: ScratchResources, kind: str) -> dict[str, Any]:
     body: dict[str, Any] = {"name": scratch.name(kind[:-1])}
     if kind == "cycles":
         body |= cycle_dates(datetime.now(UTC).date() - timedelta(days=1), 14)
@@ -154,7 +161,9 @@ def running_container(scratch: Any, kind: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("kind", list(CONTAINERS))
 @pytest.mark.requirement("RES-005")
-def test_archive_and_unarchive(client: Any, scratch: Any, writable: None, kind: str) -> None:
+def test_archive_and_unarchive(
+    client: TargetClient, scratch: ScratchResources, writable: None, kind: str
+) -> None:
     collection, archived, _ = CONTAINERS[kind]
     container_id = str(finished_container(scratch, kind)["id"])
     archive = client.post(scratch.project_path(f"{collection}{container_id}/archive/"))
@@ -178,7 +187,7 @@ def test_archive_and_unarchive(client: Any, scratch: Any, writable: None, kind: 
 @pytest.mark.parametrize("kind", list(CONTAINERS))
 @pytest.mark.requirement("RES-006")
 def test_work_item_membership(
-    client: Any, scratch: Any, work_items: list[dict[str, Any]], kind: str
+    client: TargetClient, scratch: ScratchResources, work_items: list[dict[str, Any]], kind: str
 ) -> None:
     collection, _, members = CONTAINERS[kind]
     container_id = str(running_container(scratch, kind)["id"])
@@ -201,7 +210,7 @@ def test_work_item_membership(
 
 @pytest.mark.requirement("RES-007")
 def test_cycle_ending_before_it_starts_is_refused(
-    client: Any, scratch: Any, writable: None
+    client: TargetClient, scratch: ScratchResources, writable: None
 ) -> None:
     body = {
         "name": scratch.name("cycle"),

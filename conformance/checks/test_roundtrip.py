@@ -16,6 +16,9 @@ import pytest
 
 from conformance.checks._integrator import describe, differences, json_of, same_value
 from conformance.spec.openapi import load_openapi
+from conformance.target.client import TargetClient
+from conformance.target.config import TargetConfig
+from conformance.target.scratch import ScratchResources
 
 # Request-schema properties the server sets itself (or that need a commercial feature).
 SERVER_MANAGED = frozenset(
@@ -41,7 +44,7 @@ def request_properties(collection: str) -> dict[str, dict[str, Any]]:
 
 
 class Seed:
-    def __init__(self, scratch: Any, members: list[str]) -> None:
+    def __init__(self, scratch: ScratchResources, members: list[str]) -> None:
         self.scratch = scratch
         self.me = members[0]
         make = scratch.create
@@ -106,7 +109,7 @@ class Seed:
 
 
 @pytest.fixture(scope="module")
-def seed(target: Any, scratch: Any, members: list[str]) -> Seed:
+def seed(target: TargetConfig, scratch: ScratchResources, members: list[str]) -> Seed:
     if target.read_only:
         pytest.skip("read-only mode: these checks create their own objects")
     if not members:
@@ -124,7 +127,7 @@ def body_for(seed: Seed, kind: str, variant: int, *, skip: tuple[str, ...] = ())
     return body
 
 
-def read(client: Any, path: str) -> dict[str, Any]:
+def read(client: TargetClient, path: str) -> dict[str, Any]:
     response = client.get(path)
     assert response.status_code == 200, describe(response)
     return dict(json_of(response))
@@ -139,7 +142,9 @@ def mismatches(sent: dict[str, Any], found: dict[str, Any]) -> list[str]:
 
 
 @pytest.mark.requirement("RT-001")
-def test_work_item_fields_round_trip(client: Any, scratch: Any, seed: Seed) -> None:
+def test_work_item_fields_round_trip(
+    client: TargetClient, scratch: ScratchResources, seed: Seed
+) -> None:
     """Every writable work-item field sent in a create, then in a PATCH, reads back as sent."""
     created = seed.item(body_for(seed, "work_item", 0))
     detail = scratch.project_path(f"work-items/{created['id']}/")
@@ -160,7 +165,9 @@ def test_work_item_fields_round_trip(client: Any, scratch: Any, seed: Seed) -> N
 
 @pytest.mark.parametrize("kind", ["label", "state", "cycle", "module"])
 @pytest.mark.requirement("RT-001")
-def test_other_fields_round_trip(client: Any, scratch: Any, seed: Seed, kind: str) -> None:
+def test_other_fields_round_trip(
+    client: TargetClient, scratch: ScratchResources, seed: Seed, kind: str
+) -> None:
     """Every writable field of a label, state, cycle or module create reads back as sent."""
     skip = ("parent",) if kind != "label" else ()
     body = body_for(seed, kind, 0, skip=skip)
@@ -172,7 +179,7 @@ def test_other_fields_round_trip(client: Any, scratch: Any, seed: Seed, kind: st
 
 
 @pytest.fixture(scope="module")
-def patched_item(client: Any, scratch: Any, seed: Seed) -> dict[str, Any]:
+def patched_item(client: TargetClient, scratch: ScratchResources, seed: Seed) -> dict[str, Any]:
     """A work item with assignees, labels, dates and a description."""
     body = {
         "name": scratch.name("rt-partial"), "assignees": [seed.me], "labels": seed.labels,
@@ -184,7 +191,9 @@ def patched_item(client: Any, scratch: Any, seed: Seed) -> dict[str, Any]:
 
 
 @pytest.mark.requirement("RT-002")
-def test_patch_changes_only_what_it_names(client: Any, patched_item: dict[str, Any]) -> None:
+def test_patch_changes_only_what_it_names(
+    client: TargetClient, patched_item: dict[str, Any]
+) -> None:
     """A PATCH of the priority leaves every other field (assignees, labels...) as it was."""
     path = patched_item["path"]
     before = read(client, path)
@@ -197,7 +206,9 @@ def test_patch_changes_only_what_it_names(client: Any, patched_item: dict[str, A
 
 
 @pytest.mark.requirement("RT-003")
-def test_same_patch_twice_gives_same_state(client: Any, patched_item: dict[str, Any]) -> None:
+def test_same_patch_twice_gives_same_state(
+    client: TargetClient, patched_item: dict[str, Any]
+) -> None:
     """Sending the same PATCH twice leaves the state the first one left."""
     path, body = patched_item["path"], {"priority": "medium", "target_date": "2031-05-30"}
     states = []
@@ -210,7 +221,9 @@ def test_same_patch_twice_gives_same_state(client: Any, patched_item: dict[str, 
 
 
 @pytest.mark.requirement("RT-004")
-def test_empty_labels_clear_them(client: Any, scratch: Any, seed: Seed) -> None:
+def test_empty_labels_clear_them(
+    client: TargetClient, scratch: ScratchResources, seed: Seed
+) -> None:
     """PATCH labels: [] leaves the work item without labels."""
     item = seed.item({"name": scratch.name("rt-clear"), "labels": seed.labels})
     path = scratch.project_path(f"work-items/{item['id']}/")
@@ -221,7 +234,9 @@ def test_empty_labels_clear_them(client: Any, scratch: Any, seed: Seed) -> None:
 
 
 @pytest.mark.requirement("RT-005")
-def test_unknown_references_are_refused(client: Any, scratch: Any, seed: Seed) -> None:
+def test_unknown_references_are_refused(
+    client: TargetClient, scratch: ScratchResources, seed: Seed
+) -> None:
     """Unknown label, state and assignee ids are refused with 400, not dropped."""
     item = seed.item({"name": scratch.name("rt-refs"), "labels": [seed.labels[0]]})
     path = scratch.project_path(f"work-items/{item['id']}/")

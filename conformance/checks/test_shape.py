@@ -8,12 +8,17 @@ from typing import Any
 import pytest
 
 from conformance.checks._integrator import describe, json_of, json_type, rows_of, walk_all
+from conformance.target.client import TargetClient
+from conformance.target.config import TargetConfig
+from conformance.target.scratch import ScratchResources
 
 RELATIONS = ("state", "labels", "assignees")
 
 
 @pytest.fixture(scope="module")
-def shaped(client: Any, target: Any, scratch: Any, members: list[str]) -> dict[str, Any]:
+def shaped(
+    client: TargetClient, target: TargetConfig, scratch: ScratchResources, members: list[str]
+) -> dict[str, Any]:
     """Work items with a state, a label and an assignee; the first in a cycle and a module."""
     if target.read_only:
         pytest.skip("read-only mode: these checks seed their own work item")
@@ -33,7 +38,9 @@ def shaped(client: Any, target: Any, scratch: Any, members: list[str]) -> dict[s
     return {"item": item, "holders": holders}
 
 
-def views_of(client: Any, scratch: Any, shaped: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def views_of(
+    client: TargetClient, scratch: ScratchResources, shaped: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
     """The work item as each endpoint gives it (missing views are left out)."""
     item = shaped["item"]
     item_id = str(item["id"])
@@ -58,7 +65,7 @@ def views_of(client: Any, scratch: Any, shaped: dict[str, Any]) -> dict[str, dic
 
 @pytest.mark.requirement("SHAPE-001")
 def test_one_type_per_field_across_endpoints(
-    client: Any, scratch: Any, shaped: dict[str, Any]
+    client: TargetClient, scratch: ScratchResources, shaped: dict[str, Any]
 ) -> None:
     """Every field has one JSON type in the list, detail, lookup, search, cycle and module lists."""
     views = views_of(client, scratch, shaped)
@@ -86,7 +93,7 @@ def relation_form(value: Any) -> str:
 
 @pytest.mark.requirement("SHAPE-002")
 def test_relation_fields_take_one_form_on_every_item(
-    client: Any, scratch: Any, shaped: dict[str, Any]
+    client: TargetClient, scratch: ScratchResources, shaped: dict[str, Any]
 ) -> None:
     """Unexpanded: ids on every item; expanded: one form on every item of the walk."""
     path = scratch.project_path("work-items/")

@@ -9,24 +9,27 @@ from typing import Any
 import pytest
 
 from conformance.checks._integrator import OK, describe, differences, json_of, walk_all
+from conformance.target.client import TargetClient
+from conformance.target.config import TargetConfig
+from conformance.target.scratch import ScratchResources
 
 REVERSED_DATES = {"start_date": "2031-02-01", "target_date": "2031-01-01"}
 
 
 @pytest.fixture(scope="module")
-def items_path(target: Any, scratch: Any) -> str:
+def items_path(target: TargetConfig, scratch: ScratchResources) -> str:
     if target.read_only:
         pytest.skip("read-only mode: these checks send writes")
     return str(scratch.project_path("work-items/"))
 
 
-def snapshot(client: Any, path: str) -> tuple[set[str], Any]:
+def snapshot(client: TargetClient, path: str) -> tuple[set[str], Any]:
     items, answers = walk_all(client, path)
     assert answers[-1].status_code == 200, describe(answers[-1])
     return {str(i.get("id")) for i in items}, json_of(answers[0]).get("total_results")
 
 
-def refused_create(scratch: Any, path: str, body: dict[str, Any]) -> str | None:
+def refused_create(scratch: ScratchResources, path: str, body: dict[str, Any]) -> str | None:
     """POST a create that must be refused; None when it was, else why it could not be used."""
     response = scratch.post(path, body)  # anything created is registered for deletion
     if 400 <= response.status_code < 500:
@@ -35,7 +38,9 @@ def refused_create(scratch: Any, path: str, body: dict[str, Any]) -> str | None:
 
 
 @pytest.mark.requirement("SIDE-001")
-def test_refused_create_stores_nothing(client: Any, scratch: Any, items_path: str) -> None:
+def test_refused_create_stores_nothing(
+    client: TargetClient, scratch: ScratchResources, items_path: str
+) -> None:
     """After creates answered with 4xx, the work-item list holds the same items and total."""
     ids, total = snapshot(client, items_path)
     bodies = [
@@ -54,7 +59,9 @@ def test_refused_create_stores_nothing(client: Any, scratch: Any, items_path: st
 
 
 @pytest.mark.requirement("SIDE-002")
-def test_refused_patch_changes_nothing(client: Any, scratch: Any, items_path: str) -> None:
+def test_refused_patch_changes_nothing(
+    client: TargetClient, scratch: ScratchResources, items_path: str
+) -> None:
     """A PATCH answered with 4xx leaves the work item as it was."""
     item = scratch.create(
         items_path, {"name": scratch.name("side"), "start_date": "2031-01-10",
@@ -80,7 +87,9 @@ def test_refused_patch_changes_nothing(client: Any, scratch: Any, items_path: st
 
 
 @pytest.mark.requirement("SIDE-003")
-def test_corrected_retry_creates_one_object(client: Any, scratch: Any, items_path: str) -> None:
+def test_corrected_retry_creates_one_object(
+    client: TargetClient, scratch: ScratchResources, items_path: str
+) -> None:
     """A refused create retried with a corrected body leaves exactly one item of that name."""
     name = scratch.name("side-retry")
     why = refused_create(scratch, items_path, {"name": name, **REVERSED_DATES})

@@ -109,7 +109,8 @@ def lifecycle(scratch: ScratchResources, client: TargetClient, target: TargetCon
 
 @pytest.fixture(params=KINDS, ids=KIND_IDS)
 def kind(request: pytest.FixtureRequest) -> Kind:
-    return request.param
+    param: Kind = request.param
+    return param
 
 
 def _random_uuid(rng: random.Random) -> str:
@@ -250,45 +251,44 @@ INVALID_BODIES = [
 ]
 
 
-def _post_invalid(
-    scratch: ScratchResources, collection: str, body: dict[str, Any], field_name: str
-) -> httpx.Response:
+@dataclass(frozen=True)
+class InvalidPost:
+    """A POST whose body is wrong in exactly one field, and the answer to it."""
+
+    collection: str
+    field_name: str
+    response: httpx.Response
+
+
+@pytest.fixture(params=[pytest.param(case.values, id=case.id) for case in INVALID_BODIES])
+def invalid_post(
+    request: pytest.FixtureRequest, scratch: ScratchResources, writable: None
+) -> InvalidPost:
+    collection, body, field_name = request.param
     if field_name != "name":  # only the field under test is wrong: give the rest a valid name
         body = {"name": scratch.name("invalid"), **body}
-    return scratch.post(scratch.project_path(collection), body)
+    response = scratch.post(scratch.project_path(collection), body)
+    return InvalidPost(collection, field_name, response)
 
 
 @pytest.mark.requirement("STATUS-008")
-@pytest.mark.parametrize(("collection", "body", "field_name"), INVALID_BODIES)
-def test_invalid_body_answers_400(
-    scratch: ScratchResources,
-    writable: None,
-    collection: str,
-    body: dict[str, Any],
-    field_name: str,
-) -> None:
+def test_invalid_body_answers_400(invalid_post: InvalidPost) -> None:
     """A body with a missing required field, a wrong type or an unknown enum value answers 400."""
-    response = _post_invalid(scratch, collection, body, field_name)
-    assert response.status_code == 400, (
-        f"POST {collection} with a bad {field_name!r} answered {response.status_code}, expected 400"
+    status = invalid_post.response.status_code
+    assert status == 400, (
+        f"POST {invalid_post.collection} with a bad {invalid_post.field_name!r} answered "
+        f"{status}, expected 400"
     )
 
 
 @pytest.mark.requirement("STATUS-011")
-@pytest.mark.parametrize(("collection", "body", "field_name"), INVALID_BODIES)
-def test_invalid_body_400_names_the_field(
-    scratch: ScratchResources,
-    writable: None,
-    collection: str,
-    body: dict[str, Any],
-    field_name: str,
-) -> None:
+def test_invalid_body_400_names_the_field(invalid_post: InvalidPost) -> None:
     """The 400 for an invalid body names the offending field."""
-    response = _post_invalid(scratch, collection, body, field_name)
+    response = invalid_post.response
     if response.status_code != 400:
         pytest.skip(f"no 400 to inspect (answered {response.status_code}; see STATUS-008)")
-    assert field_name in response.text, (
-        f"the 400 body does not name {field_name!r}: {response.text[:200]!r}"
+    assert invalid_post.field_name in response.text, (
+        f"the 400 body does not name {invalid_post.field_name!r}: {response.text[:200]!r}"
     )
 
 

@@ -6,7 +6,7 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -20,13 +20,20 @@ from conformance.reference.context import Ctx, require_workspace
 from conformance.reference.gateway import Gateway
 from conformance.reference.resources import (
     activities,
+    assets,
+    attachments,
     children,
     cycles,
+    features,
+    intake,
+    invitations,
     labels,
+    members,
     modules,
-    more_routes,
     projects,
+    relations,
     states,
+    stickies,
     uploads,
     users,
     work_items,
@@ -42,6 +49,7 @@ from conformance.reference.rules.errors import (
 from conformance.reference.store import Store
 
 log = logging.getLogger("conformance.reference")
+Endpoint = Callable[[Request], Awaitable[Response]]
 WRITE_METHODS = ("POST", "PATCH", "PUT", "DELETE")
 
 
@@ -55,8 +63,16 @@ def route_table(config: ServerConfig) -> RouteTable:
         + children.ROUTES
         + cycles.ROUTES
         + modules.ROUTES
+        + activities.ROUTES
+        + attachments.routes(config)
+        + relations.ROUTES
+        + intake.ROUTES
+        + members.ROUTES
+        + stickies.ROUTES
+        + invitations.ROUTES
+        + assets.ROUTES
+        + features.ROUTES
     )
-    table += more_routes.routes(config)
     return work_items.with_issues_alias(activities.recording(table), config)
 
 
@@ -70,7 +86,7 @@ async def _read_json(request: Request) -> Any:
         raise bad_request("Malformed JSON body.") from None
 
 
-def _endpoint(handler: Handler, state: dict[str, Any]) -> Callable[[Request], Any]:
+def _endpoint(handler: Handler, state: dict[str, Any]) -> Endpoint:
     config: ServerConfig = state["config"]
 
     async def endpoint(request: Request) -> Response:
@@ -144,12 +160,12 @@ def create_app(config: ServerConfig) -> Any:
 
 def _routes(table: RouteTable, state: dict[str, Any]) -> list[Route]:
     """One Route per path holding all its methods, so a missing method answers 405, not 404."""
-    by_path: dict[str, dict[str, Callable[[Request], Any]]] = {}
+    by_path: dict[str, dict[str, Endpoint]] = {}
     for path, methods in table:
         for method, handler in methods.items():
             by_path.setdefault(path, {})[method] = _endpoint(handler, state)
 
-    def dispatcher(endpoints: dict[str, Callable[[Request], Any]]) -> Callable[[Request], Any]:
+    def dispatcher(endpoints: dict[str, Endpoint]) -> Endpoint:
         async def dispatch(request: Request) -> Response:
             # Starlette adds HEAD wherever GET is offered; it is answered like GET.
             method = "GET" if request.method == "HEAD" else request.method

@@ -1,29 +1,58 @@
-"""The registry of fault switches (name → Fault); each fault sits beside the rule it breaks."""
+"""Fault switches: each breaks exactly one documented rule of the reference server.
+
+A fault is declared once, beside the rule it breaks, with `declare_fault`; the declaration is the
+registration. `all_faults()` imports every module of `conformance.reference` first, so a fault
+declared anywhere in the package is listed, and none can be forgotten.
+"""
 
 from __future__ import annotations
 
-from conformance.reference import gateway, validation
-from conformance.reference.fault import Fault
-from conformance.reference.resources import base, containers, work_items
-from conformance.reference.rules import auth, errors, fields_expand, pagination, ratelimit
-
-__all__ = ["FAULTS", "Fault", "unknown_faults"]
-
-_MODULES = (
-    auth,
-    ratelimit,
-    pagination,
-    fields_expand,
-    errors,
-    validation,
-    base,
-    work_items,
-    containers,
-    gateway,
-)
-
-FAULTS: dict[str, Fault] = {fault.name: fault for module in _MODULES for fault in module.FAULTS}
+import importlib
+import pkgutil
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 
-def unknown_faults(names: object) -> list[str]:
-    return [name for name in names if name not in FAULTS]  # type: ignore[attr-defined]
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    requirements: tuple[str, ...]  # the catalogue ids a run against this fault must flag
+    description: str
+
+
+class DuplicateFault(ValueError):
+    """Two declarations use one fault name."""
+
+
+_DECLARED: dict[str, tuple[Fault, str]] = {}  # name -> (fault, declaring module)
+
+
+def declare_fault(name: str, requirements: Iterable[str], description: str) -> Fault:
+    """Declare (and so register) a fault switch; the module's rule checks `config.has(name)`."""
+    fault = Fault(name, tuple(requirements), description)
+    module = str(sys._getframe(1).f_globals.get("__name__", "?"))
+    known = _DECLARED.get(name)
+    if known is not None and known != (fault, module):  # a re-import declares the same again
+        raise DuplicateFault(f"fault {name!r} is declared in {known[1]} and in {module}")
+    _DECLARED[name] = (fault, module)
+    return fault
+
+
+def _import_every_module() -> None:
+    import conformance.reference as package
+
+    for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+        if not module.name.endswith(".__main__"):
+            importlib.import_module(module.name)
+
+
+def all_faults() -> dict[str, Fault]:
+    """Every fault of the reference server, by name (sorted)."""
+    _import_every_module()
+    return {name: _DECLARED[name][0] for name in sorted(_DECLARED)}
+
+
+def unknown_faults(names: Iterable[str]) -> list[str]:
+    known = all_faults()
+    return [name for name in names if name not in known]

@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from conformance.reference.config import ServerConfig
-from conformance.reference.fault import Fault
+from conformance.reference.faults import declare_fault
 from conformance.reference.rules import auth
 from conformance.reference.rules.errors import encode
 from conformance.reference.rules.ratelimit import RateLimiter
@@ -20,15 +20,14 @@ log = logging.getLogger("conformance.reference")
 
 Scope = dict[str, Any]
 
-WRITE_REDIRECTED = Fault(
+WRITE_REDIRECTED = declare_fault(
     "write-redirected",
     ("REDIR-002",),
     "a write without the trailing slash answers 301 to the slashed path (followed as a GET)",
 )
-FAULTS = (WRITE_REDIRECTED,)
 
 
-async def _send_json(send: Any, status: int, body: bytes, media: str, headers: list) -> None:
+async def _send_json(send: Any, status: int, body: bytes, media: str, headers: list[Any]) -> None:
     await send(
         {
             "type": "http.response.start",

@@ -206,7 +206,8 @@ class Store:
                 "SELECT data FROM memberships WHERE container_kind=? AND container=? AND issue=?",
                 (container_kind, container, issue),
             ).fetchone()
-        return json.loads(row[0])
+        member: Doc = json.loads(row[0])
+        return member
 
     def remove_membership(self, container_kind: str, container: str, issue: str) -> bool:
         with self._lock:

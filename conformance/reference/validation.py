@@ -14,19 +14,18 @@ from typing import Any, TypeGuard
 from urllib.parse import urlparse
 
 from conformance.reference.config import ServerConfig
-from conformance.reference.fault import Fault
+from conformance.reference.faults import declare_fault
 from conformance.reference.rules.errors import field_errors
 from conformance.spec.openapi import load_openapi
 
-ENUM_ACCEPTS_ANYTHING = Fault(
+ENUM_ACCEPTS_ANYTHING = declare_fault(
     "enum-accepts-anything",
     ("RES-004", "STATUS-008", "SCHEMA-004"),
     "enumerated fields accept any string",
 )
-DATE_ORDER_UNCHECKED = Fault(
+DATE_ORDER_UNCHECKED = declare_fault(
     "date-order-unchecked", ("RES-007",), "a start date after the end date is accepted"
 )
-FAULTS = (ENUM_ACCEPTS_ANYTHING, DATE_ORDER_UNCHECKED)
 
 REQUIRED = "This field is required."
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from conformance.report.json_io import ResultsFileError, load_json
 
@@ -39,11 +40,11 @@ def classify(old: str, new: str) -> str:
     return "other"  # now skipped or gone: coverage changed, not the target
 
 
-def _statuses(data: dict) -> dict[str, dict]:
+def _statuses(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {r["id"]: r for r in data["requirements"] if isinstance(r, dict) and "id" in r}
 
 
-def diff_results(old: dict, new: dict) -> dict[str, list[Change]]:
+def diff_results(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Change]]:
     before, after = _statuses(old), _statuses(new)
     groups: dict[str, list[Change]] = {"regression": [], "improvement": [], "other": []}
     for rid in [*after, *(r for r in before if r not in after)]:

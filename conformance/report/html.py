@@ -68,8 +68,8 @@ def _problem_view(verdict: Any) -> dict[str, Any]:
     return {"verdict": verdict, "evidence": evidence}
 
 
-def _schemathesis_by_operation(findings: list[dict[str, Any]]) -> dict[str, list[dict]]:
-    grouped: dict[str, list[dict]] = defaultdict(list)
+def _schemathesis_by_operation(findings: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list[Any])
     for finding in findings:
         grouped[str(finding.get("operation", "(unknown operation)"))].append(
             {key: finding.get(key, "") for key in ("check", "message", "curl", "status")}

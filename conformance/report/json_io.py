@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from conformance.report.model import RunResult
 
@@ -18,7 +19,7 @@ def write_results(result: RunResult, path: Path) -> Path:
     return path
 
 
-def load_json(path: Path | str) -> dict:
+def load_json(path: Path | str) -> dict[str, Any]:
     """The raw JSON object of a results file, or ResultsFileError."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from conformance.spec.paths import requirements_path
 from conformance.spec.yaml_cache import load_yaml
@@ -39,7 +39,7 @@ class CatalogueError(ValueError):
     """The catalogue file is malformed."""
 
 
-def _parse(entry: dict) -> Requirement:
+def _parse(entry: dict[str, Any]) -> Requirement:
     try:
         level = entry["level"]
         if level not in LEVELS:
@@ -77,3 +77,8 @@ def load_catalogue(path: Path | None = None) -> dict[str, Requirement]:
 def catalogue() -> dict[str, Requirement]:
     """The committed catalogue, loaded once per process."""
     return load_catalogue()
+
+
+def known_areas() -> tuple[str, ...]:
+    """The areas of the catalogue (the check modules' `test_<area>.py`), in file order."""
+    return tuple(dict.fromkeys(r.area for r in catalogue().values()))

@@ -14,7 +14,7 @@ import argparse
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TypeGuard
+from typing import Any, TypeGuard
 
 import yaml
 
@@ -77,7 +77,7 @@ def camel(text: str, upper: bool = False) -> str:
     return out if upper else out[:1].lower() + out[1:]
 
 
-def is_envelope(example: object) -> TypeGuard[dict]:
+def is_envelope(example: object) -> TypeGuard[dict[str, Any]]:
     return isinstance(example, dict) and set(example) >= ENVELOPE_KEYS
 
 
@@ -94,7 +94,7 @@ def is_wrapped(example: object) -> bool:
     )
 
 
-def unwrap(example: list) -> object:
+def unwrap(example: list[Any]) -> object:
     """The body a wrapped example means: the inner lists joined, or the one envelope."""
     if is_envelope(example[0]):
         return example[0]
@@ -105,15 +105,15 @@ def path_shape(path: str) -> str:
     return PARAM_RE.sub("{}", path)
 
 
-def resource_of(page: DocPage, path: str, overlay: dict) -> str:
+def resource_of(page: DocPage, path: str, overlay: dict[str, Any]) -> str:
     for rule in overlay["resource_by_path"]:
         if re.search(rule["pattern"], path):
-            return rule["resource"]
-    return overlay["resource_by_folder"].get(page.folder, page.folder)
+            return str(rule["resource"])
+    return str(overlay["resource_by_folder"].get(page.folder, page.folder))
 
 
 def classify(
-    method: str, path: str, example: object, shape_override: str | None, actions: set
+    method: str, path: str, example: object, shape_override: str | None, actions: set[Any]
 ) -> str:
     last = path.rstrip("/").rsplit("/", 1)[-1]
     if last in actions:
@@ -132,7 +132,7 @@ def classify(
 
 
 class Deriver:
-    def __init__(self, pages: list[DocPage], overlay: dict) -> None:
+    def __init__(self, pages: list[DocPage], overlay: dict[str, Any]) -> None:
         self.pages = pages
         self.overlay = overlay
         self.contradictions: list[str] = []
@@ -247,7 +247,9 @@ class Deriver:
             return False
         return name in self.nullable_names or any(p.search(name) for p in self.nullable_patterns)
 
-    def finish_shape(self, shape: Shape, expandable: bool, enums: dict | None = None) -> Shape:
+    def finish_shape(
+        self, shape: Shape, expandable: bool, enums: dict[str, Any] | None = None
+    ) -> Shape:
         """Apply overlay nullability, name-based formats for fields only ever shown as null,
         documented enums, and (where `expand` is offered) object-valued relations."""
         for name, prop in shape.props.items():
@@ -274,9 +276,9 @@ class Deriver:
             return "date-time"
         return "uuid" if name in self.uuid_names else None
 
-    def resource_enums(self, resource: str, ops: list[Op]) -> dict:
+    def resource_enums(self, resource: str, ops: list[Op]) -> dict[str, Any]:
         """Enums the request bodies of a resource document, reused for its responses."""
-        enums: dict = {}
+        enums: dict[str, Any] = {}
         for op in ops:
             if op.resource == resource and op.kind in ("create", "update"):
                 for p in op.page.params.get("body", []):
@@ -317,8 +319,10 @@ class Deriver:
                 )
         return examples
 
-    def body_schema(self, params: list[DocParam], method: str, rel: str, components: dict) -> dict:
-        props: dict = {}
+    def body_schema(
+        self, params: list[DocParam], method: str, rel: str, components: dict[str, Any]
+    ) -> dict[str, Any]:
+        props: dict[str, Any] = {}
         required = []
         for p in params:
             props[p.name] = self.param_schema(p, components)
@@ -329,13 +333,13 @@ class Deriver:
                     required.append(p.name)
             if self.is_nullable(p.name) and not p.required:
                 self._make_nullable(props[p.name])
-        schema: dict = {"type": "object", "properties": props}
+        schema: dict[str, Any] = {"type": "object", "properties": props}
         if required:
             schema["required"] = required
         return schema
 
     @staticmethod
-    def _make_nullable(schema: dict) -> None:
+    def _make_nullable(schema: dict[str, Any]) -> None:
         if "$ref" in schema:
             ref = schema.pop("$ref")
             schema["anyOf"] = [{"$ref": ref}, {"type": "null"}]
@@ -344,9 +348,9 @@ class Deriver:
             if "enum" in schema:
                 schema["enum"] = [*schema["enum"], None]
 
-    def param_schema(self, p: DocParam, components: dict) -> dict:
+    def param_schema(self, p: DocParam, components: dict[str, Any]) -> dict[str, Any]:
         kind = {"timestamp": "string", "file": "string"}.get(p.type, p.type)
-        schema: dict = {"type": kind}
+        schema: dict[str, Any] = {"type": kind}
         if p.type == "timestamp" or (
             kind == "string" and any(r.search(p.name) for r in self.date_time_patterns)
         ):
@@ -360,7 +364,7 @@ class Deriver:
         elif kind == "array" and p.name in self.uuid_arrays:
             schema["items"] = {"type": "string", "format": "uuid"}
         if p.enum:
-            values: list = [int(v) for v in p.enum] if kind == "integer" else list(p.enum)
+            values: list[Any] = [int(v) for v in p.enum] if kind == "integer" else list(p.enum)
             schema = {"type": kind, "enum": values}
             if len(values) > LARGE_ENUM:
                 name = camel(p.name, upper=True)
@@ -369,9 +373,9 @@ class Deriver:
         return schema
 
     # one file --------------------------------------------------------------------------
-    def build(self, core: bool) -> dict:
+    def build(self, core: bool) -> dict[str, Any]:
         ops = [op for op in self.ops if op.core == core]
-        schemas: dict = base_schemas()
+        schemas: dict[str, Any] = base_schemas()
         resources = sorted({op.resource for op in ops})
         expandable = {
             op.resource
@@ -390,7 +394,7 @@ class Deriver:
                 dicts = [item for item in items if isinstance(item, dict)]
                 shape = self.finish_shape(infer_many(dicts), False)
                 schemas[self.own_schemas[op.page.rel]] = render(shape)
-        paths: dict = {}
+        paths: dict[str, Any] = {}
         for op in sorted(ops, key=lambda o: (o.path, METHOD_ORDER.index(o.method))):
             paths.setdefault(op.path, {})[op.method.lower()] = self.operation(op, schemas)
         self.add_links(ops, paths)
@@ -417,10 +421,10 @@ class Deriver:
         }
         return spec
 
-    def operation(self, op: Op, schemas: dict) -> dict:
+    def operation(self, op: Op, schemas: dict[str, Any]) -> dict[str, Any]:
         rel = op.page.rel
         paginated = self.overlay.get("paginated_override", {}).get(rel, is_envelope(op.example))
-        out: dict = {
+        out: dict[str, Any] = {
             "operationId": op.operation_id,
             "tags": [op.resource],
             "x-docs-source": {"page": rel, "title": op.page.title},
@@ -464,13 +468,13 @@ class Deriver:
         out["responses"] = self.responses(op, paginated, schemas)
         return out
 
-    def parameters(self, op: Op, paginated: bool) -> list[dict]:
+    def parameters(self, op: Op, paginated: bool) -> list[dict[str, Any]]:
         docs = {p.name: p for p in op.page.params.get("path", [])}
         params = []
         for name in PARAM_RE.findall(op.path):
             p = docs.get(name)
             if name.endswith("slug"):
-                schema: dict = {"type": "string"}
+                schema: dict[str, Any] = {"type": "string"}
             elif p and p.type == "integer":
                 schema = {"type": "integer"}
             elif name.endswith("_id") or name == "pk":
@@ -523,7 +527,7 @@ class Deriver:
                 )
         return params
 
-    def responses(self, op: Op, paginated: bool, schemas: dict) -> dict:
+    def responses(self, op: Op, paginated: bool, schemas: dict[str, Any]) -> dict[str, Any]:
         rel, docs_status = op.page.rel, op.docs_status
         extras = (self.overlay.get("extra_responses") or {}).get(rel) or {}
         if op.kind == "create":
@@ -541,8 +545,8 @@ class Deriver:
             self.note(
                 f"{rel}: shows {docs_status} for a {op.kind}; the introduction's rule: {status}"
             )
-        responses: dict = {}
-        success: dict = {"description": "Success", "headers": header_refs()}
+        responses: dict[str, Any] = {}
+        success: dict[str, Any] = {"description": "Success", "headers": header_refs()}
         schema = None if status == 204 else self.success_schema(op, paginated)
         if schema is not None:
             success["content"] = {"application/json": {"schema": schema}}
@@ -559,7 +563,7 @@ class Deriver:
             responses[code] = {"$ref": f"#/components/responses/{name}"}
         return dict(sorted(responses.items()))
 
-    def success_schema(self, op: Op, paginated: bool) -> dict | None:
+    def success_schema(self, op: Op, paginated: bool) -> dict[str, Any] | None:
         example = op.example
         name = self.own_schemas.get(op.page.rel, camel(op.resource, upper=True))
         ref = {"$ref": f"#/components/schemas/{name}"}
@@ -582,14 +586,14 @@ class Deriver:
             return None
         return render(self.finish_shape(infer(example), False))
 
-    def add_links(self, ops: list[Op], paths: dict) -> None:
+    def add_links(self, ops: list[Op], paths: dict[str, Any]) -> None:
         """Links from each create's 201 to the operations on the created item and its children."""
         pointers = self.overlay.get("link_id_pointer") or {}
         for create in ops:
             if create.kind != "create":
                 continue
             base = path_shape(create.path)
-            links: dict = {}
+            links: dict[str, Any] = {}
             for target in ops:
                 shape = path_shape(target.path)
                 if (
@@ -619,7 +623,7 @@ class Deriver:
 METHOD_ORDER = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
-def shared_parameters() -> dict:
+def shared_parameters() -> dict[str, Any]:
     return {
         "Cursor": {
             "name": "cursor",
@@ -654,29 +658,29 @@ def shared_parameters() -> dict:
     }
 
 
-def rate_limit_headers() -> dict:
+def rate_limit_headers() -> dict[str, Any]:
     return {
         "X-RateLimit-Remaining": {"required": True, "schema": {"type": "integer", "minimum": 0}},
         "X-RateLimit-Reset": {"required": True, "schema": {"type": "integer", "minimum": 0}},
     }
 
 
-def header_refs() -> dict:
+def header_refs() -> dict[str, Any]:
     return {name: {"$ref": f"#/components/headers/{name}"} for name in rate_limit_headers()}
 
 
-def error_responses() -> dict:
+def error_responses() -> dict[str, Any]:
     error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     out = {}
     for code, name in ERROR_RESPONSES.items():
-        response: dict = {"description": name, "content": error}
+        response: dict[str, Any] = {"description": name, "content": error}
         if code != "401":  # rate-limit headers accompany authenticated responses only
             response["headers"] = header_refs()
         out[name] = response
     return out
 
 
-def base_schemas() -> dict:
+def base_schemas() -> dict[str, Any]:
     return {
         "Error": {
             "type": "object",
@@ -715,7 +719,7 @@ def base_schemas() -> dict:
 
 def derive(
     docs: Path | None = None, overlay_path: Path | None = None
-) -> tuple[dict, dict, list[str]]:
+) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
     """(core spec, cloud spec, contradictions noted while deriving)."""
     deriver = Deriver(read_pages(docs or docs_dir()), load_overlay(overlay_path))
     deriver.collect()
@@ -723,7 +727,7 @@ def derive(
     return core, cloud, deriver.contradictions
 
 
-def dump(spec: dict) -> str:
+def dump(spec: dict[str, Any]) -> str:
     header = (
         "# GENERATED by `python -m conformance.spec.derive` from the Plane API reference pages\n"
     )

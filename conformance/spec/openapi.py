@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from conformance.spec.docs_pages import endpoint_badges, load_overlay, page_edition
 from conformance.spec.paths import docs_dir as default_docs_dir
@@ -34,17 +35,17 @@ class Operation:
 
 
 @functools.lru_cache(maxsize=8)
-def _load(path: str) -> dict:
-    data: dict = load_yaml(path)
+def _load(path: str) -> dict[str, Any]:
+    data: dict[str, Any] = load_yaml(path)
     return data
 
 
-def load_openapi(path: str | Path | None = None) -> dict:
+def load_openapi(path: str | Path | None = None) -> dict[str, Any]:
     """The spec as a dict (cached: treat it as read-only)."""
     return _load(str(Path(path) if path else openapi_path()))
 
 
-def _param_names(spec: dict, params: list[dict], where: str) -> tuple[str, ...]:
+def _param_names(spec: dict[str, Any], params: list[dict[str, Any]], where: str) -> tuple[str, ...]:
     names = []
     for param in params:
         if "$ref" in param:
@@ -54,7 +55,7 @@ def _param_names(spec: dict, params: list[dict], where: str) -> tuple[str, ...]:
     return tuple(names)
 
 
-def operations(spec: dict | None = None) -> list[Operation]:
+def operations(spec: dict[str, Any] | None = None) -> list[Operation]:
     spec = spec if spec is not None else load_openapi()
     found = []
     for path, item in spec["paths"].items():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$")
@@ -36,7 +37,7 @@ class Shape:
     formats: set[str | None] = field(default_factory=set)
     props: dict[str, Shape] = field(default_factory=dict)
     items: Shape | None = None
-    enum: list | None = None  # documented values (set by the caller, not inferred)
+    enum: list[Any] | None = None  # documented values (set[Any] by the caller, not inferred)
 
     def merge(self, other: Shape) -> Shape:
         out = Shape(self.types | other.types, self.nullable or other.nullable)
@@ -81,8 +82,8 @@ def infer_many(values: Iterable[object]) -> Shape:
     return shape
 
 
-def _render_one(shape: Shape, kind: str) -> dict:
-    schema: dict = {"type": kind}
+def _render_one(shape: Shape, kind: str) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": kind}
     if kind == "string" and len(shape.formats) == 1:
         (fmt,) = shape.formats
         if fmt:
@@ -94,7 +95,7 @@ def _render_one(shape: Shape, kind: str) -> dict:
     return schema
 
 
-def render(shape: Shape) -> dict:
+def render(shape: Shape) -> dict[str, Any]:
     """The JSON Schema of a shape; integer and number collapse to number."""
     kinds = [t for t in _TYPE_ORDER if t in shape.types]
     if "integer" in kinds and "number" in kinds:

@@ -89,7 +89,10 @@ class SharedState:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fd: int | None = None
-        self._fallback = None if fcntl is not None else FileLock(str(path) + ".lock")
+        # filelock only where there is no fcntl (Windows)
+        self._fallback: FileLock | None = (
+            None if fcntl is not None else FileLock(str(path) + ".lock")
+        )
 
     @contextmanager
     def locked(self) -> Iterator[None]:

@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 
-from conformance.reference.faults import FAULTS
+from conformance.reference.faults import all_faults
 from conformance.reference.launcher import start_reference_server
 from conformance.spec.catalogue import catalogue
 from tests.reference.conftest import Api
 
+FAULTS = all_faults()
 Probe = Callable[[Api], Any]
 
 

@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
-from conformance.reference.faults import FAULTS
+from conformance.reference.faults import all_faults
 from tests.reference.conftest import Api
 
+FAULTS = all_faults()
 Probe = Callable[[Api], Any]
 
 

@@ -1,20 +1,12 @@
-"""The pure helpers of benchmarks/suite.py: figures, goal verdicts, report parsing."""
+"""The pure parts of the benchmark (benchmarks/): figures, goal verdicts, report parsing."""
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
-from pathlib import Path
 
 import pytest
 
-_PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "suite.py"
-_SPEC = importlib.util.spec_from_file_location("plc_benchmark_suite", _PATH)
-assert _SPEC and _SPEC.loader
-suite = importlib.util.module_from_spec(_SPEC)
-sys.modules[_SPEC.name] = suite  # dataclasses look their module up by name
-_SPEC.loader.exec_module(suite)
+from benchmarks import figures, peer, report
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="schemathesis">
@@ -36,30 +28,30 @@ JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 
 
 def test_floor_is_requests_at_the_per_minute_rate() -> None:
-    assert suite.floor_seconds(120, 60) == 120.0
-    assert suite.floor_seconds(30, 60) == 30.0
-    assert suite.floor_seconds(600, 6000) == 6.0
-    assert suite.floor_after_burst_seconds(120, 60) == 60.0
-    assert suite.floor_after_burst_seconds(30, 60) == 0.0
+    assert figures.floor_seconds(120, 60) == 120.0
+    assert figures.floor_seconds(30, 60) == 30.0
+    assert figures.floor_seconds(600, 6000) == 6.0
+    assert figures.floor_after_burst_seconds(120, 60) == 60.0
+    assert figures.floor_after_burst_seconds(30, 60) == 0.0
 
 
 def test_ratio_guards_missing_and_zero_denominators() -> None:
-    assert suite.ratio(3.0, 2.0) == 1.5
-    assert suite.ratio(None, 2.0) is None
-    assert suite.ratio(3.0, 0.0) is None
+    assert figures.ratio(3.0, 2.0) == 1.5
+    assert figures.ratio(None, 2.0) is None
+    assert figures.ratio(3.0, 0.0) is None
 
 
 def test_faults_per_100_requests_uses_the_mean_run_budget() -> None:
-    assert suite.per_100_requests(4, [200, 200]) == 2.0
-    assert suite.per_100_requests(3, [100, 300]) == 1.5
-    assert suite.per_100_requests(1, []) is None
+    assert figures.per_100_requests(4, [200, 200]) == 2.0
+    assert figures.per_100_requests(3, [100, 300]) == 1.5
+    assert figures.per_100_requests(1, []) is None
 
 
 def test_efficiency_ratio_is_infinite_when_only_ours_catches() -> None:
-    assert suite.efficiency_ratio(2.0, 1.0) == 2.0
-    assert suite.efficiency_ratio(1.0, 0.0) == math.inf
-    assert suite.efficiency_ratio(0.0, 0.0) is None
-    assert suite.efficiency_ratio(None, 1.0) is None
+    assert figures.efficiency_ratio(2.0, 1.0) == 2.0
+    assert figures.efficiency_ratio(1.0, 0.0) == math.inf
+    assert figures.efficiency_ratio(0.0, 0.0) is None
+    assert figures.efficiency_ratio(None, 1.0) is None
 
 
 @pytest.mark.parametrize(
@@ -73,11 +65,11 @@ def test_efficiency_ratio_is_infinite_when_only_ours_catches() -> None:
     ],
 )
 def test_verdict(value: float | None, goal: float, at_most: bool, expected: str) -> None:
-    assert suite.verdict(value, goal, at_most=at_most) == expected
+    assert figures.verdict(value, goal, at_most=at_most) == expected
 
 
 def test_junit_signatures_name_operation_and_each_failure_kind() -> None:
-    assert suite.junit_failure_signatures(JUNIT) == {
+    assert figures.junit_failure_signatures(JUNIT) == {
         "GET /a/ | ST101 Server error",
         "GET /a/ | ST103 Undocumented status code",
         "POST /b/ | boom",
@@ -86,22 +78,22 @@ def test_junit_signatures_name_operation_and_each_failure_kind() -> None:
 
 def test_cli_catches_only_with_a_finding_the_clean_run_lacks() -> None:
     clean = {"GET /a/ | ST101 Server error"}
-    assert not suite.fault_caught_by_cli(clean, set(clean))
-    assert not suite.fault_caught_by_cli(clean, set())
-    assert suite.fault_caught_by_cli(clean, clean | {"GET /b/ | ST105 Undocumented Content-Type"})
+    assert not figures.fault_caught_by_cli(clean, set(clean))
+    assert not figures.fault_caught_by_cli(clean, set())
+    assert figures.fault_caught_by_cli(clean, clean | {"GET /b/ | ST105 Undocumented Content-Type"})
 
 
 def test_ours_catches_when_every_declared_id_is_flagged_and_one_is_new() -> None:
-    assert suite.fault_caught_by_ours(("A-1", "A-2"), {"A-1": "failed", "A-2": "warned"})
-    assert not suite.fault_caught_by_ours(("A-1", "A-2"), {"A-1": "failed"})
-    assert not suite.fault_caught_by_ours((), {"A-1": "failed"})
-    assert not suite.fault_caught_by_ours(("A-1",), {"A-1": "failed"}, clean_flagged={"A-1"})
+    assert figures.fault_caught_by_ours(("A-1", "A-2"), {"A-1": "failed", "A-2": "warned"})
+    assert not figures.fault_caught_by_ours(("A-1", "A-2"), {"A-1": "failed"})
+    assert not figures.fault_caught_by_ours((), {"A-1": "failed"})
+    assert not figures.fault_caught_by_ours(("A-1",), {"A-1": "failed"}, clean_flagged={"A-1"})
 
 
 def test_pick_closest_compares_on_a_log_scale() -> None:
     # 225 / 150 = 1.5 is closer than 400 / 225 = 1.78: the smaller run wins.
-    assert suite.pick_closest(225, [("small", 150), ("big", 400)]) == ("small", 150)
-    assert suite.pick_closest(300, [("small", 150), ("big", 400)]) == ("big", 400)
+    assert figures.pick_closest(225, [("small", 150), ("big", 400)]) == ("small", 150)
+    assert figures.pick_closest(300, [("small", 150), ("big", 400)]) == ("big", 400)
 
 
 RESULTS = {
@@ -132,23 +124,23 @@ RESULTS = {
 
 
 def test_status_counts_cover_every_recorded_exchange() -> None:
-    assert suite.statuses_in_results(RESULTS) == {200: 2, 429: 2, 500: 1}
+    assert figures.statuses_in_results(RESULTS) == {200: 2, 429: 2, 500: 1}
 
 
 def test_only_failed_checks_with_a_429_count_as_429_caused() -> None:
-    assert suite.checks_hit_by_429(RESULTS) == ["t::b"]
+    assert figures.checks_hit_by_429(RESULTS) == ["t::b"]
 
 
 def test_requests_per_area_and_slowest_checks() -> None:
-    assert suite.requests_per_area(RESULTS) == {"auth": 3, "pagination": 3}
-    assert suite.slowest_checks(RESULTS, 2) == [("t::b", 2.0, 3), ("t::a", 0.5, 2)]
+    assert figures.requests_per_area(RESULTS) == {"auth": 3, "pagination": 3}
+    assert figures.slowest_checks(RESULTS, 2) == [("t::b", 2.0, 3), ("t::a", 0.5, 2)]
 
 
 def test_goal_rows_mark_each_figure() -> None:
     def run(wall: float) -> dict:
         return {"measured": {"wall_s": wall}}
 
-    figures = {
+    collected = {
         "runs": {
             "standard w1": run(20.0),
             "standard w2": run(10.0),
@@ -159,7 +151,7 @@ def test_goal_rows_mark_each_figure() -> None:
         "rate_limited": {"floor_ratio": 1.2, "run": {"checks_hit_by_429": []}},
         "peer": {"efficiency_ratio": 2.5},
     }
-    marks = {goal: mark for goal, _, _, mark in suite.goal_rows(figures)}
+    marks = {goal: mark for goal, _, _, mark in report.goal_rows(collected)}
     assert marks == {
         "standard profile wall time (w1)": "PASS",
         "standard: 2 workers vs 1 speed-up": "PASS",
@@ -171,11 +163,11 @@ def test_goal_rows_mark_each_figure() -> None:
 
 
 def test_cli_config_reads_the_key_from_the_environment() -> None:
-    text = suite.cli_config("ws", "p-1")
-    assert "${" + suite.KEY_ENV + "}" in text
+    text = peer.cli_config("ws", "p-1")
+    assert "${" + peer.KEY_ENV + "}" in text
     assert '"path.workspace_slug" = "ws"' in text
     assert '"path.project_id" = "p-1"' in text
 
 
 def test_redact_hides_the_secret() -> None:
-    assert suite.redact("key=abc123 seen", "abc123") == "key=*** seen"
+    assert figures.redact("key=abc123 seen", "abc123") == "key=*** seen"

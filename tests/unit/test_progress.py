@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from types import SimpleNamespace
 
-from conformance.progress import AreaProgress, area_of_nodeid
+from conformance.plugin.progress import AreaProgress, area_of_nodeid
 
 IDS = [
     "conformance/checks/test_auth.py::test_a",

@@ -1,4 +1,4 @@
-"""The schemathesis bridge: cases go through the target client; failures map to requirements."""
+"""The fuzz package: cases go through the target client; failures map to requirements."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ import pytest
 import yaml
 from schemathesis.generation import GenerationMode
 
-from conformance.checks import _schemathesis as bridge
+from conformance.fuzz.findings import Campaign
+from conformance.fuzz.fuzzing import fuzz_operation, operation_seed
+from conformance.fuzz.transport import load_schema
 
 SECRET = "sk-unit-secret-0123456789"
 
@@ -136,10 +138,10 @@ def spec_path(tmp_path: Path) -> Path:
 
 
 def _fuzz(spec_path: Path, target: FakeTarget, mode: GenerationMode, examples: int = 4):
-    schema = bridge.load_schema(spec_path, target)
+    schema = load_schema(spec_path, target)
     operation = schema["/workspaces/{slug}/labels/"]["POST"]
-    campaign = bridge.Campaign()
-    bridge.fuzz_operation(
+    campaign = Campaign()
+    fuzz_operation(
         operation,
         path_parameters={"slug": "scratch-ws"},
         mode=mode,
@@ -196,4 +198,4 @@ def test_seed_makes_generation_repeatable(spec_path):
     _fuzz(spec_path, second, GenerationMode.POSITIVE)
     assert first.calls == second.calls
     assert len({json.dumps(c["json"]) for c in first.calls}) > 1  # it did vary the bodies
-    assert re.fullmatch(r"\d+", str(bridge.operation_seed(7, "GET /x", "positive")))
+    assert re.fullmatch(r"\d+", str(operation_seed(7, "GET /x", "positive")))

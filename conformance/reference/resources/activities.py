@@ -10,7 +10,7 @@ from typing import Any
 from starlette.responses import Response
 
 from conformance.reference.context import Ctx, new_id, now_iso
-from conformance.reference.resources import base
+from conformance.reference.resources import base, listing
 from conformance.reference.resources.base import Resource, Scope
 from conformance.reference.resources.routing import PROJECT, Handler, RouteTable
 from conformance.reference.rules import fields_expand, pagination
@@ -177,7 +177,7 @@ def _scope(ctx: Ctx) -> Scope:
 
 
 def list_activities(ctx: Ctx) -> Response:
-    return base.list_response(ctx, RESOURCE, _scope(ctx))
+    return listing.list_response(ctx, RESOURCE, _scope(ctx))
 
 
 def activity_detail(ctx: Ctx) -> Response:
@@ -188,7 +188,7 @@ def activity_detail(ctx: Ctx) -> Response:
         ctx.load("activity", "Activity", "not-a-uuid")  # raises the 404
     shape = base.shaping(ctx, RESOURCE)
     page = pagination.parse(ctx.params, ctx.config)
-    base.ordering(ctx, RESOURCE)  # validated like the list's, nothing to order
+    listing.ordering(ctx, RESOURCE)  # validated like the list's, nothing to order
     expand = base.expanders(ctx, RESOURCE)
 
     def fetch(offset: int, limit: int) -> list[Doc]:

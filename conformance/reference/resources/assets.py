@@ -4,6 +4,8 @@ shared with attachments; bytes go to the loopback storage of uploads.py."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.responses import Response
 
 from conformance.reference.context import Ctx
@@ -35,7 +37,7 @@ USER_UPDATE_SPECS = {"attributes": FieldSpec("json")}
 WORKSPACE_UPDATE_SPECS = {"is_uploaded": FieldSpec("bool", nullable=False)}
 
 
-def _create(ctx: Ctx, clean: dict, entity_type: str, project: str | None) -> Response:
+def _create(ctx: Ctx, clean: dict[str, Any], entity_type: str, project: str | None) -> Response:
     doc: Doc = {
         "name": clean["name"],
         "type": clean.get("type"),

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from starlette.responses import Response
 
 from conformance.reference.context import Ctx
-from conformance.reference.resources import base
+from conformance.reference.resources import crud, listing
 from conformance.reference.resources.base import Resource, Scope
 from conformance.reference.resources.routing import PROJECT, RouteTable
 from conformance.reference.rules.errors import field_errors
@@ -151,13 +151,13 @@ def _routes(resource: Resource, segment: str, id_name: str) -> RouteTable:
 
     handler = Callable[[Ctx], Response]
     collection: dict[str, handler] = {
-        "GET": lambda ctx: base.list_response(ctx, resource, scope(ctx)),
-        "POST": lambda ctx: base.create_response(ctx, resource, scope(ctx)),
+        "GET": lambda ctx: listing.list_response(ctx, resource, scope(ctx)),
+        "POST": lambda ctx: crud.create_response(ctx, resource, scope(ctx)),
     }
     single: dict[str, handler] = {
-        "GET": lambda ctx: base.retrieve_response(ctx, resource, one(ctx)),
-        "PATCH": lambda ctx: base.update_response(ctx, resource, one(ctx), scope(ctx)),
-        "DELETE": lambda ctx: base.delete_response(ctx, resource, one(ctx)),
+        "GET": lambda ctx: crud.retrieve_response(ctx, resource, one(ctx)),
+        "PATCH": lambda ctx: crud.update_response(ctx, resource, one(ctx), scope(ctx)),
+        "DELETE": lambda ctx: crud.delete_response(ctx, resource, one(ctx)),
     }
     prefix = PROJECT + "/work-items/{work_item_id}/" + segment
     return [(prefix + "/", collection), (prefix + "/{" + id_name + "}/", single)]

@@ -7,22 +7,22 @@ from collections.abc import Callable
 from starlette.responses import Response
 
 from conformance.reference.context import Ctx, new_id, now_iso
-from conformance.reference.fault import Fault
-from conformance.reference.resources import base, work_items
-from conformance.reference.resources.base import Scope
+from conformance.reference.faults import declare_fault
+from conformance.reference.resources import listing, work_items
+from conformance.reference.resources.base import Resource, Scope, project_scope
+from conformance.reference.resources.routing import PROJECT, RouteTable
 from conformance.reference.rules.errors import field_errors, json_response, not_found
 from conformance.reference.store import Doc
 from conformance.reference.validation import is_uuid
 
-ARCHIVE_NOOP = Fault(
+ARCHIVE_NOOP = declare_fault(
     "archive-noop", ("RES-005",), "archiving a cycle or module answers 204 but changes nothing"
 )
-MEMBERSHIP_NOT_LISTED = Fault(
+MEMBERSHIP_NOT_LISTED = declare_fault(
     "membership-not-listed",
     ("RES-006",),
     "work items added to a cycle or module are not listed by it",
 )
-FAULTS = (ARCHIVE_NOOP, MEMBERSHIP_NOT_LISTED)
 
 Loader = Callable[[Ctx], Doc]
 
@@ -75,7 +75,7 @@ def list_members(ctx: Ctx, kind: str, container: Doc) -> Response:
     if ctx.config.has(MEMBERSHIP_NOT_LISTED.name):
         member_of = (kind, "")
     scope = Scope(project=container["project"])
-    return base.list_response(ctx, work_items.RESOURCE, scope, member_of=member_of)
+    return listing.list_response(ctx, work_items.RESOURCE, scope, member_of=member_of)
 
 
 def remove_member(ctx: Ctx, kind: str, container: Doc, label: str) -> Response:
@@ -83,3 +83,38 @@ def remove_member(ctx: Ctx, kind: str, container: Doc, label: str) -> Response:
     if not is_uuid(issue) or not ctx.store.remove_membership(kind, container["id"], issue):
         raise not_found(f"{label} work item", ctx.config)
     return Response(status_code=204)
+
+
+def routes(resource: Resource, one: Loader, *, exclusive: bool) -> RouteTable:
+    """The archive list, unarchive and work-item membership routes of cycles or of modules.
+
+    `one` loads the container the path names; with `exclusive`, a work item added to one
+    container leaves the others of its kind (cycles).
+    """
+    kind, label = resource.kind, resource.label
+    path, archived = f"{PROJECT}/{kind}s/{{{kind}_id}}", f"{PROJECT}/archived-{kind}s"
+    return [
+        (
+            f"{archived}/",
+            {
+                "GET": lambda ctx: listing.list_response(
+                    ctx, resource, project_scope(ctx), archived=True
+                )
+            },
+        ),
+        (
+            f"{archived}/{{{kind}_id}}/unarchive/",
+            {"DELETE": lambda ctx: set_archived(ctx, kind, one(ctx), False)},
+        ),
+        (
+            f"{path}/{kind}-issues/",
+            {
+                "GET": lambda ctx: list_members(ctx, kind, one(ctx)),
+                "POST": lambda ctx: add_members(ctx, kind, one(ctx), exclusive=exclusive),
+            },
+        ),
+        (
+            f"{path}/{kind}-issues/{{work_item_id}}/",
+            {"DELETE": lambda ctx: remove_member(ctx, kind, one(ctx), label)},
+        ),
+    ]

@@ -7,8 +7,8 @@ import datetime as dt
 from starlette.responses import Response
 
 from conformance.reference.context import Ctx
-from conformance.reference.resources import base, containers
-from conformance.reference.resources.base import Resource, Scope
+from conformance.reference.resources import containers, crud, listing
+from conformance.reference.resources.base import Resource, load_in_project, project_scope
 from conformance.reference.resources.routing import PROJECT, RouteTable
 from conformance.reference.rules.errors import bad_request, field_errors, json_response
 from conformance.reference.store import Doc
@@ -93,12 +93,8 @@ RESOURCE = Resource(
 )
 
 
-def _scope(ctx: Ctx) -> Scope:
-    return Scope(project=ctx.project()["id"])
-
-
 def _one(ctx: Ctx) -> Doc:
-    return ctx.load("cycle", "Cycle", ctx.path["cycle_id"], project=ctx.project()["id"])
+    return load_in_project(ctx, RESOURCE, "cycle_id")
 
 
 def archive(ctx: Ctx) -> Response:
@@ -131,37 +127,17 @@ ROUTES: RouteTable = [
     (
         PROJECT + "/cycles/",
         {
-            "GET": lambda ctx: base.list_response(ctx, RESOURCE, _scope(ctx), archived=False),
-            "POST": lambda ctx: base.create_response(ctx, RESOURCE, _scope(ctx)),
+            "GET": lambda ctx: listing.list_response(
+                ctx, RESOURCE, project_scope(ctx), archived=False
+            ),
+            "POST": lambda ctx: crud.create_response(ctx, RESOURCE, project_scope(ctx)),
         },
     ),
     (
         PROJECT + "/cycles/{cycle_id}/",
-        {
-            "GET": lambda ctx: base.retrieve_response(ctx, RESOURCE, _one(ctx)),
-            "PATCH": lambda ctx: base.update_response(ctx, RESOURCE, _one(ctx), _scope(ctx)),
-            "DELETE": lambda ctx: base.delete_response(ctx, RESOURCE, _one(ctx)),
-        },
+        crud.object_routes(RESOURCE, _one, project_scope),
     ),
     (PROJECT + "/cycles/{cycle_id}/archive/", {"POST": archive}),
-    (
-        PROJECT + "/archived-cycles/",
-        {"GET": lambda ctx: base.list_response(ctx, RESOURCE, _scope(ctx), archived=True)},
-    ),
-    (
-        PROJECT + "/archived-cycles/{cycle_id}/unarchive/",
-        {"DELETE": lambda ctx: containers.set_archived(ctx, "cycle", _one(ctx), False)},
-    ),
-    (
-        PROJECT + "/cycles/{cycle_id}/cycle-issues/",
-        {
-            "GET": lambda ctx: containers.list_members(ctx, "cycle", _one(ctx)),
-            "POST": lambda ctx: containers.add_members(ctx, "cycle", _one(ctx), exclusive=True),
-        },
-    ),
-    (
-        PROJECT + "/cycles/{cycle_id}/cycle-issues/{work_item_id}/",
-        {"DELETE": lambda ctx: containers.remove_member(ctx, "cycle", _one(ctx), "Cycle")},
-    ),
+    *containers.routes(RESOURCE, _one, exclusive=True),
     (PROJECT + "/cycles/{cycle_id}/transfer-issues/", {"POST": transfer}),
 ]

@@ -8,8 +8,8 @@ from typing import Any
 from starlette.responses import Response
 
 from conformance.reference.context import Ctx
-from conformance.reference.resources import activities, base, work_items
-from conformance.reference.resources.base import Resource, Scope
+from conformance.reference.resources import activities, crud, listing, work_items
+from conformance.reference.resources.base import Resource, project_scope
 from conformance.reference.resources.routing import PROJECT, RouteTable
 from conformance.reference.rules.errors import ApiError, created, deleted, field_errors, not_found
 from conformance.reference.store import Doc
@@ -77,10 +77,6 @@ def _as_issue_errors(error: ApiError) -> ApiError:
     return error
 
 
-def _scope(ctx: Ctx) -> Scope:
-    return Scope(project=ctx.project()["id"])
-
-
 def _one(ctx: Ctx) -> Doc:
     project = ctx.project()
     item_id = ctx.path["work_item_id"]
@@ -91,11 +87,11 @@ def _one(ctx: Ctx) -> Doc:
 
 
 def list_intake(ctx: Ctx) -> Response:
-    return base.list_response(ctx, RESOURCE, _scope(ctx))
+    return listing.list_response(ctx, RESOURCE, project_scope(ctx))
 
 
 def add_intake(ctx: Ctx) -> Response:
-    scope = _scope(ctx)
+    scope = project_scope(ctx)
     body = ctx.body if isinstance(ctx.body, dict) else None
     if body is None:
         raise field_errors({"non_field_errors": ["Expected a JSON object."]})
@@ -103,7 +99,7 @@ def add_intake(ctx: Ctx) -> Response:
         raise field_errors({"issue": ["This field is required."]})
     issue = _nested(body["issue"])
     try:
-        item = base.create_doc(ctx, work_items.RESOURCE, scope, issue)
+        item = crud.create_doc(ctx, work_items.RESOURCE, scope, issue)
     except ApiError as error:
         raise _as_issue_errors(error) from None
     activities.record_created(ctx, item)
@@ -118,7 +114,7 @@ def add_intake(ctx: Ctx) -> Response:
 
 
 def get_intake(ctx: Ctx) -> Response:
-    return base.retrieve_response(ctx, RESOURCE, _one(ctx))
+    return crud.retrieve_response(ctx, RESOURCE, _one(ctx))
 
 
 def _update_item(ctx: Ctx, item_id: str, changes: dict[str, Any]) -> None:
@@ -145,7 +141,7 @@ def _state_of_group(ctx: Ctx, project: str, group: str) -> str | None:
 def update_intake(ctx: Ctx) -> Response:
     doc = _one(ctx)
     clean = validate_body(ctx.body, UPDATE_SPECS, ctx.config, partial=True)
-    base.check_references(ctx, RESOURCE, clean, doc["project"])
+    crud.check_references(ctx, RESOURCE, clean, doc["project"])
     issue_changes = _nested(clean.pop("issue")) if "issue" in clean else {}
     merged = {**doc, **clean}
     if merged.get("duplicate_to") == doc["issue"]:
@@ -160,7 +156,7 @@ def update_intake(ctx: Ctx) -> Response:
         if cancelled:
             _update_item_state(ctx, doc["issue"], cancelled)
     ctx.store.replace("intake_issue", merged)
-    return base.retrieve_response(ctx, RESOURCE, merged)
+    return crud.retrieve_response(ctx, RESOURCE, merged)
 
 
 def _update_item_state(ctx: Ctx, item_id: str, state: str) -> None:

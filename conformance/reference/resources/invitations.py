@@ -7,7 +7,7 @@ import re
 from starlette.responses import Response
 
 from conformance.reference.context import Ctx
-from conformance.reference.resources import base
+from conformance.reference.resources import crud
 from conformance.reference.resources.base import Resource, Scope
 from conformance.reference.resources.routing import WORKSPACE, RouteTable
 from conformance.reference.rules.errors import field_errors, json_response
@@ -58,14 +58,10 @@ def list_invitations(ctx: Ctx) -> Response:
 ROUTES: RouteTable = [
     (
         WORKSPACE + "/invitations/",
-        {"GET": list_invitations, "POST": lambda ctx: base.create_response(ctx, RESOURCE, SCOPE)},
+        {"GET": list_invitations, "POST": lambda ctx: crud.create_response(ctx, RESOURCE, SCOPE)},
     ),
     (
         WORKSPACE + "/invitations/{invitation_id}/",
-        {
-            "GET": lambda ctx: base.retrieve_response(ctx, RESOURCE, _one(ctx)),
-            "PATCH": lambda ctx: base.update_response(ctx, RESOURCE, _one(ctx), SCOPE),
-            "DELETE": lambda ctx: base.delete_response(ctx, RESOURCE, _one(ctx)),
-        },
+        crud.object_routes(RESOURCE, _one, lambda ctx: SCOPE),
     ),
 ]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from conformance.reference.context import Ctx
-from conformance.reference.resources import base
-from conformance.reference.resources.base import Resource, Scope
+from conformance.reference.resources import crud, listing
+from conformance.reference.resources.base import Resource, load_in_project, project_scope
 from conformance.reference.resources.routing import PROJECT, RouteTable
 from conformance.reference.rules.errors import field_errors
 from conformance.reference.store import Doc
@@ -61,29 +61,21 @@ RESOURCE = Resource(
 )
 
 
-def _scope(ctx: Ctx) -> Scope:
-    return Scope(project=ctx.project()["id"])
-
-
 def _one(ctx: Ctx) -> Doc:
-    return ctx.load("label", "Label", ctx.path["label_id"], project=ctx.project()["id"])
+    return load_in_project(ctx, RESOURCE, "label_id")
 
 
 def _list(ctx: Ctx) -> Response:
-    return base.list_response(ctx, RESOURCE, _scope(ctx))
+    return listing.list_response(ctx, RESOURCE, project_scope(ctx))
 
 
 ROUTES: RouteTable = [
     (
         PROJECT + "/labels/",
-        {"GET": _list, "POST": lambda ctx: base.create_response(ctx, RESOURCE, _scope(ctx))},
+        {"GET": _list, "POST": lambda ctx: crud.create_response(ctx, RESOURCE, project_scope(ctx))},
     ),
     (
         PROJECT + "/labels/{label_id}/",
-        {
-            "GET": lambda ctx: base.retrieve_response(ctx, RESOURCE, _one(ctx)),
-            "PATCH": lambda ctx: base.update_response(ctx, RESOURCE, _one(ctx), _scope(ctx)),
-            "DELETE": lambda ctx: base.delete_response(ctx, RESOURCE, _one(ctx)),
-        },
+        crud.object_routes(RESOURCE, _one, project_scope),
     ),
 ]

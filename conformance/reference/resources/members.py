@@ -9,7 +9,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from conformance.reference.context import Ctx
-from conformance.reference.resources import base
+from conformance.reference.resources import crud
 from conformance.reference.resources.base import Resource, Scope
 from conformance.reference.resources.routing import PROJECT, WORKSPACE, RouteTable
 from conformance.reference.rules.errors import ApiError, field_errors, json_response, not_found
@@ -107,16 +107,12 @@ ROUTES: RouteTable = [
         PROJECT + "/project-members/",
         {
             "GET": list_members,
-            "POST": lambda ctx: base.create_response(ctx, RESOURCE, _scope(ctx)),
+            "POST": lambda ctx: crud.create_response(ctx, RESOURCE, _scope(ctx)),
         },
     ),
     (
         PROJECT + "/project-members/{member_id}/",
-        {
-            "GET": lambda ctx: base.retrieve_response(ctx, RESOURCE, _one(ctx)),
-            "PATCH": lambda ctx: base.update_response(ctx, RESOURCE, _one(ctx), _scope(ctx)),
-            "DELETE": lambda ctx: base.delete_response(ctx, RESOURCE, _one(ctx)),
-        },
+        crud.object_routes(RESOURCE, _one, _scope),
     ),
     (WORKSPACE + "/members/remove/", {"POST": remove_workspace_member}),
 ]

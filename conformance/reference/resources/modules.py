@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from conformance.reference.context import Ctx
-from conformance.reference.resources import base, containers
-from conformance.reference.resources.base import Resource, Scope
+from conformance.reference.resources import containers, crud, listing
+from conformance.reference.resources.base import Resource, load_in_project, project_scope
 from conformance.reference.resources.routing import PROJECT, RouteTable
 from conformance.reference.store import Doc
 from conformance.reference.validation import FieldSpec
@@ -70,51 +70,27 @@ RESOURCE = Resource(
 )
 
 
-def _scope(ctx: Ctx) -> Scope:
-    return Scope(project=ctx.project()["id"])
-
-
 def _one(ctx: Ctx) -> Doc:
-    return ctx.load("module", "Module", ctx.path["module_id"], project=ctx.project()["id"])
+    return load_in_project(ctx, RESOURCE, "module_id")
 
 
 ROUTES: RouteTable = [
     (
         PROJECT + "/modules/",
         {
-            "GET": lambda ctx: base.list_response(ctx, RESOURCE, _scope(ctx), archived=False),
-            "POST": lambda ctx: base.create_response(ctx, RESOURCE, _scope(ctx)),
+            "GET": lambda ctx: listing.list_response(
+                ctx, RESOURCE, project_scope(ctx), archived=False
+            ),
+            "POST": lambda ctx: crud.create_response(ctx, RESOURCE, project_scope(ctx)),
         },
     ),
     (
         PROJECT + "/modules/{module_id}/",
-        {
-            "GET": lambda ctx: base.retrieve_response(ctx, RESOURCE, _one(ctx)),
-            "PATCH": lambda ctx: base.update_response(ctx, RESOURCE, _one(ctx), _scope(ctx)),
-            "DELETE": lambda ctx: base.delete_response(ctx, RESOURCE, _one(ctx)),
-        },
+        crud.object_routes(RESOURCE, _one, project_scope),
     ),
     (
         PROJECT + "/modules/{module_id}/archive/",
         {"POST": lambda ctx: containers.set_archived(ctx, "module", _one(ctx), True)},
     ),
-    (
-        PROJECT + "/archived-modules/",
-        {"GET": lambda ctx: base.list_response(ctx, RESOURCE, _scope(ctx), archived=True)},
-    ),
-    (
-        PROJECT + "/archived-modules/{module_id}/unarchive/",
-        {"DELETE": lambda ctx: containers.set_archived(ctx, "module", _one(ctx), False)},
-    ),
-    (
-        PROJECT + "/modules/{module_id}/module-issues/",
-        {
-            "GET": lambda ctx: containers.list_members(ctx, "module", _one(ctx)),
-            "POST": lambda ctx: containers.add_members(ctx, "module", _one(ctx), exclusive=False),
-        },
-    ),
-    (
-        PROJECT + "/modules/{module_id}/module-issues/{work_item_id}/",
-        {"DELETE": lambda ctx: containers.remove_member(ctx, "module", _one(ctx), "Module")},
-    ),
+    *containers.routes(RESOURCE, _one, exclusive=False),
 ]

@@ -7,7 +7,7 @@ import re
 from starlette.responses import Response
 
 from conformance.reference.context import Ctx, now_iso
-from conformance.reference.resources import base
+from conformance.reference.resources import crud, listing
 from conformance.reference.resources.base import Resource, Scope
 from conformance.reference.resources.routing import PROJECT, WORKSPACE, RouteTable
 from conformance.reference.rules.errors import field_errors
@@ -145,23 +145,23 @@ WORKSPACE_SCOPE = Scope()
 
 def list_projects(ctx: Ctx) -> Response:
     # Archived projects leave the list, as in Plane.
-    return base.list_response(ctx, RESOURCE, WORKSPACE_SCOPE, archived=False)
+    return listing.list_response(ctx, RESOURCE, WORKSPACE_SCOPE, archived=False)
 
 
 def create_project(ctx: Ctx) -> Response:
-    return base.create_response(ctx, RESOURCE, WORKSPACE_SCOPE)
+    return crud.create_response(ctx, RESOURCE, WORKSPACE_SCOPE)
 
 
 def get_project(ctx: Ctx) -> Response:
-    return base.retrieve_response(ctx, RESOURCE, ctx.project())
+    return crud.retrieve_response(ctx, RESOURCE, ctx.project())
 
 
 def update_project(ctx: Ctx) -> Response:
-    return base.update_response(ctx, RESOURCE, ctx.project(), WORKSPACE_SCOPE)
+    return crud.update_response(ctx, RESOURCE, ctx.project(), WORKSPACE_SCOPE)
 
 
 def delete_project(ctx: Ctx) -> Response:
-    return base.delete_response(ctx, RESOURCE, ctx.project())
+    return crud.delete_response(ctx, RESOURCE, ctx.project())
 
 
 def archive_project(ctx: Ctx) -> Response:

@@ -13,7 +13,7 @@ from typing import Any
 from starlette.responses import Response
 
 from conformance.reference.context import Ctx
-from conformance.reference.resources import base
+from conformance.reference.resources import base, listing
 from conformance.reference.resources.base import Resource
 from conformance.reference.resources.routing import PROJECT, RouteTable
 from conformance.reference.rules import fields_expand, pagination
@@ -129,7 +129,7 @@ def list_relations(ctx: Ctx) -> Response:
     item = _item(ctx)
     shape = base.shaping(ctx, LISTING)
     pagination.parse(ctx.params, ctx.config)
-    base.ordering(ctx, LISTING)
+    listing.ordering(ctx, LISTING)
     body: dict[str, Any] = dict(_listing(ctx, item))
     return json_response(fields_expand.shape(body, shape, base.expanders(ctx, LISTING)), ctx.config)
 

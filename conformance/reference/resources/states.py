@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from conformance.reference.context import Ctx
-from conformance.reference.resources import base
-from conformance.reference.resources.base import Resource, Scope
+from conformance.reference.resources import crud, listing
+from conformance.reference.resources.base import Resource, load_in_project, project_scope
 from conformance.reference.resources.routing import PROJECT, RouteTable
 from conformance.reference.rules.errors import bad_request
 from conformance.reference.store import Doc
@@ -68,29 +68,20 @@ RESOURCE = Resource(
 )
 
 
-def _scope(ctx: Ctx) -> Scope:
-    return Scope(project=ctx.project()["id"])
-
-
 def _one(ctx: Ctx) -> Doc:
-    project = ctx.project()
-    return ctx.load("state", "State", ctx.path["state_id"], project=project["id"])
+    return load_in_project(ctx, RESOURCE, "state_id")
 
 
 ROUTES: RouteTable = [
     (
         PROJECT + "/states/",
         {
-            "GET": lambda ctx: base.list_response(ctx, RESOURCE, _scope(ctx)),
-            "POST": lambda ctx: base.create_response(ctx, RESOURCE, _scope(ctx)),
+            "GET": lambda ctx: listing.list_response(ctx, RESOURCE, project_scope(ctx)),
+            "POST": lambda ctx: crud.create_response(ctx, RESOURCE, project_scope(ctx)),
         },
     ),
     (
         PROJECT + "/states/{state_id}/",
-        {
-            "GET": lambda ctx: base.retrieve_response(ctx, RESOURCE, _one(ctx)),
-            "PATCH": lambda ctx: base.update_response(ctx, RESOURCE, _one(ctx), _scope(ctx)),
-            "DELETE": lambda ctx: base.delete_response(ctx, RESOURCE, _one(ctx)),
-        },
+        crud.object_routes(RESOURCE, _one, project_scope),
     ),
 ]

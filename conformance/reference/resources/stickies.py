@@ -8,7 +8,7 @@ from typing import Any
 from starlette.responses import Response
 
 from conformance.reference.context import Ctx
-from conformance.reference.resources import base
+from conformance.reference.resources import crud
 from conformance.reference.resources.base import Resource, Scope
 from conformance.reference.resources.routing import WORKSPACE, RouteTable
 from conformance.reference.rules import pagination
@@ -81,14 +81,10 @@ def list_stickies(ctx: Ctx) -> Response:
 ROUTES: RouteTable = [
     (
         WORKSPACE + "/stickies/",
-        {"GET": list_stickies, "POST": lambda ctx: base.create_response(ctx, RESOURCE, SCOPE)},
+        {"GET": list_stickies, "POST": lambda ctx: crud.create_response(ctx, RESOURCE, SCOPE)},
     ),
     (
         WORKSPACE + "/stickies/{sticky_id}/",
-        {
-            "GET": lambda ctx: base.retrieve_response(ctx, RESOURCE, _one(ctx)),
-            "PATCH": lambda ctx: base.update_response(ctx, RESOURCE, _one(ctx), SCOPE),
-            "DELETE": lambda ctx: base.delete_response(ctx, RESOURCE, _one(ctx)),
-        },
+        crud.object_routes(RESOURCE, _one, lambda ctx: SCOPE),
     ),
 ]

@@ -9,45 +9,37 @@ from starlette.responses import RedirectResponse, Response
 
 from conformance.reference.config import ServerConfig
 from conformance.reference.context import Ctx, now_iso
-from conformance.reference.fault import Fault
-from conformance.reference.resources import base
-from conformance.reference.resources.base import Resource, Scope
+from conformance.reference.faults import declare_fault
+from conformance.reference.resources import crud, listing
+from conformance.reference.resources.base import Resource, project_scope
 from conformance.reference.resources.routing import PROJECT, WORKSPACE, RouteTable
 from conformance.reference.rules.errors import field_errors, json_response, not_found
 from conformance.reference.store import Doc
 from conformance.reference.validation import FieldSpec
 
-WRONG_FIELD_TYPE = Fault(
+WRONG_FIELD_TYPE = declare_fault(
     "wrong-field-type", ("SCHEMA-002",), "work items carry sequence_id as a string, not an integer"
 )
-SEQUENCE_LOOKUP_BROKEN = Fault(
+SEQUENCE_LOOKUP_BROKEN = declare_fault(
     "sequence-lookup-broken", ("RES-001",), "IDENT-n answers the work item numbered n+1"
 )
-ISSUES_ALIAS_MISSING = Fault(
+ISSUES_ALIAS_MISSING = declare_fault(
     "issues-alias-missing", ("RES-003",), "the older issues/ spelling is not routed"
 )
-IDENTIFIER_LOOKUP_UNROUTED = Fault(
+IDENTIFIER_LOOKUP_UNROUTED = declare_fault(
     "identifier-lookup-unrouted",
     ("CAP-001", "RES-001"),
     "the core IDENT-123 lookup is not routed (both spellings answer as an unknown URL)",
 )
-LIST_REDIRECTS = Fault(
+LIST_REDIRECTS = declare_fault(
     "documented-path-redirects",
     ("REDIR-001",),
     "the documented work-items/ list answers 301 to the issues/ spelling",
 )
-SEQUENCE_COUNTS_DOWN = Fault(
+SEQUENCE_COUNTS_DOWN = declare_fault(
     "sequence-counts-down",
     ("RES-002",),
     "each new work item of a project gets a lower sequence_id than the one before",
-)
-FAULTS = (
-    SEQUENCE_COUNTS_DOWN,
-    WRONG_FIELD_TYPE,
-    SEQUENCE_LOOKUP_BROKEN,
-    ISSUES_ALIAS_MISSING,
-    IDENTIFIER_LOOKUP_UNROUTED,
-    LIST_REDIRECTS,
 )
 
 SEQUENCE_CEILING = 100_000  # the first number handed out under SEQUENCE_COUNTS_DOWN, plus one
@@ -139,10 +131,6 @@ RESOURCE = Resource(
 )
 
 
-def _scope(ctx: Ctx) -> Scope:
-    return Scope(project=ctx.project()["id"])
-
-
 def _one(ctx: Ctx) -> Doc:
     return ctx.work_item(ctx.project(), "work_item_id")
 
@@ -159,7 +147,7 @@ def by_identifier(ctx: Ctx) -> Response:
     item = ctx.store.find("work_item", project=project["id"], field="sequence_id", value=sequence)
     if item is None:
         raise not_found("Work item", ctx.config)
-    return base.retrieve_response(ctx, RESOURCE, item)
+    return crud.retrieve_response(ctx, RESOURCE, item)
 
 
 def search(ctx: Ctx) -> Response:
@@ -192,16 +180,12 @@ _TABLE: RouteTable = [
         PROJECT + "/work-items/",
         {
             "GET": lambda ctx: _list(ctx),
-            "POST": lambda ctx: base.create_response(ctx, RESOURCE, _scope(ctx)),
+            "POST": lambda ctx: crud.create_response(ctx, RESOURCE, project_scope(ctx)),
         },
     ),
     (
         PROJECT + "/work-items/{work_item_id}/",
-        {
-            "GET": lambda ctx: base.retrieve_response(ctx, RESOURCE, _one(ctx)),
-            "PATCH": lambda ctx: base.update_response(ctx, RESOURCE, _one(ctx), _scope(ctx)),
-            "DELETE": lambda ctx: base.delete_response(ctx, RESOURCE, _one(ctx)),
-        },
+        crud.object_routes(RESOURCE, _one, project_scope),
     ),
 ]
 
@@ -220,11 +204,10 @@ def with_issues_alias(table: RouteTable, config: ServerConfig) -> RouteTable:
 
 def _list(ctx: Ctx) -> Response:
     if ctx.config.has(LIST_REDIRECTS.name):
-        location = (
-            f"/api/v1/workspaces/{ctx.workspace['slug']}/projects/{_scope(ctx).project}/issues/"
-        )
+        project = project_scope(ctx).project
+        location = f"/api/v1/workspaces/{ctx.workspace['slug']}/projects/{project}/issues/"
         return RedirectResponse(location, status_code=301)
-    return base.list_response(ctx, RESOURCE, _scope(ctx))
+    return listing.list_response(ctx, RESOURCE, project_scope(ctx))
 
 
 def routes(config: ServerConfig) -> RouteTable:

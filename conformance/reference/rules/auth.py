@@ -7,35 +7,28 @@ never learns whether another workspace exists.
 from __future__ import annotations
 
 from conformance.reference.config import ServerConfig
-from conformance.reference.fault import Fault
+from conformance.reference.faults import declare_fault
 
-MISSING_KEY_ACCEPTED = Fault(
+MISSING_KEY_ACCEPTED = declare_fault(
     "auth-missing-key-accepted",
     ("AUTH-002", "AUTH-003", "AUTH-006", "AUTH-007"),
     "requests without a key (or with an empty one) are served",
 )
-EMPTY_KEY_ACCEPTED = Fault(
+EMPTY_KEY_ACCEPTED = declare_fault(
     "auth-empty-key-accepted", ("AUTH-006",), "an empty X-API-Key header is served"
 )
-INVALID_KEY_ACCEPTED = Fault(
+INVALID_KEY_ACCEPTED = declare_fault(
     "auth-invalid-key-accepted", ("AUTH-004", "AUTH-005"), "any non-empty key is served"
 )
-NOT_JSON_401 = Fault(
+NOT_JSON_401 = declare_fault(
     "auth-401-not-json",
     ("AUTH-003", "AUTH-005", "STATUS-009", "HTTP-001"),
     "401 answers carry a plain-text body",
 )
-KEY_HEADER_CASE_SENSITIVE = Fault(
+KEY_HEADER_CASE_SENSITIVE = declare_fault(
     "auth-header-case-sensitive",
     ("AUTH-008",),
     "the key is read only from a header spelled exactly X-API-Key",
-)
-FAULTS = (
-    MISSING_KEY_ACCEPTED,
-    EMPTY_KEY_ACCEPTED,
-    INVALID_KEY_ACCEPTED,
-    NOT_JSON_401,
-    KEY_HEADER_CASE_SENSITIVE,
 )
 
 MISSING_MESSAGE = "Authentication credentials were not provided."

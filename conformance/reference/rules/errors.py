@@ -11,37 +11,29 @@ from typing import Any
 from starlette.responses import Response
 
 from conformance.reference.config import ServerConfig
-from conformance.reference.fault import Fault
+from conformance.reference.faults import declare_fault
 
-CREATE_RETURNS_200 = Fault(
+CREATE_RETURNS_200 = declare_fault(
     "create-returns-200",
     ("STATUS-001", "SCHEMA-001"),
     "POST that creates a resource answers 200 instead of 201",
 )
-DELETE_RETURNS_BODY = Fault(
+DELETE_RETURNS_BODY = declare_fault(
     "delete-returns-body",
     ("STATUS-005", "SCHEMA-001"),
     "DELETE answers 200 with the deleted object",
 )
-NOT_FOUND_500 = Fault(
+NOT_FOUND_500 = declare_fault(
     "not-found-500", ("STATUS-006", "STATUS-010"), "an unknown object id answers 500, not 404"
 )
-WRONG_CONTENT_TYPE = Fault(
+WRONG_CONTENT_TYPE = declare_fault(
     "wrong-content-type", ("HTTP-001",), "JSON bodies are sent as text/plain"
 )
-UNKNOWN_ROUTE_200 = Fault(
+UNKNOWN_ROUTE_200 = declare_fault(
     "unknown-route-200", ("STATUS-007",), "an unrecognised URL answers 200 with an empty object"
 )
-METHOD_NOT_ALLOWED_200 = Fault(
+METHOD_NOT_ALLOWED_200 = declare_fault(
     "method-not-allowed-200", ("HTTP-002",), "a method the path does not offer answers 200"
-)
-FAULTS = (
-    CREATE_RETURNS_200,
-    DELETE_RETURNS_BODY,
-    NOT_FOUND_500,
-    WRONG_CONTENT_TYPE,
-    UNKNOWN_ROUTE_200,
-    METHOD_NOT_ALLOWED_200,
 )
 
 JSON_TYPE = "application/json"

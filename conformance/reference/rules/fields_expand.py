@@ -12,30 +12,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance.reference.config import ServerConfig
-from conformance.reference.fault import Fault
+from conformance.reference.faults import declare_fault
 from conformance.reference.rules.errors import bad_request
 
-FIELDS_IGNORED = Fault(
+FIELDS_IGNORED = declare_fault(
     "fields-ignored", ("FIELD-001", "FIELD-002"), "fields is ignored: every field comes back"
 )
-FIELDS_UNKNOWN_ACCEPTED = Fault(
+FIELDS_UNKNOWN_ACCEPTED = declare_fault(
     "fields-unknown-accepted", ("FIELD-003", "FIELD-004"), "unknown names in fields are ignored"
 )
-EXPAND_IGNORED = Fault("expand-ignored", ("EXP-001",), "expand is ignored: relations stay ids")
-EXPAND_UNKNOWN_ACCEPTED = Fault(
+EXPAND_IGNORED = declare_fault(
+    "expand-ignored", ("EXP-001",), "expand is ignored: relations stay ids"
+)
+EXPAND_UNKNOWN_ACCEPTED = declare_fault(
     "expand-unknown-accepted", ("EXP-002", "EXP-003"), "unexpandable names in expand are ignored"
 )
-EXPAND_DROPPED_WITH_FIELDS = Fault(
+EXPAND_DROPPED_WITH_FIELDS = declare_fault(
     "expand-dropped-with-fields",
     ("EXP-004",),
     "when fields is given too, expand is ignored (each works alone, not together)",
-)
-FAULTS = (
-    FIELDS_IGNORED,
-    FIELDS_UNKNOWN_ACCEPTED,
-    EXPAND_IGNORED,
-    EXPAND_UNKNOWN_ACCEPTED,
-    EXPAND_DROPPED_WITH_FIELDS,
 )
 
 # An expander turns the stored value (an id or a list of ids) into the related object(s).

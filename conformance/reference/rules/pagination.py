@@ -15,100 +15,81 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance.reference.config import ServerConfig
-from conformance.reference.fault import Fault
+from conformance.reference.faults import declare_fault
 from conformance.reference.rules.errors import bad_request
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 100
 
-MAX_NOT_ENFORCED = Fault(
+MAX_NOT_ENFORCED = declare_fault(
     "per-page-max-not-enforced",
     ("PAG-008", "PAG-009", "PAG-010"),
     "per_page above 100 is served in full instead of refused",
 )
-PER_PAGE_IGNORED = Fault(
+PER_PAGE_IGNORED = declare_fault(
     "per-page-ignored", ("PAG-004",), "a valid per_page is ignored: pages always hold 100 items"
 )
-DEFAULT_20 = Fault(
+DEFAULT_20 = declare_fault(
     "per-page-default-20", ("PAG-007",), "without per_page a page holds 20 items (not 100)"
 )
-PAGE_OVERLAP = Fault(
+PAGE_OVERLAP = declare_fault(
     "page-overlap", ("PAG-013",), "every page after the first starts one item early"
 )
-NEXT_SKIPS_PAGE = Fault(
+NEXT_SKIPS_PAGE = declare_fault(
     "next-cursor-skips-page", ("PAG-005", "PAG-013"), "next_cursor jumps two pages ahead"
 )
-PREV_FLAGGED_NEXT = Fault(
+PREV_FLAGGED_NEXT = declare_fault(
     "prev-cursor-flagged-next", ("PAG-006",), "prev_cursor ends in :0 instead of :1"
 )
-TOTAL_RESULTS_WRONG = Fault(
+TOTAL_RESULTS_WRONG = declare_fault(
     "total-results-wrong", ("PAG-016",), "total_results is one more than the real total"
 )
-COUNT_WRONG = Fault("count-wrong", ("PAG-015",), "count is one more than the items on the page")
-NEXT_RESULTS_WRONG_ON_LAST = Fault(
+COUNT_WRONG = declare_fault(
+    "count-wrong", ("PAG-015",), "count is one more than the items on the page"
+)
+NEXT_RESULTS_WRONG_ON_LAST = declare_fault(
     "next-page-results-wrong-on-last", ("PAG-018",), "the last page claims a next page exists"
 )
-MALFORMED_CURSOR_ACCEPTED = Fault(
+MALFORMED_CURSOR_ACCEPTED = declare_fault(
     "malformed-cursor-accepted", ("PAG-012",), "a malformed cursor serves the first page"
 )
-PAST_END_FIRST_PAGE = Fault(
+PAST_END_FIRST_PAGE = declare_fault(
     "past-end-returns-first-page", ("PAG-020",), "a cursor past the last page serves page 0 again"
 )
-UNKNOWN_PAGE_PARAM_HONOURED = Fault(
+UNKNOWN_PAGE_PARAM_HONOURED = declare_fault(
     "paging-param-restarts",
     ("PAG-021",),
     "an undocumented page/offset parameter overrides the cursor (restarts from page 1)",
 )
-EXTRA_STATS_MISSING = Fault(
+EXTRA_STATS_MISSING = declare_fault(
     "envelope-extra-stats-missing", ("PAG-001",), "the envelope leaves out extra_stats"
 )
-FIRST_PREV_CURSOR_NULL = Fault(
+FIRST_PREV_CURSOR_NULL = declare_fault(
     "first-prev-cursor-null", ("PAG-002",), "the first page's prev_cursor is null, not a string"
 )
-FIRST_PREV_CURSOR_NONE_TEXT = Fault(
+FIRST_PREV_CURSOR_NONE_TEXT = declare_fault(
     "first-prev-cursor-none-text",
     ("PAG-003",),
     "the first page's prev_cursor is the text 'None' (a stringified null), not a cursor or ''",
 )
-PREV_PAGE_SHIFTED = Fault(
+PREV_PAGE_SHIFTED = declare_fault(
     "prev-cursor-page-shifted",
     ("PAG-014",),
     "a page reached by a previous-page cursor starts one item early",
 )
-FIRST_PAGE_REVERSED = Fault(
+FIRST_PAGE_REVERSED = declare_fault(
     "first-page-reversed",
     # Walking back ends on a page 0 that differs from the no-cursor page: PAG-014 sees it too.
     ("PAG-014", "PAG-019"),
     "without a cursor the first page lists its items in reverse order",
 )
-INVALID_PER_PAGE_DEFAULTED = Fault(
+INVALID_PER_PAGE_DEFAULTED = declare_fault(
     "invalid-per-page-defaulted",
     ("PAG-011",),
     "per_page below 1 or not an integer falls back to the default instead of a 400",
 )
-TOTAL_PAGES_FLOOR = Fault(
+TOTAL_PAGES_FLOOR = declare_fault(
     "total-pages-rounded-down", ("PAG-017",), "total_pages is floor(total / size), not ceil"
-)
-FAULTS = (
-    EXTRA_STATS_MISSING,
-    FIRST_PREV_CURSOR_NULL,
-    FIRST_PREV_CURSOR_NONE_TEXT,
-    PREV_PAGE_SHIFTED,
-    FIRST_PAGE_REVERSED,
-    INVALID_PER_PAGE_DEFAULTED,
-    TOTAL_PAGES_FLOOR,
-    MAX_NOT_ENFORCED,
-    PER_PAGE_IGNORED,
-    DEFAULT_20,
-    PAGE_OVERLAP,
-    NEXT_SKIPS_PAGE,
-    PREV_FLAGGED_NEXT,
-    TOTAL_RESULTS_WRONG,
-    COUNT_WRONG,
-    NEXT_RESULTS_WRONG_ON_LAST,
-    MALFORMED_CURSOR_ACCEPTED,
-    PAST_END_FIRST_PAGE,
-    UNKNOWN_PAGE_PARAM_HONOURED,
 )
 
 _CURSOR = re.compile(r"^(\d+):(\d+):([01])$")

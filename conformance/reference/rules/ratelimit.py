@@ -14,27 +14,28 @@ import time
 from dataclasses import dataclass
 
 from conformance.reference.config import ServerConfig
-from conformance.reference.fault import Fault
+from conformance.reference.faults import declare_fault
 
-HEADERS_MISSING = Fault(
+HEADERS_MISSING = declare_fault(
     "ratelimit-headers-missing",
     ("RATE-001", "RATE-002", "SCHEMA-003"),
     "no rate-limit headers at all",
 )
-RESET_MILLIS = Fault(
+RESET_MILLIS = declare_fault(
     "ratelimit-reset-millis", ("RATE-002",), "X-RateLimit-Reset is given in milliseconds"
 )
-REMAINING_STATIC = Fault(
+REMAINING_STATIC = declare_fault(
     "ratelimit-remaining-static", ("RATE-003",), "X-RateLimit-Remaining never decreases"
 )
-NEVER_429 = Fault("ratelimit-never-429", ("RATE-004",), "requests beyond the limit are served")
-NO_RETRY_AFTER = Fault(
+NEVER_429 = declare_fault(
+    "ratelimit-never-429", ("RATE-004",), "requests beyond the limit are served"
+)
+NO_RETRY_AFTER = declare_fault(
     "ratelimit-429-no-retry-after", ("RATE-006",), "the 429 answer has no Retry-After header"
 )
-NEVER_RESETS = Fault(
+NEVER_RESETS = declare_fault(
     "ratelimit-never-resets", ("RATE-005",), "once spent, the limit stays spent after the reset"
 )
-FAULTS = (HEADERS_MISSING, RESET_MILLIS, REMAINING_STATIC, NEVER_429, NO_RETRY_AFTER, NEVER_RESETS)
 
 
 @dataclass

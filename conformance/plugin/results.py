@@ -8,16 +8,16 @@ check, a read-only violation) means the suite could not check -> "error".
 from __future__ import annotations
 
 import json
-import sys
 import time
-import warnings
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from conformance import __version__
 from conformance.report.model import CheckOutcome, CheckResult, Exchange, RunResult, build_verdicts
 from conformance.spec.catalogue import catalogue
 from conformance.target.config import TargetConfig
@@ -27,18 +27,17 @@ MESSAGE_LIMIT = 600
 
 
 def checks_dir() -> Path:
-    import conformance.checks
+    """conformance/checks/, found beside this package: the plugin never imports the checks."""
+    return Path(__file__).resolve().parent.parent / "checks"
 
-    return Path(conformance.checks.__file__).resolve().parent
 
-
-def is_check_item(item: Any) -> bool:
+def is_check_item(item: pytest.Item) -> bool:
     """A conformance check: a test in conformance/checks/ or one carrying a requirement mark."""
     path = Path(str(getattr(item, "path", ""))).resolve()
     return checks_dir() in path.parents or item.get_closest_marker("requirement") is not None
 
 
-def area_of(item: Any) -> str:
+def area_of(item: pytest.Item) -> str:
     """The area is the module name: conformance/checks/test_<area>.py."""
     return Path(str(item.path)).stem.removeprefix("test_")
 
@@ -74,7 +73,7 @@ def exception_outcome(error: BaseException) -> CheckOutcome:
     return "error"
 
 
-def short_message(excinfo: Any) -> str:
+def short_message(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
     error = excinfo.value
     if isinstance(error, AssertionError):
         text = str(error) or "assertion failed"
@@ -85,7 +84,7 @@ def short_message(excinfo: Any) -> str:
     return message if len(message) <= MESSAGE_LIMIT else message[: MESSAGE_LIMIT - 3] + "..."
 
 
-def skip_reason(report: Any) -> str:
+def skip_reason(report: pytest.TestReport) -> str:
     longrepr = report.longrepr
     if isinstance(longrepr, tuple) and len(longrepr) == 3:
         return str(longrepr[2]).removeprefix("Skipped: ")
@@ -112,8 +111,6 @@ def build_run_result(
     leftovers: int | None,
     extra: dict[str, Any] | None = None,
 ) -> RunResult:
-    from conformance import __version__
-
     results = [CheckResult.from_dict(c) for c in checks]
     per_area: Counter[str] = Counter()
     for check in results:
@@ -142,20 +139,3 @@ def build_run_result(
         },
         capabilities=capabilities,
     )
-
-
-def write_reports(result: RunResult, report_dir: Path, secrets: Iterable[str] = ()) -> list[Path]:
-    """The reporters' write_all; results.json alone while the report package is incomplete."""
-    report_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        from conformance.report import write_all
-    except ImportError:
-        pass
-    else:
-        return list(write_all(result, report_dir, secrets=list(secrets)))
-    path = report_dir / "results.json"
-    path.write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")
-    message = "conformance.report.write_all is missing: wrote results.json only"
-    warnings.warn(message, stacklevel=1)
-    print(f"plane-conformance: {message}", file=sys.stderr)
-    return [path]

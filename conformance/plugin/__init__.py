@@ -1,0 +1,77 @@
+"""The plane-conformance pytest plugin (entry point `plane_conformance`).
+
+FIXTURE API (what checks in conformance/checks/ may use):
+
+* ``target`` (session): TargetConfig — .base_url, .workspace, .project_id (or None), .profile,
+  .seed, .read_only, .run_id, .prefix ("plc-<runid>-"), .areas (tuple or None = all).
+* ``client`` (session): TargetClient — .request(method, path, *, params=None, json=None,
+  headers=None, content=None, key=True, key_header="X-API-Key", pace=True) -> httpx.Response;
+  .get/.post/.patch/.put/.delete with the same kwargs; .ws(suffix) ->
+  "/api/v1/workspaces/{slug}/{suffix}"; .requests_sent; .observations (5xx and non-JSON bodies
+  seen so far in this process). key=False sends no X-API-Key, key="" an empty one, key="x" that
+  value (redacted in records too). pace=False neither waits nor retries a 429 (to observe one).
+* ``scratch`` (session): ScratchResources — .project, .project_id, .identifier,
+  .project_path(suffix), .create(path, body, *, expected=(201,)) -> dict, .name(kind) -> str,
+  .forget(path). Everything created is deleted at the end of the session.
+* ``writable`` (function): skips with "read-only mode" under --plane-read-only.
+* ``profile`` (session): "quick" | "standard" | "full".
+* ``members`` (session): list of workspace member user ids.
+* ``rng`` (function): random.Random seeded from the run seed and the test id (reproducible).
+
+SHOULD / MAY CHECKS ("soft" tests) — automatic, no helper call needed:
+  A test whose ``@pytest.mark.requirement(...)`` ids are ALL of level SHOULD or MAY (per the
+  catalogue) is soft. When it fails, its CheckResult says "failed" (the model turns that into a
+  "warned" verdict) while pytest reports it as XFAIL ("SHOULD not met: <message>"), so the pytest
+  run still exits 0. A test naming at least one MUST id is hard. So put SHOULD assertions in a
+  test of their own, marked with the SHOULD id(s) only.
+
+OUTCOMES: failed = the target answered wrongly (AssertionError, also raised by scratch.create);
+error = the suite could not check (transport failure, a bug in a check, a read-only violation);
+skipped = pytest.skip / the writable fixture, with the reason.
+
+EXTRA PROPERTIES: a check contributes report data beyond its verdict by appending
+``(name, [rows...])`` to ``request.node.user_properties`` (a list value). The controller
+concatenates the rows of every test under ``name``: ``capabilities`` becomes
+RunResult.capabilities, any other name (``schemathesis``...) RunResult.extra[name].
+
+LAYOUT: pytest registers this module (entry point `plane_conformance`, or `-p
+conformance.plugin`), so its hooks and fixtures are re-exported here from `hooks`, `terminal` and
+`fixtures`. `state` is what one process knows about the run, `results` turns outcomes into
+CheckResults and the RunResult, `xdist` holds the hooks and scheduler used under pytest-xdist,
+and `progress` is the per-area progress line the runner installs.
+"""
+
+from conformance.plugin.fixtures import client, members, profile, rng, scratch, target, writable
+from conformance.plugin.hooks import (
+    pytest_addoption,
+    pytest_collection_finish,
+    pytest_collection_modifyitems,
+    pytest_configure,
+    pytest_runtest_makereport,
+    pytest_sessionfinish,
+    pytest_sessionstart,
+    pytest_unconfigure,
+)
+from conformance.plugin.state import ResultSink
+from conformance.plugin.terminal import pytest_report_header, pytest_terminal_summary
+
+__all__ = [
+    "ResultSink",
+    "client",
+    "members",
+    "profile",
+    "pytest_addoption",
+    "pytest_collection_finish",
+    "pytest_collection_modifyitems",
+    "pytest_configure",
+    "pytest_report_header",
+    "pytest_runtest_makereport",
+    "pytest_sessionfinish",
+    "pytest_sessionstart",
+    "pytest_terminal_summary",
+    "pytest_unconfigure",
+    "rng",
+    "scratch",
+    "target",
+    "writable",
+]

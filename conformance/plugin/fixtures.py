@@ -1,0 +1,74 @@
+"""The fixtures the checks use (their API is in the package's docstring, conformance/plugin)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+
+import pytest
+
+from conformance.exit_codes import EXIT_UNUSABLE
+from conformance.plugin.state import state_of
+from conformance.target.client import TargetClient
+from conformance.target.config import ConfigError, TargetConfig
+from conformance.target.scratch import ScratchResources
+
+
+@pytest.fixture(scope="session")
+def target(pytestconfig: pytest.Config) -> TargetConfig:
+    try:
+        return state_of(pytestconfig).target()
+    except ConfigError as problem:
+        pytest.exit(f"plane-conformance: {problem}", returncode=EXIT_UNUSABLE)
+
+
+@pytest.fixture(scope="session")
+def client(pytestconfig: pytest.Config, target: TargetConfig) -> TargetClient:
+    return state_of(pytestconfig).client()
+
+
+@pytest.fixture(scope="session")
+def scratch(
+    pytestconfig: pytest.Config, client: TargetClient, target: TargetConfig
+) -> Iterator[ScratchResources]:
+    state = state_of(pytestconfig)
+    if state.scratch is None:
+        state.scratch = ScratchResources(client, target)
+    try:
+        yield state.scratch
+    finally:
+        state.scratch.cleanup()
+
+
+@pytest.fixture
+def writable(target: TargetConfig) -> None:
+    if target.read_only:
+        pytest.skip("read-only mode")
+
+
+@pytest.fixture(scope="session")
+def profile(target: TargetConfig) -> str:
+    return target.profile
+
+
+@pytest.fixture(scope="session")
+def members(client: TargetClient) -> list[str]:
+    response = client.get(client.ws("members/"))
+    if response.status_code != 200:
+        pytest.skip(
+            f"workspace members are not listed (GET members/ answered {response.status_code})"
+        )
+    data = response.json()
+    rows = data.get("results", []) if isinstance(data, dict) else data
+    ids: list[str] = []
+    for row in rows:
+        member = row.get("member", row) if isinstance(row, dict) else row
+        ident = member.get("id") if isinstance(member, dict) else member
+        if ident:
+            ids.append(str(ident))
+    return ids
+
+
+@pytest.fixture
+def rng(target: TargetConfig, request: pytest.FixtureRequest) -> random.Random:
+    return random.Random(f"{target.seed}:{request.node.nodeid}")

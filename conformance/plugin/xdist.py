@@ -1,0 +1,72 @@
+"""The plugin under pytest-xdist: what the controller shares with its workers, and the scheduling.
+
+Run id, seed and whether the run is active go to every worker; each worker's request, leftover
+and pacing counts come back at its end. The scheduling, with `--dist loadfile`: each check module
+runs on one worker, so its module- and session-scoped seeding is not repeated on every worker. A
+test parametrized with an id of the form "@NAME" (e.g. `test_x[@schema-2]`) instead joins the
+work unit NAME with every other test of that id: a session-scoped campaign split into parts then
+runs each part once, on one worker, and the parts spread over the workers. (xdist's own `--dist
+loadgroup` marks groups with a node-id suffix that pytest 9 no longer applies, so its groups are
+silently spread.) Grouped units are handed out first: they are the longest, and a long unit
+started last becomes the run's tail.
+
+Registered by the plugin only when xdist is loaded.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from xdist.scheduler import LoadFileScheduling
+
+from conformance.plugin.state import PlaneState
+
+_GROUP_ID = re.compile(r"\[@([^\[\]]+)\]$")
+
+
+class XdistHooks:
+    """Hooks that exist only with pytest-xdist: share run id and seed, gather worker counts."""
+
+    def __init__(self, state: PlaneState) -> None:
+        self.state = state
+
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput["plane_run_id"] = self.state.run_id
+        node.workerinput["plane_seed"] = self.state.seed
+        node.workerinput["plane_active"] = self.state.active
+
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        output = getattr(node, "workeroutput", {}) or {}
+        self.state.worker_requests += int(output.get("plane_requests_sent", 0))
+        self.state.worker_leftovers += int(output.get("plane_leftovers", 0))
+        self.state.worker_waited_s += float(output.get("plane_waited_s", 0.0))
+        self.state.worker_paced_429s += int(output.get("plane_paced_429s", 0))
+
+    def pytest_xdist_make_scheduler(
+        self, config: pytest.Config, log: Any
+    ) -> FileAndGroupScheduling | None:
+        """Under --dist loadfile: modules per worker, "[@NAME]" groups apart and first."""
+        if not self.state.active or config.getvalue("dist") != "loadfile":
+            return None
+        return FileAndGroupScheduling(config, log)
+
+
+def work_unit(nodeid: str) -> str:
+    """The unit a test is scheduled with: "@NAME" for a grouped test, else its module."""
+    match = _GROUP_ID.search(nodeid)
+    return f"@{match.group(1)}" if match else nodeid.split("::", 1)[0]
+
+
+class FileAndGroupScheduling(LoadFileScheduling):
+    """`--dist loadfile`, with "@NAME" groups as units of their own, scheduled first."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return work_unit(nodeid)
+
+    def _assign_work_unit(self, node: Any) -> None:
+        grouped = next((unit for unit in self.workqueue if unit.startswith("@")), None)
+        if grouped is not None:
+            self.workqueue.move_to_end(grouped, last=False)
+        super()._assign_work_unit(node)

@@ -1,0 +1,104 @@
+"""The generic list handler: a page of a resource's documents, shaped, ordered and filtered.
+
+The faults here break ordering (ORD-*), the documented filters, and the shape of list items.
+"""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from conformance.reference.context import Ctx
+from conformance.reference.faults import declare_fault
+from conformance.reference.resources.base import Resource, Scope, expanders, shaping
+from conformance.reference.rules import fields_expand, pagination
+from conformance.reference.rules.errors import ApiError, bad_request, json_response
+from conformance.reference.store import Doc, ScopeFilter
+
+FILTERS = ("external_id", "external_source")  # documented list filters, applied together
+
+ORDER_BY_IGNORED = declare_fault(
+    "order-by-ignored", ("ORD-001", "ORD-002"), "order_by is ignored, known or not"
+)
+UNKNOWN_ORDER_BY_500 = declare_fault(
+    "unknown-order-by-500", ("ORD-002", "ORD-003"), "an unknown order_by answers 500"
+)
+
+
+def ordering(ctx: Ctx, resource: Resource) -> tuple[str, bool] | None:
+    raw = (ctx.params.get("order_by") or "").strip()
+    if not raw:
+        return None
+    name = raw.removeprefix("-")
+    if ctx.config.has(ORDER_BY_IGNORED.name):
+        return None
+    if name not in resource.output:
+        if ctx.config.has(UNKNOWN_ORDER_BY_500.name):
+            raise ApiError(500, {"error": "Internal server error"})
+        raise bad_request(f"Cannot order by: {name}", invalid_order_by=[name])
+    return name, raw.startswith("-")
+
+
+FILTERS_IGNORED = declare_fault(
+    "filters-ignored", ("ORD-004",), "external_id / external_source do not narrow the list"
+)
+EXPAND_FIRST_ITEM_ONLY = declare_fault(
+    "expand-first-item-only",
+    ("SHAPE-002",),
+    "expand applies to the first item of a list page only",
+)
+
+
+def list_response(
+    ctx: Ctx,
+    resource: Resource,
+    scope: Scope,
+    *,
+    archived: bool | None = None,
+    member_of: tuple[str, str] | None = None,
+) -> Response:
+    shape = shaping(ctx, resource)
+    page = pagination.parse(ctx.params, ctx.config)
+    order = ordering(ctx, resource)
+    where: ScopeFilter = {
+        "project": scope.project,
+        "parent": scope.parent,
+        "archived": archived,
+        "member_of": member_of,
+    }
+    total = ctx.store.count(resource.kind, **where)
+    expand = expanders(ctx, resource)
+    wanted = {name: ctx.params.get(name) for name in FILTERS if name in resource.output}
+    matching: list[Doc] | None = None
+    filtered = len(wanted) == len(FILTERS) and all(wanted.values())
+    if filtered and not ctx.config.has(FILTERS_IGNORED.name):
+        docs = ctx.store.query(resource.kind, **where, order=order)
+        matching = [d for d in docs if all(d.get(k) == v for k, v in wanted.items())]
+        total = len(matching)
+
+    def fetch(offset: int, limit: int) -> list[Doc]:
+        if matching is not None:
+            docs = matching[offset : offset + limit]
+        else:
+            docs = ctx.store.query(resource.kind, **where, offset=offset, limit=limit, order=order)
+        items = [_list_item(ctx, resource, d, member_of) for d in docs]
+        shapes = [shape] * len(items)
+        if ctx.config.has(EXPAND_FIRST_ITEM_ONLY.name):
+            shapes[1:] = [fields_expand.Shaping(shape.fields, ())] * (len(items) - 1)
+        return [fields_expand.shape(d, s, expand) for d, s in zip(items, shapes, strict=True)]
+
+    return json_response(pagination.paginate(page, total, fetch, ctx.config), ctx.config)
+
+
+CYCLE_LIST_SEQUENCE_STRING = declare_fault(
+    "cycle-list-sequence-string",
+    ("SHAPE-001",),
+    "the cycle work-item list gives sequence_id as a string (an integer elsewhere)",
+)
+
+
+def _list_item(ctx: Ctx, resource: Resource, doc: Doc, member_of: tuple[str, str] | None) -> Doc:
+    item = resource.serialize(ctx, doc)
+    cycle_list = member_of is not None and member_of[0] == "cycle"
+    if cycle_list and ctx.config.has(CYCLE_LIST_SEQUENCE_STRING.name):
+        item = {**item, "sequence_id": str(item.get("sequence_id"))}
+    return item
