@@ -21,14 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-import pytest
+from _pytest.outcomes import Skipped
 
 from conformance.report.model import Unit, UnitStatus
 
-_Skipped = pytest.skip.Exception
 
-
-class Outcome(_Skipped):
+class Outcome(Skipped):
     """A skip that knows its rung of the ladder."""
 
     kind: ClassVar[UnitStatus] = "not_selected"
@@ -54,7 +52,7 @@ class NotSelected(Outcome):
     kind = "not_selected"
 
 
-class SetupRefused(Exception):  # noqa: N818 - reads as what happened
+class SetupRefused(Exception):
     """The target refused a step the check only uses (a create of a scratch object...).
 
     Not an AssertionError: the step is judged by its own requirement (STATUS-001, SCHEMA-005...),

@@ -30,6 +30,7 @@ PLACEHOLDER_REASON = "TODO: say why this is accepted (ticket, owner, deadline)"
 # A baseline accepts what the target does (or what it keeps the suite from judging); a suite
 # error is never acceptable.
 ACCEPTABLE = ("failed", "warned", "blocked", "not_verified")
+SHAPE = "of {id, status, reason}"
 
 
 class BaselineError(ValueError):
@@ -45,9 +46,7 @@ class BaselineEntry:
 
 def _entry(raw: object, path: Path | str) -> BaselineEntry:
     if not (isinstance(raw, dict) and isinstance(raw.get("id"), str)):
-        raise BaselineError(
-            f"baseline {path} must be a mapping with a `requirements` list of {{id, status, reason}}"
-        )
+        raise BaselineError(f"baseline {path} must be a mapping with a `requirements` list {SHAPE}")
     status = str(raw.get("status", "failed"))
     if status not in ACCEPTABLE:
         raise BaselineError(
@@ -68,9 +67,7 @@ def load_baseline(path: Path | str) -> list[BaselineEntry]:
         return []
     entries = data.get("requirements") if isinstance(data, dict) else None
     if not isinstance(entries, list):
-        raise BaselineError(
-            f"baseline {path} must be a mapping with a `requirements` list of {{id, status, reason}}"
-        )
+        raise BaselineError(f"baseline {path} must be a mapping with a `requirements` list {SHAPE}")
     return [_entry(raw, path) for raw in entries]
 
 
@@ -104,8 +101,8 @@ def apply_baseline(result: RunResult, baseline_path: Path | str, fail_on_stale: 
         "unknown": unknown,
         "fail_on_stale": fail_on_stale,
     }
-    for entry in stale:
-        print(f"baseline: {entry['id']} passes now; remove it from {baseline_path}")
+    for row in stale:
+        print(f"baseline: {row['id']} passes now; remove it from {baseline_path}")
     for row in mismatched:
         print(
             f"baseline: {row['id']} is {row['status']}, the baseline accepts it only as "

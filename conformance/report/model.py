@@ -200,7 +200,9 @@ class RunResult:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["summary"] = self.summary
-        data["verdict"] = asdict(verdict_of(self))
+        data["verdict"] = {
+            k: list(v) if isinstance(v, tuple) else v for k, v in asdict(verdict_of(self)).items()
+        }
         return data
 
     @classmethod
@@ -220,7 +222,7 @@ def _status_of(level: str, units: list[Unit]) -> RequirementStatus:
         return "failed" if level == "MUST" else "warned"
     for rung in ("error", "blocked", "not_verified"):
         if rung in seen:
-            return rung  # type: ignore[return-value]
+            return rung
     if "verified" in seen:
         return "passed"
     return "not_applicable" if "not_applicable" in seen else "not_selected"
@@ -330,7 +332,9 @@ def verdict_of(result: RunResult) -> Verdict:
     if result.completion == "aborted":
         why = result.completion_reason or "the run was aborted"
         return Verdict(EXIT_UNUSABLE, "aborted", f"No verdict: {why}.", **common)
-    note = f" ({_plural(len(accepted), 'requirement')} accepted by the baseline)" if accepted else ""
+    note = ""
+    if accepted:
+        note = f" ({_plural(len(accepted), 'requirement')} accepted by the baseline)"
     if failed:
         headline = f"Does not conform: {_plural(len(failed), 'MUST requirement')} failed{note}."
         return Verdict(EXIT_FAILED, "fail", headline, **common)

@@ -91,7 +91,9 @@ def test_assertion_outside_the_units_still_fails() -> None:
 
 
 def test_failed_should_is_a_warning_and_exit_0() -> None:
-    result = _run(_check("a", "passed"), _check("b", "passed", ("A-2",)), _check("s", "failed", ("S-1",)))
+    result = _run(
+        _check("a", "passed"), _check("b", "passed", ("A-2",)), _check("s", "failed", ("S-1",))
+    )
     assert _status(result, "S-1") == "warned"
     assert verdict_of(result).exit_code == EXIT_OK
     assert verdict_of(result).warned == ("S-1",)

@@ -23,7 +23,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable
 
-from conformance.report.model import CheckResult, Unit
+from conformance.report.model import CheckResult, Unit, UnitStatus
 from conformance.spec.openapi import load_openapi, operations
 from conformance.spec.paths import openapi_path
 from conformance.target.ledger import LedgerRow, is_json_media_type
@@ -67,7 +67,7 @@ def _judge(
         if not applies(row):
             continue
         found = problem(row)
-        status = "failed" if found else "verified"
+        status: UnitStatus = "failed" if found else "verified"
         units.append(Unit(requirement, _unit(row), status, found or ""))
     return units
 
@@ -177,9 +177,7 @@ def run_wide_checks(
             kept.append(Unit(requirement, "", "not_verified", "no response of this kind was seen"))
         offending = {u.unit for u in failed}
         exchanges = [
-            row.exchange
-            for row in rows
-            if row.exchange is not None and row.label in offending
+            row.exchange for row in rows if row.exchange is not None and row.label in offending
         ][:EVIDENCE_ROWS]
         message = (
             f"{len(failed)} of {len(mine)} responses break it: "
