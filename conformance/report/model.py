@@ -19,6 +19,13 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from conformance.exit_codes import (
+    EXIT_FAILED,
+    EXIT_INCOMPLETE,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_UNUSABLE,
+)
 from conformance.spec.catalogue import Requirement
 
 # What one unit (or one whole check) came to.
@@ -56,12 +63,6 @@ INCOMPLETE_STATUSES = ("error", "blocked", "not_verified")
 # Rungs that say nothing about the target and are outside a requirement's coverage.
 NEUTRAL_UNITS = ("not_applicable", "not_selected")
 Completion = Literal["complete", "interrupted", "aborted"]
-
-EXIT_OK = 0  # every in-scope MUST requirement passed
-EXIT_FAILED = 1  # a MUST requirement failed (not accepted by the baseline)
-EXIT_UNUSABLE = 2  # the run could not happen, or was aborted: no verdict
-EXIT_INCOMPLETE = 3  # no MUST failed, but a MUST is blocked, not verified or errored
-EXIT_INTERRUPTED = 130  # Ctrl-C: partial results, no verdict
 
 
 @dataclass

@@ -6,13 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from conformance.report.baseline import apply_baseline
-from conformance.report.model import (
+from conformance.exit_codes import (
     EXIT_FAILED,
     EXIT_INCOMPLETE,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_UNUSABLE,
+)
+from conformance.report.baseline import apply_baseline
+from conformance.report.model import (
     CheckResult,
     RunResult,
     Unit,
@@ -149,3 +151,17 @@ def test_round_trip_through_json_keeps_the_verdict() -> None:
     again = RunResult.from_dict(result.to_dict())
     assert verdict_of(again) == verdict_of(result)
     assert again.requirements[0].coverage == result.requirements[0].coverage
+
+
+def test_scrubbing_stream_removes_the_key_even_split_across_writes() -> None:
+    import io
+
+    from conformance.report.scrub import ScrubbingStream
+
+    sink = io.StringIO()
+    stream = ScrubbingStream(sink, ["plane_api_secretvalue123"])
+    stream.write("the server echoed plane_api_secret")
+    stream.write("value123 back\nand Zx9-opaque is fine\n")
+    stream.flush()
+    assert "secretvalue123" not in sink.getvalue()
+    assert "[redacted]" in sink.getvalue() and "Zx9-opaque is fine" in sink.getvalue()
