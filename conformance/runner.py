@@ -26,7 +26,8 @@ from conformance.reference.launcher import (
     start_reference_server,
 )
 from conformance.report import write_all
-from conformance.report.model import RunResult
+from conformance.report.model import RunResult, verdict_of
+from conformance.report.scrub import scrubbed_output
 from conformance.spec.catalogue import known_areas
 from conformance.target.client import TargetClient
 from conformance.target.config import (
@@ -184,6 +185,9 @@ def run(args: argparse.Namespace) -> int:
         _preflight(config)
         sink = ResultSink()
         stack.enter_context(_environment(ENV_KEY, config.api_key))
+        # Whatever pytest, a check or a library prints during the run goes through this: a
+        # server that echoes the key never gets it into a CI log.
+        stack.enter_context(scrubbed_output(config.api_key))
         # Every installed pytest plugin's package is assertion-rewritten at import, hypothesis's
         # and schemathesis's too, though the checks use neither plugin: a second per pytest
         # process (and per xdist worker) where bytecode is not cached. Load only our own.
@@ -194,13 +198,14 @@ def run(args: argparse.Namespace) -> int:
             raise UsageFailure(
                 f"the check session did not complete (pytest exit code {int(status)})."
             )
-        if status == pytest.ExitCode.INTERRUPTED:
-            # The reports hold what ran, and cleanup has run; the verdict is incomplete, so an
-            # interrupted run must never pass a CI gate.
+        if sink.result.completion != "complete" or status == pytest.ExitCode.INTERRUPTED:
+            # The reports hold what ran, and cleanup has run; there is no verdict, so an
+            # interrupted or aborted run must never pass a CI gate.
+            verdict = verdict_of(sink.result)
             print(
-                f"plane-conformance: interrupted; partial reports written, "
+                f"plane-conformance: {verdict.headline} Partial reports written, "
                 f"leftovers: {sink.result.leftovers}",
                 file=sys.stderr,
             )
-            return EXIT_INTERRUPTED
+            return verdict.exit_code if verdict.tone != "pass" else EXIT_INTERRUPTED
         return _finish(args, sink.result, config)

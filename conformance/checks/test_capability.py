@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from conformance.checks._integrator import json_of
+from conformance.outcomes import Blocked, NotApplicable, NotSelected
 from conformance.spec.openapi import Operation, load_openapi, operations
 from conformance.spec.paths import openapi_path
 from conformance.target.client import TargetClient
@@ -126,7 +127,7 @@ def probed(
 ) -> tuple[str, str]:
     """The one probe of `operation`: (status, detail), and its row of RunResult.capabilities."""
     if target.read_only and operation.method != "GET":
-        pytest.skip("read-only mode: writes are not probed")
+        raise NotSelected("read-only mode: writes are not probed")
     path = fill_path(operation, target.workspace, *probe_project)
     body: list[object] | None = [] if operation.method in ("POST", "PATCH", "PUT") else None
     response = client.request(operation.method, path, json=body)
@@ -154,7 +155,7 @@ def test_core(operation: Operation, probed: tuple[str, str]) -> None:
         f"core operation {operation.method} {operation.path} is absent: {detail}"
     )
     if status != "served":
-        pytest.skip(f"{status}: {detail}")
+        raise Blocked(f"{status}: {detail}")
 
 
 @pytest.mark.requirement("CAP-002")
@@ -162,4 +163,4 @@ def test_cloud(probed: tuple[str, str]) -> None:
     """A commercial-edition operation is served, or skipped with what the target said."""
     status, detail = probed
     if status != "served":
-        pytest.skip(f"{status}: {detail}")
+        raise NotApplicable(f"{status}: {detail}")

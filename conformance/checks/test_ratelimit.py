@@ -14,6 +14,7 @@ from itertools import pairwise
 import httpx
 import pytest
 
+from conformance.outcomes import NotSelected, NotVerified
 from conformance.target.client import TargetClient
 
 REMAINING = "X-RateLimit-Remaining"
@@ -117,7 +118,7 @@ def test_remaining_decreases_within_a_window(
     ]
     readable = [(left, right) for left, right in pairs if left is not None and right is not None]
     if len(readable) < 2:
-        pytest.skip(f"{REMAINING}/{RESET} are not readable (judged by RATE-001/002)")
+        raise NotVerified(f"{REMAINING}/{RESET} are not readable (judged by RATE-001/002)")
     check(sequence_problems(readable))
 
 
@@ -150,10 +151,10 @@ def exhaustion(
     remaining = parse_int(sampled[-1][0].headers.get(REMAINING))
     if profile != "full":
         about = remaining if remaining is not None else "the whole limit of"
-        pytest.skip(f"full profile only: costs about {about} requests and up to a minute")
+        raise NotSelected(f"full profile only: costs about {about} requests and up to a minute")
     budget = (remaining if remaining is not None else 60) + 10
     if budget > MAX_SPEND:
-        pytest.skip(f"{REMAINING} is {remaining}: spending the window would cost too much")
+        raise NotSelected(f"{REMAINING} is {remaining}: spending the window would cost too much")
     path = probe_paths(client)[0]
     result = Exhaustion()
     for _ in range(budget):
@@ -183,7 +184,7 @@ def test_requests_beyond_the_limit_get_429(exhaustion: Exhaustion) -> None:
 
 def _require_429(exhaustion: Exhaustion) -> httpx.Response:
     if exhaustion.throttled is None:
-        pytest.skip("no 429 was observed (judged by RATE-004)")
+        raise NotVerified("no 429 was observed (judged by RATE-004)")
     return exhaustion.throttled
 
 

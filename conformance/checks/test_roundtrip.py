@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from conformance.checks._integrator import describe, differences, json_of, same_value
+from conformance.outcomes import Blocked, NotSelected
 from conformance.spec.openapi import load_openapi
 from conformance.target.client import TargetClient
 from conformance.target.config import TargetConfig
@@ -111,9 +112,9 @@ class Seed:
 @pytest.fixture(scope="module")
 def seed(target: TargetConfig, scratch: ScratchResources, members: list[str]) -> Seed:
     if target.read_only:
-        pytest.skip("read-only mode: these checks create their own objects")
+        raise NotSelected("read-only mode: these checks create their own objects")
     if not members:
-        pytest.skip("the workspace lists no members to assign")
+        raise Blocked("the workspace lists no members to assign")
     return Seed(scratch, members)
 
 

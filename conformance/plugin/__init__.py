@@ -41,7 +41,17 @@ CheckResults and the RunResult, `xdist` holds the hooks and scheduler used under
 and `progress` is the per-area progress line the runner installs.
 """
 
-from conformance.plugin.fixtures import client, members, profile, rng, scratch, target, writable
+from conformance.plugin.fixtures import (
+    client,
+    me,
+    members,
+    profile,
+    rng,
+    scratch,
+    target,
+    units,
+    writable,
+)
 from conformance.plugin.hooks import (
     pytest_addoption,
     pytest_collection_finish,
@@ -58,6 +68,7 @@ from conformance.plugin.terminal import pytest_report_header, pytest_terminal_su
 __all__ = [
     "ResultSink",
     "client",
+    "me",
     "members",
     "profile",
     "pytest_addoption",
@@ -73,5 +84,6 @@ __all__ = [
     "rng",
     "scratch",
     "target",
+    "units",
     "writable",
 ]

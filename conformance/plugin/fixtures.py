@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from conformance.exit_codes import EXIT_UNUSABLE
+from conformance.outcomes import Blocked, NotSelected, Units
 from conformance.plugin.state import state_of
 from conformance.target.client import TargetClient
 from conformance.target.config import ConfigError, TargetConfig
@@ -43,7 +44,30 @@ def scratch(
 @pytest.fixture
 def writable(target: TargetConfig) -> None:
     if target.read_only:
-        pytest.skip("read-only mode")
+        raise NotSelected("read-only mode: this check sends writes")
+
+
+@pytest.fixture
+def units(request: pytest.FixtureRequest) -> Units:
+    """The units this test judges (see conformance.outcomes.Units); the plugin reads them."""
+    from conformance.plugin.hooks import UNITS
+
+    recorded = Units()
+    request.node.stash[UNITS] = recorded
+    return recorded
+
+
+@pytest.fixture(scope="session")
+def me(client: TargetClient) -> str:
+    """The id of the key's own user: the member to assign wherever one is needed (never one of
+    the workspace's other people, who would be notified)."""
+    response = client.get("/api/v1/users/me/")
+    body = response.json() if response.status_code == 200 else None
+    if not isinstance(body, dict) or not body.get("id"):
+        raise Blocked(
+            f"GET /api/v1/users/me/ answered {response.status_code}: {response.text:.200}"
+        )
+    return str(body["id"])
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +79,7 @@ def profile(target: TargetConfig) -> str:
 def members(client: TargetClient) -> list[str]:
     response = client.get(client.ws("members/"))
     if response.status_code != 200:
-        pytest.skip(
+        raise Blocked(
             f"workspace members are not listed (GET members/ answered {response.status_code})"
         )
     data = response.json()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Generator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -20,26 +21,35 @@ import pluggy
 import pytest
 
 from conformance.exit_codes import EXIT_UNUSABLE
+from conformance.outcomes import Units, outcome_kind
 from conformance.plugin.results import (
     CHECK_PROPERTY,
+    LOST,
     CheckRecord,
     area_of,
     build_run_result,
+    clean_text,
     exception_outcome,
     is_check_item,
     short_message,
     skip_reason,
 )
+from conformance.plugin.run_wide import RUN_WIDE, run_wide_checks
 from conformance.plugin.state import STATE, PlaneState, ResultSink, state_of
 from conformance.report import write_all
+from conformance.report.model import Completion
 from conformance.spec.catalogue import catalogue
 from conformance.target.client import ReadOnlyViolation
 from conformance.target.config import PROFILES, ConfigError
-from conformance.target.preflight import PreflightError, preflight
+from conformance.target.ledger import LedgerRow
+from conformance.target.preflight import ME_PATH, PreflightError, preflight
 from conformance.target.scratch import sweep_projects
 
 RECORD = pytest.StashKey[CheckRecord]()
+UNITS = pytest.StashKey[Units]()
 SOFT_LEVELS = ("SHOULD", "MAY")
+LEDGER_PROPERTY = "plane_conformance_ledger"  # the response rows of one test
+ABORT_PROPERTY = "plane_conformance_abort"  # a worker lost the target: why
 
 
 # -- options and configuration ---------------------------------------------------------------
@@ -67,7 +77,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     state = PlaneState(config)
     config.stash[STATE] = state
-    config.pluginmanager.register(_Collector(state), "plane_conformance_collector")
+    config.pluginmanager.register(_Collector(state, config), "plane_conformance_collector")
     if config.pluginmanager.hasplugin("xdist"):
         from conformance.plugin.xdist import XdistHooks
 
@@ -150,24 +160,81 @@ def pytest_runtest_makereport(
     record = item.stash.get(RECORD, None)
     if record is None:
         return
+    state = state_of(item.config)
+    secrets = _secrets(state)
     record.duration_s += report.duration
     if report.when in ("setup", "call") and record.outcome == "passed":
+        error = call.excinfo.value if call.excinfo is not None else None
         if report.skipped and not hasattr(report, "wasxfail"):
-            record.outcome, record.message = "skipped", skip_reason(report)
+            # A rung of the ladder says which; a bare pytest.skip verified nothing.
+            kind = outcome_kind(error) if error is not None else None
+            record.outcome = "not_verified" if kind is None or kind == "verified" else kind
+            record.message = clean_text(skip_reason(report), secrets)
         elif report.failed and call.excinfo is not None:
             record.outcome = exception_outcome(call.excinfo.value)
-            record.message = short_message(call.excinfo)
+            record.message = short_message(call.excinfo, secrets)
+            if isinstance(call.excinfo.value, LOST):
+                _target_lost(item, state)
             if record.soft and record.outcome == "failed":
                 # A SHOULD not met is a warning, not a failure of the pytest run.
                 report.outcome = "skipped"
                 report.wasxfail = f"SHOULD not met: {record.message}"
+            elif record.outcome in ("blocked", "not_verified"):
+                # Not the target's failure nor the suite's: pytest counts it as a skip.
+                report.outcome = "skipped"
+                report.longrepr = (str(item.path), 0, f"{record.outcome}: {record.message}")
+        _short_longrepr(report, record.message, item.config)
     if report.when == "teardown":
-        if report.failed and call.excinfo is not None and record.outcome in ("passed", "skipped"):
-            record.outcome, record.message = "error", short_message(call.excinfo)
-        state = state_of(item.config)
-        exchanges = state._client.recorder.take() if state._client else []
+        if report.failed and call.excinfo is not None and record.outcome == "passed":
+            record.outcome, record.message = "error", short_message(call.excinfo, secrets)
+        _short_longrepr(report, record.message, item.config)
+        units = item.stash.get(UNITS, None)
+        record.units = list(units.recorded) if units is not None else []
+        client = state._client
+        exchanges = client.recorder.take() if client else []
+        rows = client.ledger.take() if client else []
         result = record.to_result(item.nodeid, item.name, exchanges)
         report.user_properties.append((CHECK_PROPERTY, result))
+        report.user_properties.append((LEDGER_PROPERTY, _ledger_dicts(rows, item.nodeid)))
+        if state.aborted:
+            report.user_properties.append((ABORT_PROPERTY, [state.aborted]))
+
+
+def _secrets(state: PlaneState) -> tuple[str, ...]:
+    try:
+        return (state.target().api_key,)
+    except ConfigError:
+        return ()
+
+
+def _short_longrepr(report: pytest.TestReport, message: str, config: pytest.Config) -> None:
+    """A failed check shows its one-line why; the traceback only with -v (and never the key)."""
+    if not report.failed or not message:
+        return
+    if config.get_verbosity() > 0:
+        report.longrepr = clean_text(str(report.longrepr), ()) if report.longrepr else message
+        return
+    report.longrepr = message
+
+
+def _ledger_dicts(rows: list[LedgerRow], test: str) -> list[dict[str, Any]]:
+    for row in rows:
+        row.test = test
+    return [row.to_dict() for row in rows]
+
+
+def _target_lost(item: pytest.Item, state: PlaneState) -> None:
+    """A connection could not be made: if the target no longer answers at all, stop the run."""
+    if state.aborted or state._client is None:
+        return
+    try:
+        state._client.get(ME_PATH, pace=False)
+    except LOST as error:
+        state.aborted = (
+            f"the target {state.target().base_url} stopped answering during the run "
+            f"({type(error).__name__})"
+        )
+        item.session.shouldstop = state.aborted
 
 
 class _Collector:
@@ -176,8 +243,9 @@ class _Collector:
     Under xdist the reports arrive from the workers with their user_properties intact.
     """
 
-    def __init__(self, state: PlaneState) -> None:
+    def __init__(self, state: PlaneState, config: pytest.Config) -> None:
         self.state = state
+        self.config = config
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when != "teardown" or self.state.is_worker:
@@ -185,10 +253,24 @@ class _Collector:
         for name, value in report.user_properties:
             if name == CHECK_PROPERTY and isinstance(value, dict):
                 self.state.checks.append(value)
+            elif name == LEDGER_PROPERTY and isinstance(value, list):
+                self.state.ledger.extend(value)
+            elif name == ABORT_PROPERTY and isinstance(value, list) and value:
+                self._abort(str(value[0]))
             elif isinstance(value, list):
                 # Any other list-valued property is report data contributed by a check:
                 # "capabilities" rows, "schemathesis" findings... (see EXTRA PROPERTIES above).
                 self.state.extra.setdefault(name, []).extend(value)
+
+    def _abort(self, reason: str) -> None:
+        """A worker lost the target: stop handing out tests (under xdist, the controller's
+        dsession decides; without it, the session)."""
+        if self.state.aborted:
+            return
+        self.state.aborted = reason
+        dsession = self.config.pluginmanager.getplugin("dsession")
+        if dsession is not None:
+            dsession.shouldstop = reason
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -218,8 +300,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     _freeze_heap()
     leftovers = state.scratch.cleanup() if state.scratch else 0
+    # What cleanup (and anything else after the last test) received is judged too.
+    late_rows = _ledger_dicts(state._client.ledger.take(), "(cleanup)") if state._client else []
     if state.is_worker:
         output = session.config.workeroutput  # type: ignore[attr-defined]
+        output["plane_ledger"] = late_rows
+        output["plane_aborted"] = state.aborted
         output["plane_requests_sent"] = state.requests_sent
         output["plane_leftovers"] = leftovers
         pacer = state._client.pacer if state._client else None
@@ -229,16 +315,23 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if state._target is None:  # configuration failed: nothing ran
         return
     swept_left = 0
-    if state.checks and not state.target().read_only:
+    if state.checks and not state.target().read_only and not state.aborted:
         with contextlib.suppress(httpx.HTTPError, ReadOnlyViolation):
             swept_left = sweep_projects(state.client(), state.target())
+    state.ledger.extend(late_rows)
+    if state._client is not None:  # the sweep's own answers
+        state.ledger.extend(_ledger_dicts(state._client.ledger.take(), "(cleanup)"))
+    checks = state.checks + _run_wide(state)
+    completion, why = _completion(state, exitstatus)
     state.run_result = build_run_result(
         state.target(),
-        checks=state.checks,
+        checks=checks,
         started=state.started,
         requests_sent=state.requests_sent,
         leftovers=leftovers + state.worker_leftovers + swept_left,
         extra={**state.extra, **_pacing_figures(state)},
+        completion=completion,
+        completion_reason=why,
     )
     report_dir = session.config.getoption("plane_report_dir")
     if report_dir:
@@ -247,6 +340,26 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     for plugin in session.config.pluginmanager.get_plugins():
         if isinstance(plugin, ResultSink):
             plugin.result = state.run_result
+
+
+def _run_wide(state: PlaneState) -> list[dict[str, Any]]:
+    """The every-response requirements, judged on the ledger rows of every process."""
+    # Only requirements whose own checks ran (their area and profile were selected).
+    ran = {rid for check in state.checks for rid in check.get("requirements", [])}
+    wanted = [r for r in RUN_WIDE if r in ran]
+    if not wanted:
+        return []
+    known = catalogue()
+    rows = [LedgerRow.from_dict(row) for row in state.ledger]
+    return [asdict(check) for check in run_wide_checks(rows, wanted, lambda rid: known[rid].area)]
+
+
+def _completion(state: PlaneState, exitstatus: int) -> tuple[Completion, str]:
+    if state.aborted:
+        return "aborted", state.aborted
+    if exitstatus == pytest.ExitCode.INTERRUPTED:
+        return "interrupted", "the run was interrupted before every check ran"
+    return "complete", ""
 
 
 def _pacing_figures(state: PlaneState) -> dict[str, Any]:

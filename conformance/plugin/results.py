@@ -1,8 +1,12 @@
 """From pytest outcomes to the results model: one CheckRecord per test, one RunResult per run.
 
-Outcome rule: an AssertionError (scratch.create raises one too) or a body that is not JSON means
-the target answered wrongly -> "failed"; any other exception (transport failure, a bug in a
-check, a read-only violation) means the suite could not check -> "error".
+Outcome rule (docs/verdicts.md): an AssertionError or a body that is not JSON means the target
+answered wrongly -> "failed"; a rung of the ladder raised by a check or fixture (Blocked,
+NotVerified, NotApplicable, NotSelected, SetupRefused) -> that rung; the target dropping the
+connection or not answering in time -> "not_verified" for the test (STATUS-010 judges that
+response run-wide); the target becoming unreachable -> "error" and the run is aborted; any other
+exception (a bug in a check, a read-only violation) means the suite could not check -> "error".
+Every message is scrubbed of the key before it is kept or shown.
 """
 
 from __future__ import annotations
@@ -10,15 +14,27 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from conformance import __version__
-from conformance.report.model import CheckOutcome, CheckResult, Exchange, RunResult, build_verdicts
+from conformance.outcomes import outcome_kind
+from conformance.report.model import (
+    CheckOutcome,
+    CheckResult,
+    Completion,
+    Exchange,
+    RunResult,
+    Unit,
+    build_verdicts,
+)
+from conformance.report.scrub import scrub_text
 from conformance.spec.catalogue import catalogue
 from conformance.target.config import TargetConfig
 
@@ -51,6 +67,7 @@ class CheckRecord:
     outcome: CheckOutcome = "passed"
     message: str = ""
     duration_s: float = 0.0
+    units: list[Unit] = field(default_factory=list)
 
     def to_result(self, nodeid: str, name: str, exchanges: list[Exchange]) -> dict[str, Any]:
         result = CheckResult(
@@ -63,23 +80,58 @@ class CheckRecord:
             expected=self.expected,
             exchanges=exchanges,
             duration_s=round(self.duration_s, 3),
+            units=list(self.units),
         )
         return asdict(result)
 
 
+# The target stopped answering: the run has no verdict any more (see `target_lost`).
+LOST = (httpx.ConnectError, httpx.ConnectTimeout)
+# The target accepted the connection but gave no answer: that response is STATUS-010's.
+NO_ANSWER = (httpx.RemoteProtocolError, httpx.ReadError, httpx.ReadTimeout, httpx.WriteError)
+
+
 def exception_outcome(error: BaseException) -> CheckOutcome:
+    kind = outcome_kind(error)
+    if kind is not None:
+        return "passed" if kind == "verified" else kind
     if isinstance(error, AssertionError | json.JSONDecodeError):
         return "failed"
+    if isinstance(error, NO_ANSWER):
+        return "not_verified"
     return "error"
 
 
-def short_message(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
+def clean_text(text: str, secrets: Iterable[str] = ()) -> str:
+    """A message as the suite shows it: the key scrubbed, pytest's assert rewriting dropped."""
+    text = scrub_text(text, tuple(s for s in secrets if s))
+    kept: list[str] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        # pytest's rewritten-assert explanation ("assert 403 == 401", "+  where ...") repeats
+        # the message above it in Python; a reader wants the sentence.
+        if stripped.startswith(("assert ", "+", "where ", "and ")) and kept:
+            break
+        kept.append(line.rstrip())
+    return "\n".join(kept)
+
+
+def short_message(excinfo: pytest.ExceptionInfo[BaseException], secrets: Iterable[str] = ()) -> str:
     error = excinfo.value
     if isinstance(error, AssertionError):
         text = str(error) or "assertion failed"
+    elif outcome_kind(error) is not None:
+        text = str(getattr(error, "reason", None) or getattr(error, "msg", "") or error)
+    elif isinstance(error, NO_ANSWER):
+        text = (
+            f"the target gave no answer ({type(error).__name__}: {error}); "
+            "STATUS-010 judges that response"
+        )
     else:
         text = f"{type(error).__name__}: {error}"
-    lines = [line.rstrip() for line in text.splitlines() if line.strip()][:4]
+    lines = clean_text(text, secrets).splitlines()[:4]
     message = "\n".join(lines)
     return message if len(message) <= MESSAGE_LIMIT else message[: MESSAGE_LIMIT - 3] + "..."
 
@@ -110,6 +162,8 @@ def build_run_result(
     requests_sent: int,
     leftovers: int | None,
     extra: dict[str, Any] | None = None,
+    completion: Completion = "complete",
+    completion_reason: str = "",
 ) -> RunResult:
     results = [CheckResult.from_dict(c) for c in checks]
     per_area: Counter[str] = Counter()
@@ -138,4 +192,6 @@ def build_run_result(
             **contributed,
         },
         capabilities=capabilities,
+        completion=completion,
+        completion_reason=completion_reason,
     )

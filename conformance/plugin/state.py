@@ -55,6 +55,8 @@ class PlaneState:
         self.worker_leftovers = 0
         self.worker_waited_s = 0.0
         self.worker_paced_429s = 0
+        self.ledger: list[dict[str, Any]] = []  # response rows of every process (controller)
+        self.aborted = ""  # why the run stopped without a verdict (the target was lost)
         self.run_result: RunResult | None = None
         self.report_paths: list[Path] = []
 

@@ -43,6 +43,9 @@ class XdistHooks:
         self.state.worker_leftovers += int(output.get("plane_leftovers", 0))
         self.state.worker_waited_s += float(output.get("plane_waited_s", 0.0))
         self.state.worker_paced_429s += int(output.get("plane_paced_429s", 0))
+        self.state.ledger.extend(output.get("plane_ledger", []))
+        if output.get("plane_aborted") and not self.state.aborted:
+            self.state.aborted = str(output["plane_aborted"])
 
     def pytest_xdist_make_scheduler(
         self, config: pytest.Config, log: Any

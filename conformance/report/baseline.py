@@ -1,13 +1,19 @@
-"""Baselines: known failing requirements a team has accepted, so the gate catches only new ones.
+"""Baselines: known departures a team has accepted, so the gate catches only new ones.
 
 File format (YAML)::
 
     requirements:
       - id: PAG-009
+        status: failed          # optional, default "failed"
         reason: "our proxy rewrites per_page; tracked in OPS-123"
+      - id: FIELD-004
+        status: not_verified    # nothing to inspect while FIELD-003 fails
+        reason: "follows from FIELD-003"
 
-`apply_baseline` records what it did in `result.extra["baseline"]` so that the reports show it;
-call `write_all` after it (or again) for the reports to include it.
+An entry accepts its requirement only in the status it names: a requirement that fails in
+another way (a not-verified entry that now fails outright) is not accepted. An entry whose
+requirement passes now is *stale*. `apply_baseline` marks the accepted verdicts and records what
+it did in `result.baseline`; the run's verdict (`verdict_of`) and every reporter read both.
 """
 
 from __future__ import annotations
@@ -18,11 +24,13 @@ from pathlib import Path
 
 import yaml
 
-from conformance.report.model import RunResult
+from conformance.report.model import RunResult, verdict_of
 
-PLACEHOLDER_REASON = "TODO: say why this failure is accepted (ticket, owner, deadline)"
-# A baseline accepts a target's failures only; a suite error is never acceptable.
-_ACCEPTABLE = ("failed",)
+PLACEHOLDER_REASON = "TODO: say why this is accepted (ticket, owner, deadline)"
+# A baseline accepts what the target does (or what it keeps the suite from judging); a suite
+# error is never acceptable.
+ACCEPTABLE = ("failed", "warned", "blocked", "not_verified")
+SHAPE = "of {id, status, reason}"
 
 
 class BaselineError(ValueError):
@@ -32,7 +40,20 @@ class BaselineError(ValueError):
 @dataclass(frozen=True)
 class BaselineEntry:
     id: str
+    status: str
     reason: str
+
+
+def _entry(raw: object, path: Path | str) -> BaselineEntry:
+    if not (isinstance(raw, dict) and isinstance(raw.get("id"), str)):
+        raise BaselineError(f"baseline {path} must be a mapping with a `requirements` list {SHAPE}")
+    status = str(raw.get("status", "failed"))
+    if status not in ACCEPTABLE:
+        raise BaselineError(
+            f"baseline {path}: {raw['id']} has status {status!r}; a baseline accepts only "
+            f"{', '.join(ACCEPTABLE)}"
+        )
+    return BaselineEntry(id=raw["id"], status=status, reason=str(raw.get("reason", "")))
 
 
 def load_baseline(path: Path | str) -> list[BaselineEntry]:
@@ -45,66 +66,65 @@ def load_baseline(path: Path | str) -> list[BaselineEntry]:
     if data is None:  # an empty file accepts nothing
         return []
     entries = data.get("requirements") if isinstance(data, dict) else None
-    if not isinstance(entries, list) or not all(
-        isinstance(e, dict) and isinstance(e.get("id"), str) for e in entries
-    ):
-        raise BaselineError(
-            f"baseline {path} must be a mapping with a `requirements` list of {{id, reason}}"
-        )
-    return [BaselineEntry(id=e["id"], reason=str(e.get("reason", ""))) for e in entries]
+    if not isinstance(entries, list):
+        raise BaselineError(f"baseline {path} must be a mapping with a `requirements` list {SHAPE}")
+    return [_entry(raw, path) for raw in entries]
 
 
 def apply_baseline(result: RunResult, baseline_path: Path | str, fail_on_stale: bool) -> int:
-    """The run's exit code with the baseline applied (0 pass, 1 fail); raises BaselineError.
+    """Mark what the baseline accepts, record it in `result.baseline`; return the exit code.
 
-    Fails when a requirement outside the baseline failed or erred, or (with fail_on_stale) when
-    a baselined requirement now passes. Stale and unknown entries are printed either way.
+    Stale and unknown entries are printed either way.
     """
     entries = {e.id: e for e in load_baseline(baseline_path)}
-    statuses = {v.id: v.status for v in result.requirements}
-    accepted = [
-        {"id": rid, "reason": e.reason}
-        for rid, e in entries.items()
-        if statuses.get(rid) in _ACCEPTABLE
-    ]
-    stale = [
-        {"id": rid, "reason": e.reason}
-        for rid, e in entries.items()
-        if statuses.get(rid) == "passed"
-    ]
-    unknown = sorted(rid for rid in entries if rid not in statuses)
-    unaccepted = [
-        v.id
-        for v in result.requirements
-        if v.status == "error" or (v.status == "failed" and v.id not in entries)
-    ]
-    result.extra["baseline"] = {
+    accepted, stale, mismatched = [], [], []
+    for verdict in result.requirements:
+        entry = entries.get(verdict.id)
+        if entry is None:
+            continue
+        if verdict.status == entry.status:
+            verdict.accepted = entry.reason or "accepted by the baseline"
+            accepted.append({"id": verdict.id, "status": entry.status, "reason": entry.reason})
+        elif verdict.status == "passed":
+            stale.append({"id": verdict.id, "status": entry.status, "reason": entry.reason})
+        else:
+            mismatched.append(
+                {"id": verdict.id, "expected": entry.status, "status": verdict.status}
+            )
+    known = {v.id for v in result.requirements}
+    unknown = sorted(rid for rid in entries if rid not in known)
+    result.baseline = {
         "path": str(baseline_path),
         "accepted": accepted,
         "stale": stale,
+        "mismatched": mismatched,
         "unknown": unknown,
-        "unaccepted": unaccepted,
         "fail_on_stale": fail_on_stale,
     }
-    for entry in stale:
-        print(f"baseline: {entry['id']} passes now; remove it from {baseline_path}")
+    for row in stale:
+        print(f"baseline: {row['id']} passes now; remove it from {baseline_path}")
+    for row in mismatched:
+        print(
+            f"baseline: {row['id']} is {row['status']}, the baseline accepts it only as "
+            f"{row['expected']}",
+            file=sys.stderr,
+        )
     for rid in unknown:
         print(f"baseline: {rid} is not a requirement of this suite", file=sys.stderr)
-    if unaccepted or (fail_on_stale and stale):
-        return 1
-    return 0
+    return verdict_of(result).exit_code
 
 
 def write_baseline(result: RunResult, path: Path | str) -> Path:
-    """A baseline accepting every failing MUST requirement of `result`, reasons to be filled in."""
+    """A baseline accepting every MUST requirement of `result` that did not pass, as it stands."""
     entries = [
-        {"id": v.id, "reason": PLACEHOLDER_REASON}
+        {"id": v.id, "status": v.status, "reason": PLACEHOLDER_REASON}
         for v in result.requirements
-        if v.status == "failed" and v.level == "MUST"
+        if v.level == "MUST" and v.status in ACCEPTABLE
     ]
     header = (
         f"# plane-conformance baseline for {result.target} (run of {result.started_at}).\n"
-        "# Each entry accepts one failing requirement; replace every TODO with the real reason.\n"
+        "# Each entry accepts one requirement in the status it names; replace every TODO with "
+        "the real reason.\n"
     )
     body = yaml.safe_dump({"requirements": entries}, sort_keys=False, allow_unicode=True)
     target = Path(path)

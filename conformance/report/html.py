@@ -14,10 +14,10 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from conformance.report.model import STATUSES, RunResult
+from conformance.report.model import STATUSES, RunResult, verdict_of
 
 BODY_LIMIT = 3000  # characters of a body shown; the rest is cut with a note
-PROBLEM_STATUSES = ("failed", "error", "warned")
+PROBLEM_STATUSES = ("failed", "error", "blocked", "not_verified", "warned")
 LEVEL_ORDER = ("MUST", "SHOULD", "MAY")
 
 
@@ -86,7 +86,7 @@ def report_context(result: RunResult) -> dict[str, Any]:
         "accepted": [],
         "stale": [],
         "unknown": [],
-        **result.extra.get("baseline", {}),
+        **(result.baseline or {}),
     }
     accepted_ids = {entry["id"] for entry in baseline.get("accepted", [])}
     areas = sorted({v.area for v in verdicts})
@@ -94,6 +94,7 @@ def report_context(result: RunResult) -> dict[str, Any]:
     problems = [v for s in PROBLEM_STATUSES for v in verdicts if v.status == s]
     return {
         "result": result,
+        "verdict": verdict_of(result),
         "summary": result.summary,
         "statuses": STATUSES,
         "by_area": {a: _counts([v.status for v in verdicts if v.area == a]) for a in areas},

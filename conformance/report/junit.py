@@ -32,14 +32,21 @@ def _failure_text(check: CheckResult) -> str:
     return _safe("\n".join(lines))
 
 
-def _testcase(check: CheckResult, levels: dict[str, str]) -> ET.Element:
+def _testcase(check: CheckResult, levels: dict[str, str], accepted: dict[str, str]) -> ET.Element:
     case = ET.Element(
         "testcase", classname=check.area, name=_safe(check.name), time=f"{check.duration_s:.3f}"
     )
     properties = ET.SubElement(case, "properties")
     for requirement in check.requirements:
         ET.SubElement(properties, "property", name="requirement", value=requirement)
-    if check.outcome == "failed":
+    if check.outcome in ("failed", "blocked", "not_verified") and all(
+        r in accepted for r in check.requirements
+    ):
+        # The baseline accepts what this check found: not a failure of this run (the exit code
+        # says the same).
+        reasons = "; ".join(f"{r}: {accepted[r]}" for r in check.requirements)
+        ET.SubElement(case, "skipped", message=_safe(f"accepted by the baseline ({reasons})"))
+    elif check.outcome == "failed":
         gating = any(levels.get(r, "MUST") == "MUST" for r in check.requirements)
         failure = ET.SubElement(
             case, "failure", message=_safe(check.message), type="MUST" if gating else "warning"
@@ -48,17 +55,19 @@ def _testcase(check: CheckResult, levels: dict[str, str]) -> ET.Element:
     elif check.outcome == "error":
         error = ET.SubElement(case, "error", message=_safe(check.message), type="suite-error")
         error.text = _failure_text(check)
-    elif check.outcome == "skipped":
-        ET.SubElement(case, "skipped", message=_safe(check.message))
+    elif check.outcome != "passed":
+        label = check.outcome.replace("_", " ")
+        ET.SubElement(case, "skipped", message=_safe(f"{label}: {check.message}"))
     return case
 
 
 def build_junit(result: RunResult) -> ET.Element:
     levels = {v.id: v.level for v in result.requirements}
+    accepted = {v.id: v.accepted for v in result.requirements if v.accepted is not None}
     root = ET.Element("testsuites", name="plane-conformance", time=f"{result.duration_s:.3f}")
     checks = sorted(result.checks, key=lambda c: c.area)
     for area, group in groupby(checks, key=lambda c: c.area):
-        cases = [_testcase(check, levels) for check in group]
+        cases = [_testcase(check, levels, accepted) for check in group]
         suite = ET.SubElement(
             root,
             "testsuite",

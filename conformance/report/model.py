@@ -1,23 +1,68 @@
 """The results model: what checks record and every reporter reads.
 
 Checks never talk to reporters. The pytest plugin turns each finished test into a `CheckResult`
-(with the HTTP exchanges recorded by the target client during that test), and `build_run_result`
-folds them into per-requirement verdicts using the catalogue. HTML, JUnit, JSON, baseline and
-diff all consume a `RunResult` and nothing else.
+(with the HTTP exchanges recorded by the target client during that test, and the *units* the test
+judged), and `build_verdicts` folds them into per-requirement verdicts using the catalogue. HTML,
+JUnit, JSON, baseline, diff and the console all consume a `RunResult`, and every one of them
+takes the run's overall verdict (headline and exit code) from `verdict_of`, so they cannot
+disagree.
+
+The status ladder (docs/verdicts.md): a requirement is judged on units (a resource kind, an
+operation, a response...). It *passed* only when every in-scope unit was verified; a unit that
+could not be judged is *blocked* (a prerequisite refused or absent on the target, with the
+server's words) or *not verified* (no evidence either way), never quietly counted as a pass.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from conformance.exit_codes import (
+    EXIT_FAILED,
+    EXIT_INCOMPLETE,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_UNUSABLE,
+)
 from conformance.spec.catalogue import Requirement
 
-CheckOutcome = Literal["passed", "failed", "skipped", "error"]
+# What one unit (or one whole check) came to.
+UnitStatus = Literal[
+    "verified", "failed", "error", "blocked", "not_verified", "not_applicable", "not_selected"
+]
+# A check's outcome: its units' rungs, with "passed" for a check that verified what it judged.
+CheckOutcome = Literal[
+    "passed", "failed", "error", "blocked", "not_verified", "not_applicable", "not_selected"
+]
 # A requirement's verdict. "warned" is a failed SHOULD/MAY; "error" means the suite itself broke
-# while checking it (distinct from a target failure); "skipped" carries a reason.
-RequirementStatus = Literal["passed", "failed", "warned", "skipped", "error"]
-STATUSES: tuple[RequirementStatus, ...] = ("passed", "failed", "warned", "skipped", "error")
+# while checking it (distinct from a target failure).
+RequirementStatus = Literal[
+    "passed",
+    "failed",
+    "warned",
+    "error",
+    "blocked",
+    "not_verified",
+    "not_applicable",
+    "not_selected",
+]
+STATUSES: tuple[RequirementStatus, ...] = (
+    "failed",
+    "warned",
+    "error",
+    "blocked",
+    "not_verified",
+    "passed",
+    "not_applicable",
+    "not_selected",
+)
+# Requirement statuses a MUST may not end in for the run to conform.
+INCOMPLETE_STATUSES = ("error", "blocked", "not_verified")
+# Rungs that say nothing about the target and are outside a requirement's coverage.
+NEUTRAL_UNITS = ("not_applicable", "not_selected")
+Completion = Literal["complete", "interrupted", "aborted"]
 
 
 @dataclass
@@ -36,6 +81,17 @@ class Exchange:
 
 
 @dataclass
+class Unit:
+    """One thing a requirement was judged on (a resource kind, an operation, a response...)."""
+
+    requirement: str
+    unit: str
+    status: UnitStatus
+    reason: str = ""
+    count: int = 1  # a unit may stand for several alike (e.g. "1,032 responses" verified)
+
+
+@dataclass
 class CheckResult:
     """One test of the suite (one pytest item) and what it found."""
 
@@ -44,15 +100,49 @@ class CheckResult:
     area: str
     requirements: list[str]
     outcome: CheckOutcome
-    message: str = ""  # the assertion or skip reason, short
+    message: str = ""  # the assertion or reason, short
     expected: str = ""  # what the check expected, in words
     exchanges: list[Exchange] = field(default_factory=list)
     duration_s: float = 0.0
+    units: list[Unit] = field(default_factory=list)  # what the check recorded explicitly
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CheckResult:
         exchanges = [Exchange(**e) for e in data.get("exchanges", [])]
-        return cls(**{**data, "exchanges": exchanges})
+        units = [Unit(**u) for u in data.get("units", [])]
+        return cls(**{**data, "exchanges": exchanges, "units": units})
+
+    def units_for(self, requirement: str) -> list[Unit]:
+        """The units this check judged for `requirement`.
+
+        Explicit units first; the check's own outcome adds one more unit when it is not a plain
+        pass that the explicit units already account for (an assertion outside the units, a
+        suite error, a Blocked raised after some units were recorded). A check that recorded
+        nothing is one unit named after itself.
+        """
+        explicit = [u for u in self.units if u.requirement == requirement]
+        status: UnitStatus = "verified" if self.outcome == "passed" else self.outcome
+        if explicit and (status == "verified" or any(u.status == status for u in explicit)):
+            return explicit
+        return [*explicit, Unit(requirement, self.name, status, self.message)]
+
+
+@dataclass
+class Coverage:
+    """How much of a requirement was judged: verified k of n in-scope units, and the rest."""
+
+    verified: int = 0
+    in_scope: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        if not self.in_scope:
+            return "nothing judged"
+        text = f"verified on {self.verified} of {self.in_scope}"
+        outside = {s: n for s, n in self.by_status.items() if s in NEUTRAL_UNITS and n}
+        if outside:
+            text += " (" + ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in outside.items()) + ")"
+        return text
 
 
 @dataclass
@@ -64,8 +154,18 @@ class RequirementVerdict:
     statement: str
     status: RequirementStatus
     tests: list[str]
-    reason: str = ""  # why skipped / first failure message
+    reason: str = ""  # why not passed: the first failure, block, ... with the server's words
     evidence: list[dict[str, Any]] = field(default_factory=list)  # exchanges of failing checks
+    coverage: Coverage = field(default_factory=Coverage)
+    units: list[Unit] = field(default_factory=list)  # the units that were not verified
+    accepted: str | None = None  # the baseline's reason, when a baseline accepts this status
+    contradiction: str = ""  # where the docs contradict themselves about this rule
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RequirementVerdict:
+        coverage = Coverage(**data.get("coverage", {}))
+        units = [Unit(**u) for u in data.get("units", [])]
+        return cls(**{**data, "coverage": coverage, "units": units})
 
 
 @dataclass
@@ -83,6 +183,9 @@ class RunResult:
     requirements: list[RequirementVerdict]
     capabilities: list[dict[str, Any]] = field(default_factory=list)  # capability matrix rows
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. requests per area, schemathesis
+    completion: Completion = "complete"
+    completion_reason: str = ""  # why a run was interrupted or aborted
+    baseline: dict[str, Any] | None = None  # what apply_baseline did (path, accepted, stale...)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -93,40 +196,68 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        """0 when every MUST passed (or was skipped), 1 when a MUST failed or the suite erred."""
-        bad = any(v.status in ("failed", "error") for v in self.requirements)
-        return 1 if bad else 0
+        return verdict_of(self).exit_code
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["summary"] = self.summary
+        data["verdict"] = {
+            k: list(v) if isinstance(v, tuple) else v for k, v in asdict(verdict_of(self)).items()
+        }
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunResult:
-        data = {k: v for k, v in data.items() if k != "summary"}
+        data = {k: v for k, v in data.items() if k not in ("summary", "verdict")}
         data["checks"] = [CheckResult.from_dict(c) for c in data.get("checks", [])]
-        data["requirements"] = [RequirementVerdict(**r) for r in data.get("requirements", [])]
+        data["requirements"] = [RequirementVerdict.from_dict(r) for r in data["requirements"]]
         return cls(**data)
+
+
+# -- from checks to requirement verdicts -------------------------------------------------------
+
+
+def _status_of(level: str, units: list[Unit]) -> RequirementStatus:
+    seen = {u.status for u in units}
+    if "failed" in seen:
+        return "failed" if level == "MUST" else "warned"
+    for rung in ("error", "blocked", "not_verified"):
+        if rung in seen:
+            return rung
+    if "verified" in seen:
+        return "passed"
+    return "not_applicable" if "not_applicable" in seen else "not_selected"
+
+
+def _reason(status: RequirementStatus, units: list[Unit], coverage: Coverage) -> str:
+    """The first words a reader needs: what broke, or what kept the rule from being judged."""
+    wanted = {"failed": "failed", "warned": "failed"}.get(status, status)
+    first = next((u for u in units if u.status == wanted and u.reason), None)
+    if status == "passed":
+        return ""
+    if first is None:
+        return coverage.describe()
+    others = sum(u.status == wanted for u in units) - 1
+    prefix = f"{first.unit}: " if first.unit and first.unit not in first.reason else ""
+    more = f" (and {others} more)" if others > 0 else ""
+    return f"{prefix}{first.reason}{more}"
 
 
 def _verdict(requirement: Requirement, checks: list[CheckResult]) -> RequirementVerdict:
     mine = [c for c in checks if requirement.id in c.requirements]
-    outcomes = {c.outcome for c in mine}
-    failing = [c for c in mine if c.outcome == "failed"]
-    status: RequirementStatus
-    if "error" in outcomes:
-        status, reason = "error", next(c.message for c in mine if c.outcome == "error")
-    elif failing:
-        status = "failed" if requirement.level == "MUST" else "warned"
-        reason = failing[0].message
-    elif "passed" in outcomes:
-        status, reason = "passed", ""
-    elif mine:
-        status, reason = "skipped", mine[0].message
-    else:
-        status = "skipped"
-        reason = requirement.untestable or "not checked in this run (area or profile not selected)"
+    units = [u for c in mine for u in c.units_for(requirement.id)]
+    if not mine:
+        why = requirement.untestable or "not checked in this run (area or profile not selected)"
+        units = [Unit(requirement.id, "", "not_selected", why)]
+    counts: Counter[str] = Counter()
+    for u in units:
+        counts[u.status] += u.count
+    in_scope = sum(n for s, n in counts.items() if s not in NEUTRAL_UNITS)
+    coverage = Coverage(counts["verified"], in_scope, dict(counts))
+    status = _status_of(requirement.level, units)
+    telling = [c for c in mine if c.outcome in ("failed", "error")] or [
+        c for c in mine if c.outcome in ("blocked", "not_verified") and c.exchanges
+    ]
     evidence = [
         {
             "test": c.nodeid,
@@ -134,7 +265,7 @@ def _verdict(requirement: Requirement, checks: list[CheckResult]) -> Requirement
             "expected": c.expected,
             "exchanges": [asdict(e) for e in c.exchanges],
         }
-        for c in (failing or [c for c in mine if c.outcome == "error"])
+        for c in (telling if status != "passed" else [])
     ]
     return RequirementVerdict(
         id=requirement.id,
@@ -144,8 +275,11 @@ def _verdict(requirement: Requirement, checks: list[CheckResult]) -> Requirement
         statement=requirement.statement,
         status=status,
         tests=[c.nodeid for c in mine],
-        reason=reason,
+        reason=_reason(status, units, coverage),
         evidence=evidence,
+        coverage=coverage,
+        units=[u for u in units if u.status != "verified"][:200],
+        contradiction=requirement.contradiction or "",
     )
 
 
@@ -154,3 +288,66 @@ def build_verdicts(
 ) -> list[RequirementVerdict]:
     """One verdict per catalogue entry, in catalogue order (the status ladder lives here)."""
     return [_verdict(requirement, checks) for requirement in catalogue.values()]
+
+
+# -- the run's verdict: one function for every reporter and the exit code -----------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    exit_code: int
+    tone: Literal["pass", "fail", "incomplete", "interrupted", "aborted"]
+    headline: str
+    failed: tuple[str, ...] = ()  # MUST requirements that failed and are not accepted
+    incomplete: tuple[str, ...] = ()  # MUST requirements blocked / not verified / errored
+    accepted: tuple[str, ...] = ()  # requirements whose status the baseline accepts
+    stale: tuple[str, ...] = ()  # baseline entries that pass now
+    warned: tuple[str, ...] = ()  # SHOULD/MAY requirements not met
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def verdict_of(result: RunResult) -> Verdict:
+    """The run's verdict: what the banner says, what JUnit and the console say, the exit code."""
+    musts = [v for v in result.requirements if v.level == "MUST"]
+    failed = tuple(v.id for v in musts if v.status == "failed" and v.accepted is None)
+    incomplete = tuple(
+        v.id for v in musts if v.status in INCOMPLETE_STATUSES and v.accepted is None
+    )
+    accepted = tuple(v.id for v in result.requirements if v.accepted is not None)
+    warned = tuple(v.id for v in result.requirements if v.status == "warned")
+    baseline = result.baseline or {}
+    stale = tuple(entry["id"] for entry in baseline.get("stale", []))
+    common = {
+        "failed": failed,
+        "incomplete": incomplete,
+        "accepted": accepted,
+        "stale": stale,
+        "warned": warned,
+    }
+    if result.completion == "interrupted":
+        why = result.completion_reason or "the run was interrupted"
+        return Verdict(EXIT_INTERRUPTED, "interrupted", f"No verdict: {why}.", **common)
+    if result.completion == "aborted":
+        why = result.completion_reason or "the run was aborted"
+        return Verdict(EXIT_UNUSABLE, "aborted", f"No verdict: {why}.", **common)
+    note = ""
+    if accepted:
+        note = f" ({_plural(len(accepted), 'requirement')} accepted by the baseline)"
+    if failed:
+        headline = f"Does not conform: {_plural(len(failed), 'MUST requirement')} failed{note}."
+        return Verdict(EXIT_FAILED, "fail", headline, **common)
+    if stale and baseline.get("fail_on_stale"):
+        headline = f"Stale baseline: {_plural(len(stale), 'accepted requirement')} pass now."
+        return Verdict(EXIT_FAILED, "fail", headline, **common)
+    if incomplete:
+        headline = (
+            f"Incomplete: no MUST requirement failed{note}, but "
+            f"{_plural(len(incomplete), 'MUST requirement')} could not be verified."
+        )
+        return Verdict(EXIT_INCOMPLETE, "incomplete", headline, **common)
+    checked = sum(v.status == "passed" for v in musts)
+    headline = f"Conforms: every checked MUST requirement passed ({checked} of {len(musts)}){note}."
+    return Verdict(EXIT_OK, "pass", headline, **common)

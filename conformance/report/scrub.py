@@ -7,10 +7,13 @@ still never reaches a file on disk.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import re
-from collections.abc import Iterable
-from typing import Any
+import sys
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
 
 from conformance.report.model import RunResult
 
@@ -70,3 +73,56 @@ def known_secrets(extra: Iterable[str] = ()) -> tuple[str, ...]:
 def scrubbed(result: RunResult, secrets: Iterable[str] = ()) -> RunResult:
     """A scrubbed copy of `result`; the original is left untouched."""
     return RunResult.from_dict(scrub_data(result.to_dict(), known_secrets(secrets)))
+
+
+class ScrubbingStream(io.TextIOBase):
+    """A text stream that scrubs every write before passing it on (stdout and stderr of a run).
+
+    Writes are scrubbed line by line, so a key split across two writes inside one line is still
+    caught; a partial line is held until its end or a flush.
+    """
+
+    def __init__(self, stream: TextIO, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self._stream = stream
+        self._secrets = known_secrets(secrets)
+        self._pending = ""
+
+    def write(self, text: str) -> int:
+        self._pending += text
+        if "\n" in self._pending:
+            done, self._pending = self._pending.rsplit("\n", 1)
+            self._stream.write(scrub_text(done + "\n", self._secrets))
+        elif "\r" in self._pending:  # a progress line redrawn in place
+            self.flush()
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            self._stream.write(scrub_text(self._pending, self._secrets))
+            self._pending = ""
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self._stream, "encoding", "utf-8")
+
+
+@contextlib.contextmanager
+def scrubbed_output(*secrets: str) -> Iterator[None]:
+    """Route sys.stdout and sys.stderr through ScrubbingStream for the duration."""
+    old_out, old_err = sys.stdout, sys.stderr
+    sys.stdout = ScrubbingStream(old_out, secrets)
+    sys.stderr = ScrubbingStream(old_err, secrets)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = old_out, old_err

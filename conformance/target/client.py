@@ -7,15 +7,17 @@ none of those concerns can be bypassed. Tests pass an `httpx.MockTransport` to r
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
+from conformance.target.ledger import KeyKind, Ledger, is_json_media_type, row_for
 from conformance.target.pacing import Pacer
 from conformance.target.recording import Recorder, build_exchange
 from conformance.target.redaction import Redactor
+
+__all__ = ["KEY_HEADER", "ReadOnlyViolation", "TargetClient", "is_json_media_type"]
 
 KEY_HEADER = "X-API-Key"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -25,29 +27,6 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 
 class ReadOnlyViolation(RuntimeError):
     """A write was attempted while the run is read-only; the suite itself is at fault."""
-
-
-@dataclass
-class Observations:
-    """Facts about every response seen, for the suite-wide checks (STATUS-010, HTTP-001)."""
-
-    server_errors: list[str] = field(default_factory=list)  # "GET /path -> 500"
-    non_json_bodies: list[str] = field(default_factory=list)  # "GET /path -> 200 text/html"
-
-    def note(self, response: httpx.Response) -> None:
-        where = f"{response.request.method} {response.request.url.path}"
-        if response.status_code >= 500:
-            self.server_errors.append(f"{where} -> {response.status_code}")
-        if response.content and not is_json_media_type(response.headers.get("content-type")):
-            kind = response.headers.get("content-type", "no Content-Type")
-            self.non_json_bodies.append(f"{where} -> {response.status_code} {kind}")
-
-
-def is_json_media_type(value: str | None) -> bool:
-    media = (value or "").split(";")[0].strip().lower()
-    return media == "application/json" or (
-        media.startswith("application/") and media.endswith("+json")
-    )
 
 
 class TargetClient:
@@ -72,7 +51,7 @@ class TargetClient:
         self.read_only = read_only
         self.requests_sent = 0
         self.paced_429s = 0  # 429 answers to paced requests: the pacer did not prevent them
-        self.observations = Observations()
+        self.ledger = Ledger()  # one row per response, for the run-wide requirements
         self._http = httpx.Client(
             base_url=self.base_url, transport=transport, timeout=timeout, follow_redirects=False
         )
@@ -113,11 +92,14 @@ class TargetClient:
         key: bool | str = True,
         key_header: str = KEY_HEADER,
         pace: bool = True,
+        owner: tuple[str, ...] = (),
     ) -> httpx.Response:
         """Send one request. `path` is absolute from the base URL ("/api/v1/...").
 
         key=True sends the configured key, False none, a string that value (also redacted);
         key_header sets the header's spelling. pace=False neither waits nor retries a 429.
+        `owner` names the requirements whose probe judges this response's status (so that a
+        5xx it provokes is that requirement's departure, not STATUS-010's too).
         """
         method = method.upper()
         if self.read_only and method not in READ_METHODS:
@@ -127,7 +109,9 @@ class TargetClient:
         while True:
             if pace and self.pacer:
                 self.pacer.before_request()
-            response = self._send(method, path, params, json, all_headers, content)
+            response = self._send(
+                method, path, params, json, all_headers, content, self._key_kind(key), owner
+            )
             if self.pacer:
                 self.pacer.after_response(response.headers)
             attempts += 1
@@ -161,6 +145,8 @@ class TargetClient:
         json: Any,
         headers: dict[str, str],
         content: bytes | str | None,
+        key_kind: KeyKind = "configured",
+        owner: tuple[str, ...] = (),
     ) -> httpx.Response:
         if urlsplit(path).scheme:
             raise ValueError(f"paths are relative to the base URL, got {path!r}")
@@ -172,14 +158,24 @@ class TargetClient:
         try:
             response = self._http.send(request)
             response.read()
-        except httpx.HTTPError:
+        except httpx.HTTPError as error:
             elapsed = (time.perf_counter() - started) * 1000
-            self.recorder.add(build_exchange(request, None, self.redactor, elapsed))
+            exchange = build_exchange(request, None, self.redactor, elapsed)
+            self.recorder.add(exchange)
+            failure = f"{type(error).__name__}: {error}"[:200]
+            row = row_for(request, None, key=key_kind, owner=owner, failure=failure)
+            self.ledger.add(row, exchange)
             raise
         elapsed = (time.perf_counter() - started) * 1000
-        self.recorder.add(build_exchange(request, response, self.redactor, elapsed))
-        self.observations.note(response)
+        exchange = build_exchange(request, response, self.redactor, elapsed)
+        self.recorder.add(exchange)
+        self.ledger.add(row_for(request, response, key=key_kind, owner=owner), exchange)
         return response
+
+    def _key_kind(self, key: bool | str) -> KeyKind:
+        if key is True or key == self._api_key:
+            return "configured"
+        return "other" if key else "none"
 
     def get(self, path: str, **kwargs: Any) -> httpx.Response:
         return self.request("GET", path, **kwargs)

@@ -15,8 +15,8 @@ from random import Random
 from typing import Any
 
 import httpx
-import pytest
 
+from conformance.outcomes import Blocked
 from conformance.target.client import TargetClient
 from conformance.target.config import TargetConfig
 
@@ -85,7 +85,7 @@ class ScratchResources:
         body = response.json()
         projects = body.get("results", []) if isinstance(body, dict) else body
         if not projects:
-            pytest.skip("read-only mode: the workspace has no project to read")
+            raise Blocked("read-only mode: the workspace has no project to read")
         return dict(projects[0])
 
     def _load_or_create_project(self) -> dict[str, Any]:

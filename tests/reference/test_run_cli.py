@@ -37,7 +37,7 @@ def test_quick_run_of_auth_and_status_passes(tmp_path: Path) -> None:
     results = json.loads((tmp_path / "results.json").read_text())
     statuses = {v["id"]: v["status"] for v in results["requirements"]}
     assert statuses["AUTH-001"] == "passed" and statuses["STATUS-004"] == "passed"
-    assert statuses["PAG-004"] == "skipped"  # area not selected
+    assert statuses["PAG-004"] == "not_selected"  # area not selected
     assert results["leftovers"] == 0 and results["requests_sent"] > 0 and results["seed"] == 7
 
 

@@ -89,7 +89,9 @@ def sample_checks() -> list[CheckResult]:
             expected="no item on two pages",
             exchanges=[leaky_exchange(200, "x" * 9000)],
         ),
-        _check("test_count_field", "pagination", ["PAG-011"], "skipped", message="not in profile"),
+        _check(
+            "test_count_field", "pagination", ["PAG-011"], "not_selected", message="not in profile"
+        ),
         _check("test_unknown_route", "status", ["STAT-001"], "error", message="fixture broke"),
     ]
 

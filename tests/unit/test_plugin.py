@@ -76,7 +76,7 @@ def test_failed_should_is_a_warning_and_failed_must_a_failure(
     results = json.loads((pytester.path / "reports" / "results.json").read_text())
     verdicts = {v["id"]: v["status"] for v in results["requirements"]}
     assert verdicts["HTTP-002"] == "warned" and verdicts["STATUS-007"] == "passed"
-    assert verdicts["AUTH-001"] == "skipped"
+    assert verdicts["AUTH-001"] == "not_selected"
     check = next(c for c in results["checks"] if c["name"] == "test_should")
     assert check["outcome"] == "failed" and "PUT answered 200" in check["message"]
     assert check["area"] == "demo" and check["requirements"] == ["HTTP-002"]

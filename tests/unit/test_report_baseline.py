@@ -15,6 +15,7 @@ from conformance.report.baseline import (
     write_baseline,
 )
 from conformance.report.html import render_html
+from conformance.report.model import verdict_of
 from tests.unit.report_samples import sample_result
 
 
@@ -35,23 +36,30 @@ def _baseline(tmp_path: Path, *ids: str) -> Path:
 def test_only_baselined_failures_exit_0(tmp_path: Path) -> None:
     result = _failing_run()
     assert apply_baseline(result, _baseline(tmp_path, "AUTH-002"), fail_on_stale=False) == 0
-    assert result.extra["baseline"]["accepted"] == [
-        {"id": "AUTH-002", "reason": "accepted AUTH-002"}
+    assert result.baseline["accepted"] == [
+        {"id": "AUTH-002", "status": "failed", "reason": "accepted AUTH-002"}
     ]
-    assert result.extra["baseline"]["stale"] == []
+    assert result.baseline["stale"] == []
 
 
 def test_unbaselined_failure_exits_1(tmp_path: Path) -> None:
     result = _failing_run()
     assert apply_baseline(result, _baseline(tmp_path, "PAG-004"), fail_on_stale=False) == 1
-    assert result.extra["baseline"]["unaccepted"] == ["AUTH-002"]
+    assert verdict_of(result).failed == ("AUTH-002",)
 
 
 def test_suite_error_is_never_accepted(tmp_path: Path) -> None:
     result = sample_result()  # STAT-001 is an error
     code = apply_baseline(result, _baseline(tmp_path, "AUTH-002", "STAT-001"), fail_on_stale=False)
-    assert code == 1
-    assert result.extra["baseline"]["unaccepted"] == ["STAT-001"]
+    assert code == 3  # incomplete: the suite's own error is never accepted
+    assert verdict_of(result).incomplete == ("STAT-001",)
+    assert result.baseline["mismatched"] == [
+        {"id": "STAT-001", "expected": "failed", "status": "error"}
+    ]
+    path = tmp_path / "error.yaml"
+    path.write_text("requirements:\n  - {id: STAT-001, status: error}\n")
+    with pytest.raises(BaselineError, match="accepts only"):
+        load_baseline(path)
 
 
 def test_stale_entry_is_listed_and_fails_only_when_asked(tmp_path: Path, capsys) -> None:
@@ -59,7 +67,9 @@ def test_stale_entry_is_listed_and_fails_only_when_asked(tmp_path: Path, capsys)
     result = _failing_run()
     assert apply_baseline(result, baseline, fail_on_stale=False) == 0
     assert "AUTH-001 passes now" in capsys.readouterr().out
-    assert result.extra["baseline"]["stale"] == [{"id": "AUTH-001", "reason": "accepted AUTH-001"}]
+    assert result.baseline["stale"] == [
+        {"id": "AUTH-001", "status": "failed", "reason": "accepted AUTH-001"}
+    ]
     assert apply_baseline(_failing_run(), baseline, fail_on_stale=True) == 1
 
 
@@ -69,13 +79,13 @@ def test_report_shows_accepted_and_stale_entries(tmp_path: Path) -> None:
     html = render_html(result)
     assert "Stale entries" in html and "accepted AUTH-001" in html
     assert "[baselined]" in html
-    assert "MUST requirement failed" not in html  # the only MUST failure is accepted
+    assert "Does not conform" not in html  # the only MUST failure is accepted
 
 
 def test_unknown_ids_are_reported(tmp_path: Path, capsys) -> None:
     result = _failing_run()
     apply_baseline(result, _baseline(tmp_path, "AUTH-002", "NOPE-999"), fail_on_stale=False)
-    assert result.extra["baseline"]["unknown"] == ["NOPE-999"]
+    assert result.baseline["unknown"] == ["NOPE-999"]
     assert "NOPE-999" in capsys.readouterr().err
 
 
@@ -107,6 +117,8 @@ def test_write_baseline_lists_failing_musts_and_round_trips(tmp_path: Path) -> N
     result = _failing_run()
     path = write_baseline(result, tmp_path / "sub" / "baseline.yaml")
     entries = load_baseline(path)
-    assert [(e.id, e.reason) for e in entries] == [("AUTH-002", PLACEHOLDER_REASON)]
+    assert [(e.id, e.status, e.reason) for e in entries] == [
+        ("AUTH-002", "failed", PLACEHOLDER_REASON)
+    ]
     # The written baseline makes the same run pass the gate.
     assert apply_baseline(_failing_run(), path, fail_on_stale=True) == 0

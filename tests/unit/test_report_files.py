@@ -62,7 +62,14 @@ def test_results_json_follows_the_cli_contract(written: dict[str, Path]) -> None
         "capabilities",
     ):
         assert key in data
-    assert data["summary"] == {"passed": 2, "failed": 1, "warned": 1, "skipped": 1, "error": 1}
+    assert {k: n for k, n in data["summary"].items() if n} == {
+        "passed": 2,
+        "failed": 1,
+        "warned": 1,
+        "not_selected": 1,
+        "error": 1,
+    }
+    assert data["verdict"]["exit_code"] == 1 and data["verdict"]["failed"] == ["AUTH-002"]
     by_id = {r["id"]: r for r in data["requirements"]}
     assert by_id["AUTH-002"]["status"] == "failed"
     assert by_id["AUTH-002"]["tests"] == [
@@ -129,7 +136,7 @@ def test_html_shows_run_facts_matrix_and_evidence() -> None:
     assert (
         'id="req-AUTH-002"' in html and 'id="req-PAG-010"' in html and 'id="req-STAT-001"' in html
     )
-    assert "1 MUST requirement failed" in html and "MUST = failure" in html
+    assert "Does not conform: 1 MUST requirement failed" in html and "MUST = fails the run" in html
     assert "401 Unauthorized with a JSON error body" in html  # expected
     assert "curl -X GET" in html
     assert (
@@ -149,7 +156,7 @@ def test_html_sections_are_optional_and_banner_is_green_when_all_pass() -> None:
     result.requirements = [v for v in result.requirements if v.status == "passed"]
     html = render_html(result)
     assert "Schemathesis findings" not in html and "Capability matrix" not in html
-    assert "Every checked requirement passed" in html
+    assert "Conforms: every checked MUST requirement passed" in html
 
 
 def test_html_escapes_server_content() -> None:
