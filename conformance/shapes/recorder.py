@@ -43,6 +43,7 @@ from conformance.target.client import TargetClient, is_json_media_type
 NAME_PREFIX = "plc shapes"
 UNKNOWN_ID = "00000000-0000-4000-8000-00000000dead"  # well-formed, never created
 ACTIVITY_WAIT_S = 20.0  # Plane writes activities from a Celery worker, a moment after the change
+LINK_WAIT_S = 3.0  # ... and a link's metadata too (a server that never fills it costs this wait)
 
 WS = "/api/v1/workspaces/{workspace_slug}"
 PROJECT = WS + "/projects/{project_id}"
@@ -288,13 +289,17 @@ class ShapeRecorder:
         what: str,
         keep_mine: bool = False,
         ids: Mapping[str, str] | None = None,
+        settle: Callable[[str], None] | None = None,
     ) -> str:
-        """list, invalid create, create, read, update, unknown id: the common walk."""
+        """list, invalid create, create, read, update, unknown id: the common walk. `settle(id)`
+        runs after the create, for what a server completes in the background."""
         values = ids or {}
         self.call("POST", collection, json=invalid if invalid is not None else {}, ids=values)
         new_id = self.need_id(
             self.call("POST", collection, json=create, ids=values), f"{what} create"
         )
+        if settle:
+            settle(new_id)
         mine = {new_id}
         keep = (lambda item: _id(item) in mine) if keep_mine else None
         self.call("GET", collection, keep=keep, ids=values)
@@ -440,8 +445,25 @@ class ShapeRecorder:
             invalid={"url": "not a url"},
             what="link",
             ids={"project_id": self.pid, "work_item_id": wid},
+            settle=lambda lid: self._link_metadata(
+                detail, {"project_id": self.pid, "work_item_id": wid, "resource_id": lid}
+            ),
         )
         self._delete(detail, "resource_id", lid, ids={"project_id": self.pid, "work_item_id": wid})
+
+    def _link_metadata(self, detail: str, ids: Mapping[str, str]) -> None:
+        """Plane fills a link's `metadata` (title, favicon) from a Celery task a moment after the
+        create; wait for it (unrecorded) so that the shapes taken next do not race it."""
+        deadline = time.monotonic() + LINK_WAIT_S
+        while time.monotonic() < deadline:
+            response = self.call("GET", detail, record=False, ids=ids)
+            try:
+                metadata = response.json().get("metadata")
+            except (ValueError, AttributeError):
+                return
+            if metadata or response.status_code != 200:
+                return
+            self._wait(0.25)
 
     def activities(self, sub: str, wid: str) -> None:
         coll, detail = sub + "/activities/", sub + "/activities/{resource_id}/"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -21,6 +22,7 @@ from typing import Any, Protocol
 from conformance.shapes.model import flatten, shape_of
 
 UNKNOWN_ID = "00000000-0000-4000-8000-00000000dead"
+LINK_WAIT_S = 3.0
 
 
 class Adapter(Protocol):
@@ -241,6 +243,8 @@ def _story(run: Run, a: Adapter, pid: str, me: str, tag: str) -> None:
     s("delete comment", lambda: a.delete_comment(pid, str(first), str(comment)), comment)
     url = f"https://example.com/plc/{tag}"
     link = _id(s("create link", lambda: a.create_link(pid, str(first), url, "plc link"), first))
+    if link:
+        _link_metadata(a, pid, str(first))
     s("update link", lambda: a.update_link(pid, str(first), str(link), "plc link edited"), link)
     s("list links", lambda: a.list_links(pid, str(first)), first)
     s("delete link", lambda: a.delete_link(pid, str(first), str(link)), link)
@@ -284,6 +288,23 @@ def _story(run: Run, a: Adapter, pid: str, me: str, tag: str) -> None:
     s("delete label", lambda: a.delete_label(pid, str(label)), label)
     s("delete state", lambda: a.delete_state(pid, str(state)), state)
     s("delete project", lambda: a.delete_project(pid), pid)
+
+
+def _link_metadata(a: Adapter, pid: str, wid: str) -> None:
+    """Plane fills a link's `metadata` from a Celery task a moment after the create: wait for it
+    (not a step) so that the steps after do not race it. A server that never fills it costs the
+    wait."""
+    deadline = time.monotonic() + LINK_WAIT_S
+    while time.monotonic() < deadline:
+        try:
+            links = a.as_json(a.list_links(pid, wid))
+        except Exception:
+            return
+        if isinstance(links, dict):
+            links = links.get("results")
+        if any(isinstance(x, dict) and x.get("metadata") for x in links or []):
+            return
+        time.sleep(0.25)
 
 
 def differences(real: list[Step], reference: list[Step]) -> list[str]:
