@@ -3,6 +3,7 @@
 The folder a test lives in says its cost and purpose (see ARCHITECTURE.md): tests/unit are fast
 and offline, tests/reference run against the reference server, tests/quality are the proof of the
 suite (the fault matrix). The folder becomes a marker so `pytest -m unit` selects a group.
+tests/realplane runs against Plane's own server: it is collected only with --realplane.
 """
 
 from __future__ import annotations
@@ -11,11 +12,33 @@ from pathlib import Path
 
 import pytest
 
-_GROUPS = ("unit", "reference", "quality")
+_GROUPS = ("unit", "reference", "quality", "realplane")
+_REALPLANE = Path(__file__).parent / "tests" / "realplane"
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--realplane",
+        action="store_true",
+        default=False,
+        help="also collect tests/realplane (against a real Plane server; see its conftest)",
+    )
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    inside = collection_path == _REALPLANE or _REALPLANE in collection_path.parents
+    if inside and not config.getoption("--realplane"):
+        return True
+    return None  # no opinion: the other rules decide
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     tests_root = Path(__file__).parent / "tests"
+    if not config.getoption("--realplane"):  # also when a file of the lane is named explicitly
+        lane = [item for item in items if _REALPLANE in Path(item.path).parents]
+        if lane:
+            config.hook.pytest_deselected(items=lane)
+            items[:] = [item for item in items if item not in lane]
     for item in items:
         try:
             group = Path(item.path).relative_to(tests_root).parts[0]
