@@ -25,6 +25,7 @@ from pathlib import Path
 import yaml
 
 from conformance.report.model import RunResult, verdict_of
+from conformance.spec.paths import specs_dir
 
 PLACEHOLDER_REASON = "TODO: say why this is accepted (ticket, owner, deadline)"
 # A baseline accepts what the target does (or what it keeps the suite from judging); a suite
@@ -56,7 +57,22 @@ def _entry(raw: object, path: Path | str) -> BaselineEntry:
     return BaselineEntry(id=raw["id"], status=status, reason=str(raw.get("reason", "")))
 
 
+def shipped_baselines() -> dict[str, Path]:
+    """The baselines that come with the suite (known departures of a release), by name."""
+    folder = specs_dir() / "baselines"
+    return {p.stem: p for p in sorted(folder.glob("*.yaml"))} if folder.is_dir() else {}
+
+
+def resolve_baseline(name_or_path: Path | str) -> Path:
+    """A file path as given, or the shipped baseline of that name (`--baseline plane-v1.3.1`)."""
+    path = Path(name_or_path)
+    if path.exists():
+        return path
+    return shipped_baselines().get(str(name_or_path), path)
+
+
 def load_baseline(path: Path | str) -> list[BaselineEntry]:
+    path = resolve_baseline(path)
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:

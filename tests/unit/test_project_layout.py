@@ -7,16 +7,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _readme_test_command() -> str:
+def _readme_commands() -> list[str]:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    lines = [line for line in readme.splitlines() if "python -m pytest" in line]
-    assert len(lines) == 1, "the README must show exactly one test command"
-    return lines[0].strip()
+    return [line.strip() for line in readme.splitlines() if "python -m pytest" in line]
 
 
 def test_ci_runs_exactly_the_readme_test_command() -> None:
-    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert _readme_test_command() in ci.splitlines()
+    """The project's tests, then the real-Plane lane: both exactly as the README shows them."""
+    commands = _readme_commands()
+    main = [c for c in commands if "--realplane" not in c]
+    lane = [c for c in commands if "--realplane" in c]
+    assert len(main) == 1, "the README must show exactly one test command"
+    assert len(lane) == 1, "the README must show exactly one real-Plane lane command"
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert main[0] in ci and lane[0] in ci
+    assert ci.index(main[0]) < ci.index(lane[0]), "the lane runs after the main test command"
 
 
 def test_fixed_top_level_layout_exists() -> None:
