@@ -1,4 +1,4 @@
-"""The `plane-conformance` command: run / serve / faults / requirements / diff.
+"""The `plane-conformance` command: run / serve / faults / requirements / diff / shapes.
 
 This module only parses arguments and dispatches; each subcommand's work lives in its layer
 (runner, reference server, catalogue, report), and nothing imports this module. Exit codes
@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 from conformance import __version__
 from conformance.exit_codes import EXIT_INTERRUPTED, EXIT_OK, EXIT_UNUSABLE, UsageFailure
+from conformance.reference.behaviours import add_behaviour_options
+from conformance.shapes.options import add_arguments as add_shapes_arguments
 from conformance.target.config import PROFILES
 
 
@@ -76,6 +78,16 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive_int,
         help="embedded server only: hold every API answer back this long, like a remote target",
     )
+    add_behaviour_options(run)  # embedded server only
+    run.add_argument(
+        "--compare-shapes",
+        nargs="?",
+        const="release",
+        metavar="RECORDING",
+        help="after the checks, record the target's response shapes and compare them with a "
+        "recorded release (default: Plane v1.3.1's); the drift goes to results.json "
+        "extra.shape_drift (creates and deletes its own project)",
+    )
 
     serve = sub.add_parser("serve", help="run the reference server until SIGINT/SIGTERM")
     serve.add_argument("--host", default="127.0.0.1")
@@ -99,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--latency-ms", type=_positive_int, help="hold every API answer back this long"
     )
+    add_behaviour_options(serve)
 
     sub.add_parser("faults", help="list the reference server's fault switches")
     reqs = sub.add_parser("requirements", help="print the requirement catalogue")
@@ -107,6 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
     diff = sub.add_parser("diff", help="compare two results.json files; exit 1 on a regression")
     diff.add_argument("old")
     diff.add_argument("new")
+
+    shapes = sub.add_parser(
+        "shapes",
+        help="record a target's response shapes, or compare them with a recorded Plane release",
+    )
+    add_shapes_arguments(shapes)
     return parser
 
 
@@ -168,7 +187,14 @@ def _diff(args: argparse.Namespace) -> int:
     return diff_command(args.old, args.new)
 
 
+def _shapes(args: argparse.Namespace) -> int:
+    from conformance.shapes.command import run_command
+
+    return run_command(args, "plane-conformance shapes")
+
+
 COMMANDS = {
+    "shapes": _shapes,
     "run": _run,
     "serve": _serve,
     "faults": _faults,

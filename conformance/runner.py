@@ -14,12 +14,14 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from conformance.exit_codes import EXIT_INTERRUPTED, UsageFailure
 from conformance.plugin import ResultSink
 from conformance.plugin.progress import AreaProgress
 from conformance.plugin.results import checks_dir
+from conformance.reference.behaviours import behaviours_from_args
 from conformance.reference.launcher import (
     ReferenceServerError,
     RunningServer,
@@ -52,6 +54,7 @@ def _embedded_server(args: argparse.Namespace) -> Iterator[RunningServer]:
             rate_limit=args.rate_limit,
             rate_window=getattr(args, "rate_window", None),
             latency_ms=getattr(args, "latency_ms", None),
+            behaviours=behaviours_from_args(args),
         )
     except (ReferenceServerError, ValueError, KeyError) as problem:
         raise UsageFailure(f"the embedded reference server did not start: {problem}") from None
@@ -158,6 +161,43 @@ def _finish(args: argparse.Namespace, result: RunResult, config: TargetConfig) -
     return code
 
 
+def _shape_drift(args: argparse.Namespace, config: TargetConfig) -> dict[str, object] | None:
+    """With --compare-shapes: the target's response shapes against a recorded release (the
+    recorder scenario creates and deletes its own project, so not in read-only or --project
+    mode, which the option check refuses before the run)."""
+    if not getattr(args, "compare_shapes", None):
+        return None
+    from conformance.shapes.command import drift_summary
+    from conformance.shapes.files import load
+    from conformance.shapes.recorder import record
+
+    recording = None if args.compare_shapes == "release" else args.compare_shapes
+    try:
+        against = load(recording)
+    except (OSError, ValueError) as problem:
+        raise UsageFailure(f"the shapes recording {recording} is unusable: {problem}") from None
+    pacer = Pacer(state_path_for(config.base_url, config.api_key))
+    with TargetClient(config.base_url, config.api_key, config.workspace, pacer=pacer) as client:
+        try:
+            summary = drift_summary(against, record(client))
+        except httpx.HTTPError as problem:
+            return {"error": f"the target did not answer: {type(problem).__name__}"}
+    print(
+        f"plane-conformance: shapes against {summary['against']}: {summary['drifts']} drifts in "
+        f"{summary['operations_drifting']} of {summary['operations_compared']} operations",
+        flush=True,
+    )
+    return summary
+
+
+def _check_compare_shapes(args: argparse.Namespace, config: TargetConfig) -> None:
+    if getattr(args, "compare_shapes", None) and (config.read_only or config.project_id):
+        raise UsageFailure(
+            "--compare-shapes creates and deletes a project of its own: not with --read-only "
+            "or --project."
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     """Exit code: 0 every MUST passed, 1 a MUST failed; UsageFailure (2) if the run can't happen."""
     target_url = args.target or os.environ.get(ENV_URL)
@@ -177,6 +217,7 @@ def run(args: argparse.Namespace) -> int:
             target_url, key, workspace = server.base_url, server.api_key, server.workspace
             where = f"{target_url} (embedded reference server)"
         config = _resolve(args, target_url, key, workspace)
+        _check_compare_shapes(args, config)
         print(
             f"plane-conformance: target {where}, workspace {config.workspace}, "
             f"profile {config.profile}, seed {config.seed}",
@@ -208,4 +249,8 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return verdict.exit_code if verdict.tone != "pass" else EXIT_INTERRUPTED
+        drift = _shape_drift(args, config)
+        if drift is not None:
+            sink.result.extra["shape_drift"] = drift
+            write_all(sink.result, Path(args.report_dir), secrets=[config.api_key])
         return _finish(args, sink.result, config)

@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 
+from conformance.reference.behaviours import add_behaviour_options
 from conformance.reference.server import serve
 
 
@@ -23,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fault", action="append", default=[])
     parser.add_argument("--db")
     parser.add_argument("--latency-ms", type=int, default=0)
+    add_behaviour_options(parser)
     args = parser.parse_args(argv)
     args.api_key = os.environ.get("PLANE_REFERENCE_API_KEY")
     return serve(args)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 
+from conformance.reference.behaviours import DEFAULT_BEHAVIOURS, Behaviour, is_followed
+
 DEFAULT_RATE_LIMIT = 6000  # requests per minute per key: an embedded suite run never waits
 
 
@@ -32,6 +34,11 @@ class ServerConfig:
     # Milliseconds every API answer is held back, as a target across a network would be: the
     # benchmark's stand-in for a remote target (0: answer at once).
     latency_ms: int = 0
+    # Plane's ways switched on: behaviour names and group names (see behaviours.py).
+    behaviours: frozenset[str] = DEFAULT_BEHAVIOURS
 
     def has(self, fault_name: str) -> bool:
         return fault_name in self.faults
+
+    def follows(self, behaviour: Behaviour) -> bool:
+        return is_followed(behaviour, self.behaviours)

@@ -54,13 +54,16 @@ class Ctx:
         )
 
     def stamp(self, doc: Doc, *, created: bool) -> Doc:
+        """Times and authors; as in Plane, a new object has no `updated_by` until changed."""
         moment = now_iso()
         if created:
             doc["id"] = doc.get("id") or new_id()
             doc["created_at"] = moment
             doc["created_by"] = self.user_id
+            doc["updated_by"] = None
+        else:
+            doc["updated_by"] = self.user_id
         doc["updated_at"] = moment
-        doc["updated_by"] = self.user_id
         return doc
 
 

@@ -39,7 +39,8 @@ def declare_fault(name: str, requirements: Iterable[str], description: str) -> F
     return fault
 
 
-def _import_every_module() -> None:
+def import_every_module() -> None:
+    """Import every module of the package, so that every declaration has run."""
     import conformance.reference as package
 
     for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
@@ -49,7 +50,7 @@ def _import_every_module() -> None:
 
 def all_faults() -> dict[str, Fault]:
     """Every fault of the reference server, by name (sorted)."""
-    _import_every_module()
+    import_every_module()
     return {name: _DECLARED[name][0] for name in sorted(_DECLARED)}
 
 

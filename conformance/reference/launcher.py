@@ -81,9 +81,11 @@ def start_reference_server(
     db_path: str | None = None,
     stderr: int | IO[Any] | None = None,
     latency_ms: int | None = None,
+    behaviours: Iterable[str] | None = None,
 ) -> RunningServer:
     """`stderr` goes to subprocess.Popen: None inherits ours, subprocess.DEVNULL silences the
-    server's log line and tracebacks, a file collects them."""
+    server's log line and tracebacks, a file collects them. `behaviours` (names or groups, see
+    behaviours.py) replaces the server's default set; None keeps the default."""
     key = api_key or generate_api_key()
     command = [sys.executable, "-m", "conformance.reference", "--workspace", workspace]
     for fault in faults:
@@ -96,6 +98,10 @@ def start_reference_server(
         command += ["--db", str(db_path)]
     if latency_ms:
         command += ["--latency-ms", str(latency_ms)]
+    if behaviours is not None:
+        command.append("--docs-only")
+        for behaviour in behaviours:
+            command += ["--behaviour", behaviour]
     env = {**os.environ, "PLANE_REFERENCE_API_KEY": key}
     for _attempt in range(3):  # the free port may be taken between probe and bind
         port = _free_port()

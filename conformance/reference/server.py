@@ -11,6 +11,7 @@ from types import FrameType
 import uvicorn
 
 from conformance.reference.app import create_app
+from conformance.reference.behaviours import behaviours_from_args
 from conformance.reference.config import (
     DEFAULT_RATE_LIMIT,
     ServerConfig,
@@ -26,7 +27,12 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
     unknown = unknown_faults(faults)
     if unknown:
         raise SystemExit(f"unknown fault(s): {', '.join(unknown)} (see `plane-conformance faults`)")
+    try:
+        behaviours = behaviours_from_args(args)
+    except ValueError as problem:
+        raise SystemExit(str(problem)) from None
     return ServerConfig(
+        behaviours=behaviours,
         api_key=getattr(args, "api_key", None) or generate_api_key(),
         workspace=getattr(args, "workspace", None) or "conformance",
         rate_limit=getattr(args, "rate_limit", None) or DEFAULT_RATE_LIMIT,
@@ -58,7 +64,8 @@ def serve(args: argparse.Namespace) -> int:
     print(
         f"reference server on http://{args.host}:{args.port} workspace={config.workspace} "
         f"key={mask_key(config.api_key)} rate_limit={config.rate_limit}/min "
-        f"faults={','.join(sorted(config.faults)) or 'none'}",
+        f"faults={','.join(sorted(config.faults)) or 'none'} "
+        f"behaviours={','.join(sorted(config.behaviours)) or 'docs'}",
         file=sys.stderr,
         flush=True,
     )

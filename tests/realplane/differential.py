@@ -246,6 +246,8 @@ def _story(run: Run, a: Adapter, pid: str, me: str, tag: str) -> None:
     if link:
         _link_metadata(a, pid, str(first))
     s("update link", lambda: a.update_link(pid, str(first), str(link), "plc link edited"), link)
+    if link:
+        _link_saved_by_task(a, pid, str(first))
     s("list links", lambda: a.list_links(pid, str(first)), first)
     s("delete link", lambda: a.delete_link(pid, str(first), str(link)), link)
     cycle = _id(
@@ -303,6 +305,24 @@ def _link_metadata(a: Adapter, pid: str, wid: str) -> None:
         if isinstance(links, dict):
             links = links.get("results")
         if any(isinstance(x, dict) and x.get("metadata") for x in links or []):
+            return
+        time.sleep(0.25)
+
+
+def _link_saved_by_task(a: Adapter, pid: str, wid: str) -> None:
+    """After a link update Plane's background task reads the page again and saves the link
+    outside any request, which clears its `updated_by`: wait for it (not a step), so that the
+    list after does not race it. A server that clears it at once costs nothing."""
+    deadline = time.monotonic() + LINK_WAIT_S
+    while time.monotonic() < deadline:
+        try:
+            links = a.as_json(a.list_links(pid, wid))
+        except Exception:
+            return
+        if isinstance(links, dict):
+            links = links.get("results")
+        rows = [x for x in links or [] if isinstance(x, dict)]
+        if rows and all(x.get("updated_by") is None for x in rows):
             return
         time.sleep(0.25)
 

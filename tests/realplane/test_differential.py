@@ -2,6 +2,10 @@
 against the reference server; every step must end the same way (ok, or the same error status)
 and return the same field set with the same JSON types. Ids, timestamps and values are ignored.
 
+The reference runs twice: with `--plane-1.3.1` (Plane's ways, also where they depart from the
+docs) no step may differ; with its default behaviours, only the reviewed exceptions below may,
+each a difference where the reference follows the docs (docs/reference-vs-plane.md).
+
 A failure lists every differing step, one line each. The step lists of both runs are also written
 to reports/differential/ (field names and types only, never a key or a value) for review.
 """
@@ -27,12 +31,32 @@ CLIENTS: dict[str, Callable[[str, str, str], Adapter]] = {
     PlanePyAdapter.name: PlanePyAdapter,
 }
 REPORT_DIR = REPO / "reports" / "differential"
+PLANE_MODE, DEFAULT_MODE = "plane-1.3.1", "default"
+
+# Reviewed exceptions: steps where the default reference differs from Plane on purpose, as
+# "step: the difference's line" prefixes, per client; each names the behaviour giving Plane's way.
+# - link-title-unfetched: Plane could not fetch the page (loopback machine), so a link's
+#   metadata.title reads null; the docs give it as a string, which the reference fills.
+_LINK_TITLE = "types [$.metadata.title null -> string]"
+DEFAULT_EXCEPTIONS: dict[str, frozenset[str]] = {
+    PlaneSdkAdapter.name: frozenset(
+        {
+            f"update link: {_LINK_TITLE}",
+            "list links: types [$.results[].metadata.title null -> string]",
+        }
+    ),
+    PlanePyAdapter.name: frozenset(  # plane-py answers the list as a bare array
+        {f"update link: {_LINK_TITLE}", "list links: types [$[].metadata.title null -> string]"}
+    ),
+}
 
 
-@pytest.fixture(scope="module")
-def reference() -> Iterator[RunningServer]:
-    with start_reference_server(stderr=subprocess.DEVNULL) as server:
-        yield server
+@pytest.fixture(scope="module", params=[PLANE_MODE, DEFAULT_MODE])
+def reference(request: pytest.FixtureRequest) -> Iterator[tuple[str, RunningServer]]:
+    mode = str(request.param)
+    behaviours = (PLANE_MODE,) if mode == PLANE_MODE else None
+    with start_reference_server(stderr=subprocess.DEVNULL, behaviours=behaviours) as server:
+        yield mode, server
 
 
 def _cleanup(base_url: str, api_key: str, workspace: str) -> Callable[[str], None]:
@@ -52,7 +76,7 @@ def _write(name: str, real: list[Step], ref: list[Step], lines: list[str]) -> Pa
     REPORT_DIR.mkdir(parents=True, exist_ok=True)
     path = REPORT_DIR / f"{name}.json"
     document = {
-        "client": name,
+        "client_and_mode": name,
         "differing_steps": lines,
         "real_plane": [step.__dict__ for step in real],
         "reference": [step.__dict__ for step in ref],
@@ -63,14 +87,20 @@ def _write(name: str, real: list[Step], ref: list[Step], lines: list[str]) -> Pa
 
 @pytest.mark.parametrize("client_name", sorted(CLIENTS))
 def test_same_steps_on_real_plane_and_reference(
-    client_name: str, real_plane: RealPlane, reference: RunningServer
+    client_name: str, real_plane: RealPlane, reference: tuple[str, RunningServer]
 ) -> None:
+    mode, server = reference
     make = CLIENTS[client_name]
     real = _run(make, real_plane.base_url, real_plane.api_key, real_plane.workspace)
-    ref = _run(make, reference.base_url, reference.api_key, reference.workspace)
+    ref = _run(make, server.base_url, server.api_key, server.workspace)
     lines = differences(real, ref)
-    written = _write(client_name, real, ref, lines)
-    assert not lines, (
-        f"{client_name}: {len(lines)} of {len(real)} steps differ (real Plane vs reference; "
-        f"details in {written.relative_to(REPO)}):\n" + "\n".join(lines)
+    written = _write(f"{client_name}-{mode}", real, ref, lines)
+    allowed = DEFAULT_EXCEPTIONS[client_name] if mode == DEFAULT_MODE else frozenset()
+    unexpected = [line for line in lines if line not in allowed]
+    assert not unexpected, (
+        f"{client_name} ({mode} reference): {len(unexpected)} of {len(real)} steps differ "
+        f"(real Plane vs reference; details in {written.relative_to(REPO)}):\n"
+        + "\n".join(unexpected)
     )
+    stale = sorted(allowed - set(lines))
+    assert not stale, "reviewed exceptions that no longer differ:\n" + "\n".join(stale)

@@ -60,8 +60,13 @@ ApiFactory = Callable[..., Api]
 def make_api() -> Iterator[ApiFactory]:
     apps: list[Any] = []
 
-    def make(*, faults: tuple[str, ...] = (), rate_limit: int = 6000) -> Api:
-        config = ServerConfig(faults=frozenset(faults), rate_limit=rate_limit)
+    def make(
+        *, faults: tuple[str, ...] = (), rate_limit: int = 6000, behaviours: tuple[str, ...] = ()
+    ) -> Api:
+        # No behaviour unless asked: these tests hold whichever the server's default becomes.
+        config = ServerConfig(
+            faults=frozenset(faults), rate_limit=rate_limit, behaviours=frozenset(behaviours)
+        )
         app = create_app(config)
         apps.append(app)
         return Api(TestClient(app, raise_server_exceptions=False), config)

@@ -80,7 +80,7 @@ def test_work_items_comments_links_and_paging(sdk: PlaneClient, server: RunningS
         if not page.next_page_results:
             break
         cursor = page.next_cursor
-    assert seen == [wi.id for wi in items]
+    assert seen == [wi.id for wi in reversed(items)]  # newest first, as Plane lists them
 
     comments, links = sdk.work_items.comments, sdk.work_items.links
     comment = comments.create(
@@ -115,8 +115,8 @@ def test_cycles_and_modules(sdk: PlaneClient, server: RunningServer) -> None:
             name="c1",
             owned_by=me.id,
             project_id=project.id,
-            start_date="2024-01-01",
-            end_date="2024-01-14",
+            start_date="2031-01-01",
+            end_date="2031-01-14",
         ),
     )
     other = sdk.cycles.create(
@@ -131,6 +131,10 @@ def test_cycles_and_modules(sdk: PlaneClient, server: RunningServer) -> None:
     assert [wi.id for wi in sdk.cycles.list_work_items(ws, project.id, cycle.id).results] == [
         item.id
     ]
+    # A cycle takes work items while it runs; once ended, its open ones move on, and it can be
+    # archived (as on Plane).
+    ended = UpdateCycle(start_date="2024-01-01", end_date="2024-01-14")
+    sdk.cycles.update(ws, project.id, cycle.id, ended)
     from plane.models.cycles import TransferCycleWorkItemsRequest
 
     sdk.cycles.transfer_work_items(
@@ -157,6 +161,7 @@ def test_cycles_and_modules(sdk: PlaneClient, server: RunningServer) -> None:
         item.id
     ]
     sdk.modules.remove_work_item(ws, project.id, module.id, item.id)
+    sdk.modules.update(ws, project.id, module.id, UpdateModule(status="completed"))
     sdk.modules.archive(ws, project.id, module.id)
     assert len(sdk.modules.list_archived(ws, project.id).results) == 1
     sdk.modules.unarchive(ws, project.id, module.id)

@@ -64,6 +64,26 @@ def test_wrong_key_exits_2(server: object) -> None:
     assert "plane_api_wrong" not in done.stdout + done.stderr
 
 
+def test_compare_shapes_adds_the_drift_to_the_results(tmp_path: Path) -> None:
+    """--compare-shapes records the target after the checks and compares it with Plane
+    v1.3.1's recording (the embedded server's listed differences from Plane show as drift)."""
+    done = _run("--only", "auth", "--profile", "quick", "--compare-shapes",
+                "--report-dir", str(tmp_path))  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    drift = json.loads((tmp_path / "results.json").read_text())["extra"]["shape_drift"]
+    assert (drift["operations_compared"], drift["abandoned"]) == (118, [])
+    assert drift["drifts"] == len(drift["lines"]) == sum(drift["by_kind"].values()) > 0
+    printed = f"shapes against Plane v1.3.1: {drift['drifts']} drifts in "
+    assert printed + f"{drift['operations_drifting']} of 118 operations" in done.stdout
+
+
+def test_compare_shapes_refuses_read_only(server: object) -> None:
+    url, key = server.base_url, server.api_key  # type: ignore[attr-defined]
+    done = _run("--target", url, "--api-key", key, "--workspace", "conformance", "--read-only",
+                "--compare-shapes")  # fmt: skip
+    _one_line_failure(done, "--compare-shapes creates and deletes a project of its own")
+
+
 def test_unknown_workspace_exits_2(server: object) -> None:
     url, key = server.base_url, server.api_key  # type: ignore[attr-defined]
     done = _run("--target", url, "--api-key", key, "--workspace", "no-such-ws")

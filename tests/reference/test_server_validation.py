@@ -130,7 +130,8 @@ def test_sticky_json_fields_must_be_objects(api: Api, field: str, value: Any) ->
 def test_project_default_state_must_be_a_state_of_the_project(api: Api, project: dict) -> None:
     url = api.project_url(project["id"])
     other = api.new_project("Beta", "BET")
-    for bad in ("not-a-uuid", UNKNOWN_ID, other["default_state"]):
+    foreign = api.get(api.project_url(other["id"], "states/")).json()["results"][0]["id"]
+    for bad in ("not-a-uuid", UNKNOWN_ID, foreign):
         assert_rejects(api.patch(url, {"default_state": bad}), "default_state")
     assert api.get(url).json()["default_state"] == project["default_state"]
 

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from conformance.shapes.__main__ import main
+from conformance.cli import main as cli_main
+from conformance.shapes.command import drift_summary, main
 from conformance.shapes.files import default_path, dumps, load, to_document
 from conformance.shapes.model import shape_of
+from conformance.shapes.recorder import RecorderResult
 from conformance.spec.openapi import operations
 from tests.realplane.conftest import parse_exports, resolve_real_plane
 
@@ -32,6 +34,29 @@ def test_compare_two_recordings(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "GET /api/v1/users/me/ 200  $.extra: field appeared (integer)" in out
     assert "$.email: type changed: string -> null" in out
     assert "2 drifts in 1 responses" in out
+
+
+def test_the_cli_command_is_the_same(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old = _file(tmp_path, "old.json", {"id": "a"})
+    new = _file(tmp_path, "new.json", {"id": 1})
+    assert cli_main(["shapes", "compare", "--against", str(old), "--observed", str(new)]) == 1
+    assert "$.id: type changed: string -> integer" in capsys.readouterr().out
+    missing = str(tmp_path / "missing.json")
+    assert cli_main(["shapes", "compare", "--against", missing, "--observed", str(new)]) == 2
+    assert capsys.readouterr().err.startswith("plane-conformance shapes: ")
+
+
+def test_drift_summary_is_data_for_the_results(tmp_path: Path) -> None:
+    against = load(_file(tmp_path, "old.json", {"id": "a", "email": "e"}))
+    observed = load(_file(tmp_path, "new.json", {"id": "a"})).recording
+    summary = drift_summary(against, RecorderResult(observed, {}, ["cycles: refused"], 9))
+    assert summary["against"] == "Plane vx"
+    assert (summary["operations_compared"], summary["operations_drifting"]) == (1, 1)
+    assert summary["by_kind"] == {"field disappeared": 1}
+    assert summary["lines"] == [
+        "GET /api/v1/users/me/ 200  $.email: field disappeared (was string)"
+    ]
+    assert (summary["abandoned"], summary["requests"]) == (["cycles: refused"], 9)
 
 
 def test_record_needs_a_key_and_never_prints_one(

@@ -9,19 +9,20 @@ from typing import Any
 
 from starlette.responses import Response
 
+from conformance.reference.behaviours import PLANE_1_3_1, declare_behaviour
 from conformance.reference.context import Ctx, new_id, now_iso
 from conformance.reference.resources import base, listing
 from conformance.reference.resources.base import Resource, Scope
 from conformance.reference.resources.routing import PROJECT, Handler, RouteTable
 from conformance.reference.rules import fields_expand, pagination
-from conformance.reference.rules.errors import json_response
+from conformance.reference.rules.errors import ApiError, json_response, not_found
 from conformance.reference.store import Doc
 from conformance.reference.validation import is_uuid
 
 OUTPUT = (
-    "id", "created_at", "updated_at", "verb", "field", "old_value", "new_value", "comment",
-    "attachments", "old_identifier", "new_identifier", "epoch", "project", "workspace", "issue",
-    "issue_comment", "actor",
+    "id", "created_at", "updated_at", "deleted_at", "verb", "field", "old_value", "new_value",
+    "comment", "attachments", "old_identifier", "new_identifier", "epoch", "project",
+    "workspace", "issue", "issue_comment", "actor",
 )  # fmt: skip
 
 RESOURCE = Resource(
@@ -123,7 +124,7 @@ def record(ctx: Ctx, activities: list[Doc]) -> None:
 
 
 def record_created(ctx: Ctx, item: Doc) -> None:
-    record(ctx, [_activity(ctx, item, "created", "created the work item")])
+    record(ctx, [_activity(ctx, item, "created", "created the issue")])
 
 
 # --- recording around the work item routes -----------------------------------------------------
@@ -154,6 +155,66 @@ def _around_update(handler: Handler) -> Handler:
     return update
 
 
+# What Plane records for a comment or a link: (verb, comment) per method, by child kind.
+_CHILD_VERBS = {
+    "comment": {
+        "POST": ("created", "created a comment"),
+        "PATCH": ("updated", "updated a comment"),
+        "DELETE": ("deleted", "deleted the comment"),
+    },
+    "link": {
+        "POST": ("created", "created a link"),
+        "PATCH": ("updated", "updated a link"),
+        "DELETE": ("deleted", "deleted the link"),
+    },
+}
+_CHILD_VALUE = {"comment": "comment_html", "link": "url"}
+
+
+def _child_activity(ctx: Ctx, kind: str, method: str, before: Doc | None, after: Doc | None) -> Doc:
+    """The activity of a comment or link write, with Plane's values and identifiers: a create
+    names no id (the request had none), an update names the object on both sides."""
+    verb, comment = _CHILD_VERBS[kind][method]
+    value = _CHILD_VALUE[kind]
+    item = ctx.store.get("work_item", ctx.path["work_item_id"]) or {}
+    change: dict[str, Any] = {"field": kind}
+    if method == "POST":
+        change.update(new_value=(after or {}).get(value, ""))
+    elif method == "PATCH":
+        change.update(
+            old_value=(before or {}).get(value, ""), old_identifier=(before or {}).get("id"),
+            new_value=(after or {}).get(value, ""), new_identifier=(before or {}).get("id"),
+        )  # fmt: skip
+    elif kind == "link":
+        change.update(old_value=(before or {}).get(value, ""), new_value="")
+    return _activity(ctx, item, verb, comment, **change)
+
+
+def _around_child(kind: str, id_name: str, method: str, handler: Handler) -> Handler:
+    def write(ctx: Ctx) -> Response:
+        child_id = ctx.path.get(id_name, "")
+        before = ctx.store.get(kind, child_id) if is_uuid(child_id) else None
+        response = handler(ctx)
+        if 200 <= response.status_code < 300:
+            after = None
+            if method == "POST":
+                after = json.loads(bytes(response.body))
+            elif method == "PATCH":
+                after = ctx.store.get(kind, child_id)
+            record(ctx, [_child_activity(ctx, kind, method, before, after)])
+        return response
+
+    return write
+
+
+_CHILDREN = {  # path below a work item -> (kind, id parameter)
+    "/comments/": ("comment", "comment_id"),
+    "/comments/{comment_id}/": ("comment", "comment_id"),
+    "/links/": ("link", "link_id"),
+    "/links/{link_id}/": ("link", "link_id"),
+}
+
+
 def recording(table: RouteTable) -> RouteTable:
     """The route table with work item create / update wrapped so that they record activities.
 
@@ -166,6 +227,15 @@ def recording(table: RouteTable) -> RouteTable:
             methods = {**methods, "POST": _after_create(methods["POST"])}
         elif path == PROJECT + "/work-items/{work_item_id}/" and "PATCH" in methods:
             methods = {**methods, "PATCH": _around_update(methods["PATCH"])}
+        tail = path.removeprefix(PROJECT + "/work-items/{work_item_id}")
+        if tail in _CHILDREN:
+            kind, id_name = _CHILDREN[tail]
+            methods = {
+                method: _around_child(kind, id_name, method, handler)
+                if method in ("POST", "PATCH", "DELETE")
+                else handler
+                for method, handler in methods.items()
+            }
         wrapped.append((path, methods))
     return wrapped
 
@@ -180,12 +250,28 @@ def list_activities(ctx: Ctx) -> Response:
     return listing.list_response(ctx, RESOURCE, _scope(ctx))
 
 
+DETAIL_IS_AN_OBJECT = declare_behaviour(
+    "activity-detail-object",
+    PLANE_1_3_1,
+    "an activity's detail answers the activity itself (and a 404 of {message, code}); the docs "
+    "answer it as a page (the paginated envelope) holding the one activity",
+)
+
+
 def activity_detail(ctx: Ctx) -> Response:
     """The documented answer is the paginated envelope holding the one activity."""
     scope = _scope(ctx)
-    doc = ctx.load("activity", "Activity", ctx.path["activity_id"], project=scope.project)
-    if doc.get("issue") != scope.parent:
-        ctx.load("activity", "Activity", "not-a-uuid")  # raises the 404
+    activity_id = ctx.path["activity_id"]
+    doc = ctx.store.get("activity", activity_id) if is_uuid(activity_id) else None
+    if doc is None or doc.get("issue") != scope.parent:
+        if ctx.config.follows(DETAIL_IS_AN_OBJECT):
+            raise ApiError(404, {"message": "Activity not found.", "code": "NOT_FOUND"})
+        raise not_found("Activity", ctx.config)
+    if ctx.config.follows(DETAIL_IS_AN_OBJECT):
+        expand = base.expanders(ctx, RESOURCE)
+        return json_response(
+            fields_expand.shape(doc, base.shaping(ctx, RESOURCE), expand), ctx.config
+        )
     shape = base.shaping(ctx, RESOURCE)
     page = pagination.parse(ctx.params, ctx.config)
     listing.ordering(ctx, RESOURCE)  # validated like the list's, nothing to order

@@ -10,9 +10,15 @@ from starlette.responses import Response
 
 from conformance.reference.context import Ctx
 from conformance.reference.resources import uploads
-from conformance.reference.resources.attachments import check_size, object_key
+from conformance.reference.resources.attachments import check_size, object_key, refuse_missing
 from conformance.reference.resources.routing import WORKSPACE, RouteTable
-from conformance.reference.rules.errors import created, deleted, field_errors, json_response
+from conformance.reference.rules.errors import (
+    ApiError,
+    created,
+    deleted,
+    field_errors,
+    json_response,
+)
 from conformance.reference.store import Doc
 from conformance.reference.validation import FieldSpec, validate_body
 
@@ -65,12 +71,16 @@ def _create(ctx: Ctx, clean: dict[str, Any], entity_type: str, project: str | No
 
 
 def create_user_asset(ctx: Ctx) -> Response:
+    body = ctx.body if isinstance(ctx.body, dict) else {}
+    if body.get("entity_type") not in USER_ENTITY_TYPES:
+        raise ApiError(400, {"error": "Invalid entity type.", "status": False})
     clean = validate_body(ctx.body, USER_SPECS, ctx.config, partial=False)
     check_size(clean["size"])
     return _create(ctx, clean, clean["entity_type"], None)
 
 
 def create_workspace_asset(ctx: Ctx) -> Response:
+    refuse_missing(ctx, ("name", "size"), "Name and size are required fields.")
     clean = validate_body(ctx.body, WORKSPACE_SPECS, ctx.config, partial=False)
     check_size(clean["size"])
     project = clean.get("project_id")

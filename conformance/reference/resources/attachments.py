@@ -39,6 +39,14 @@ FILE_SPECS = {
 COMPLETE_SPECS = {"is_uploaded": FieldSpec("bool", nullable=False)}
 
 
+def refuse_missing(ctx: Ctx, required: tuple[str, ...], message: str) -> None:
+    """Plane answers a body missing one of these (or giving it empty) with its own error object,
+    {"error": message, "status": false}, before it looks at anything else."""
+    body = ctx.body if isinstance(ctx.body, dict) else {}
+    if not all(body.get(name) for name in required):
+        raise ApiError(400, {"error": message, "status": False})
+
+
 def check_size(size: int) -> None:
     if not 0 <= size <= uploads.MAX_BYTES:
         raise field_errors({"size": [f"Must be between 0 and {uploads.MAX_BYTES} bytes."]})
@@ -75,6 +83,7 @@ def list_attachments(ctx: Ctx) -> Response:
 def upload_credentials(ctx: Ctx) -> Response:
     """Create the (not yet uploaded) attachment and answer where to upload its bytes."""
     item = _item(ctx)
+    refuse_missing(ctx, ("name", "size"), "Invalid request.")
     clean = validate_body(ctx.body, FILE_SPECS, ctx.config, partial=False)
     check_size(clean["size"])
     doc: Doc = {name: None for name in OUTPUT}

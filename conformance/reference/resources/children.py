@@ -1,22 +1,40 @@
-"""Comments and links: objects that live under one work item."""
+"""Comments and links: objects that live under one work item.
+
+Plane's ways kept here: a comment carries the id of its `description` object (not the
+`comment_json` / `comment_stripped` it stores), a list says `is_member`, `edited_at` is left to
+the web app; a create answers the author in `updated_by`, which reads back null until the object
+is changed. A link's `metadata` (url, title, favicon) is filled from the page after the create,
+which answers it empty; filling it, as Plane's background task does, clears the link's authors.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
+from typing import Any
 
 from starlette.responses import Response
 
-from conformance.reference.context import Ctx
+from conformance.reference.behaviours import PLANE_1_3_1, declare_behaviour
+from conformance.reference.context import Ctx, new_id
 from conformance.reference.resources import crud, listing
-from conformance.reference.resources.base import Resource, Scope
+from conformance.reference.resources.base import Resource, Scope, View
 from conformance.reference.resources.routing import PROJECT, RouteTable
-from conformance.reference.rules.errors import field_errors
+from conformance.reference.rules.errors import bad_request, field_errors
 from conformance.reference.store import Doc
 from conformance.reference.validation import FieldSpec
 
-_TAGS = re.compile(r"<[^>]+>")
 ACCESS = ("INTERNAL", "EXTERNAL")
+# Plane's favicon when a page gives none: a link icon as an SVG data URI.
+DEFAULT_FAVICON = (
+    "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHdpZHRoPSIyNCIg"
+    "aGVpZ2h0PSIyNCIgdmlld0JveD0iMCAwIDI0IDI0IiBmaWxsPSJub25lIiBzdHJva2U9ImN1cnJlbnRDb2xvciIvPg=="
+)
+LINK_TITLE_UNFETCHED = declare_behaviour(
+    "link-title-unfetched",
+    PLANE_1_3_1,
+    "a link's metadata.title is null, as on a Plane that cannot fetch the page (the recording's "
+    "loopback server); the docs give metadata.title as a string",
+)
 
 
 def _check_comment_parent(ctx: Ctx, doc: Doc) -> None:
@@ -37,9 +55,17 @@ def _comment_prepare(ctx: Ctx, doc: Doc) -> None:
     doc["issue"] = ctx.path["work_item_id"]
     _check_comment_parent(ctx, doc)
     doc["actor"] = doc.get("actor") or ctx.user_id
-    doc["comment_stripped"] = _TAGS.sub("", doc.get("comment_html") or "").strip()
-    if doc["created_at"] != doc["updated_at"]:
-        doc["edited_at"] = doc["updated_at"]
+    doc["description"] = doc.get("description") or new_id()
+
+
+def _author_answered(ctx: Ctx, doc: Doc, view: View, *fields: str) -> Doc:
+    """A create answers the author in these fields, though they read back null."""
+    return {**doc, **dict.fromkeys(fields, ctx.user_id)} if view == "create" else doc
+
+
+def _comment_serialize(ctx: Ctx, doc: Doc, view: View) -> Doc:
+    out = _author_answered(ctx, doc, view, "updated_by")
+    return {"is_member": True, **out} if view in ("read", "list") else out
 
 
 def _comment_before_delete(ctx: Ctx, doc: Doc) -> None:
@@ -64,8 +90,7 @@ COMMENT = Resource(
         "id",
         "created_at",
         "updated_at",
-        "comment_stripped",
-        "comment_json",
+        "deleted_at",
         "comment_html",
         "attachments",
         "access",
@@ -76,6 +101,7 @@ COMMENT = Resource(
         "updated_by",
         "project",
         "workspace",
+        "description",
         "issue",
         "actor",
         "parent",
@@ -89,19 +115,44 @@ COMMENT = Resource(
         "created_by": "user",
         "updated_by": "user",
     },
-    defaults={
-        "comment_html": "<p></p>",
-        "comment_json": {},
-        "access": "INTERNAL",
-        "attachments": [],
-    },
+    defaults={"comment_html": "<p></p>", "access": "INTERNAL", "attachments": []},
     prepare=_comment_prepare,
     before_delete=_comment_before_delete,
+    serialize=_comment_serialize,
+    default_order=("created_at", True),
 )
 
 
 def _link_prepare(ctx: Ctx, doc: Doc) -> None:
     doc["issue"] = ctx.path["work_item_id"]
+    # Plane's background task re-reads the page after every create and update and saves the
+    # link outside any request: what is stored ends up with no authors.
+    doc["created_by"] = doc["updated_by"] = None
+    for other in ctx.store.query("link", project=doc["project"], parent=doc["issue"]):
+        if other["id"] != doc["id"] and other.get("url") == doc.get("url"):
+            raise bad_request("URL already exists for this Issue")
+
+
+def _link_after_create(ctx: Ctx, doc: Doc) -> None:
+    """What Plane's background task does a moment after the create: the page's metadata."""
+    title = None if ctx.config.follows(LINK_TITLE_UNFETCHED) else str(doc.get("url"))
+    metadata: dict[str, Any] = {
+        "url": doc.get("url"),
+        "title": title,
+        "favicon": DEFAULT_FAVICON,
+        "favicon_url": None,
+    }
+    ctx.store.replace("link", {**doc, "metadata": metadata})
+
+
+def _link_serialize(ctx: Ctx, doc: Doc, view: View) -> Doc:
+    """A write is answered before the background task ran: with its authors (a create also
+    with no metadata yet)."""
+    if view == "create":
+        return {**doc, "metadata": {}, "created_by": ctx.user_id, "updated_by": ctx.user_id}
+    if view == "update":
+        return {**doc, "updated_by": ctx.user_id}
+    return doc
 
 
 LINK = Resource(
@@ -116,6 +167,7 @@ LINK = Resource(
         "id",
         "created_at",
         "updated_at",
+        "deleted_at",
         "title",
         "url",
         "metadata",
@@ -134,6 +186,9 @@ LINK = Resource(
     },
     defaults={"metadata": {}, "title": ""},
     prepare=_link_prepare,
+    after_create=_link_after_create,
+    serialize=_link_serialize,
+    default_order=("created_at", True),
 )
 
 

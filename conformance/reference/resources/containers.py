@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from starlette.responses import Response
@@ -11,9 +12,9 @@ from conformance.reference.faults import declare_fault
 from conformance.reference.resources import listing, work_items
 from conformance.reference.resources.base import Resource, Scope, project_scope
 from conformance.reference.resources.routing import PROJECT, RouteTable
-from conformance.reference.rules.errors import field_errors, json_response, not_found
+from conformance.reference.rules.errors import ApiError, field_errors, json_response, not_found
 from conformance.reference.store import Doc
-from conformance.reference.validation import is_uuid
+from conformance.reference.validation import is_uuid, parse_date
 
 ARCHIVE_NOOP = declare_fault(
     "archive-noop", ("RES-005",), "archiving a cycle or module answers 204 but changes nothing"
@@ -33,11 +34,20 @@ def set_archived(ctx: Ctx, kind: str, doc: Doc, archived: bool) -> Response:
     return Response(status_code=204)
 
 
-def issue_ids(ctx: Ctx, project: str) -> list[str]:
+# Plane's answer to a missing `issues`, per container kind.
+_NO_ISSUES = {
+    "cycle": {"error": "Work items are required", "code": "MISSING_WORK_ITEMS"},
+    "module": {"error": "Issues are required"},
+}
+
+
+def issue_ids(ctx: Ctx, kind: str, project: str) -> list[str]:
     """The body's `issues`: a list of ids of work items in this project."""
     body = ctx.body if isinstance(ctx.body, dict) else {}
     ids = body.get("issues")
-    if not isinstance(ids, list) or not ids:
+    if not ids:
+        raise ApiError(400, _NO_ISSUES[kind])
+    if not isinstance(ids, list):
         raise field_errors({"issues": ["A non-empty list of work item ids is required."]})
     missing = [
         i for i in ids
@@ -50,7 +60,13 @@ def issue_ids(ctx: Ctx, project: str) -> list[str]:
 
 def add_members(ctx: Ctx, kind: str, container: Doc, *, exclusive: bool) -> Response:
     """POST {issues: [...]}: 200 with the membership objects (a work item sits in one cycle)."""
-    ids = issue_ids(ctx, container["project"])
+    ids = issue_ids(ctx, kind, container["project"])
+    end = parse_date(container.get("end_date") or "") if kind == "cycle" else None
+    if end is not None and end < dt.datetime.now(dt.UTC).date():
+        message = "The Cycle has already been completed so no new issues can be added"
+        raise ApiError(400, {"code": "CYCLE_COMPLETED", "message": message})
+    # Plane's cycle rows carry no author (bulk-created); its module rows do.
+    author = ctx.user_id if kind == "module" else None
     added = []
     with ctx.store.transaction():
         for issue in ids:
@@ -60,10 +76,10 @@ def add_members(ctx: Ctx, kind: str, container: Doc, *, exclusive: bool) -> Resp
                         ctx.store.remove_membership(kind, other, issue)
             moment = now_iso()
             membership = {
-                "id": new_id(), kind: container["id"], "issue": issue, "sub_issues_count": 0,
-                "project": container["project"], "workspace": ctx.workspace["id"],
-                "created_at": moment, "updated_at": moment, "created_by": ctx.user_id,
-                "updated_by": ctx.user_id,
+                "id": new_id(), "sub_issues_count": 0, "created_at": moment,
+                "updated_at": moment, "deleted_at": None, "created_by": author,
+                "updated_by": author, "project": container["project"],
+                "workspace": ctx.workspace["id"], "issue": issue, kind: container["id"],
             }  # fmt: skip
             added.append(ctx.store.add_membership(kind, container["id"], issue, membership))
     return json_response(added, ctx.config)
@@ -75,7 +91,9 @@ def list_members(ctx: Ctx, kind: str, container: Doc) -> Response:
     if ctx.config.has(MEMBERSHIP_NOT_LISTED.name):
         member_of = (kind, "")
     scope = Scope(project=container["project"])
-    return listing.list_response(ctx, work_items.RESOURCE, scope, member_of=member_of)
+    return listing.list_response(
+        ctx, work_items.RESOURCE, scope, member_of=member_of, default_order=("created_at", False)
+    )
 
 
 def remove_member(ctx: Ctx, kind: str, container: Doc, label: str) -> Response:

@@ -90,7 +90,9 @@ def retrieve_response(ctx: Ctx, resource: Resource, doc: Doc) -> Response:
     if never_changed and ctx.config.has(FRESH_OBJECT_NOT_FOUND.name):
         raise not_found(resource.label, ctx.config)
     shape = shaping(ctx, resource)
-    body = fields_expand.shape(resource.serialize(ctx, doc), shape, expanders(ctx, resource))
+    body = fields_expand.shape(
+        resource.serialize(ctx, doc, "read"), shape, expanders(ctx, resource)
+    )
     return json_response(body, ctx.config)
 
 
@@ -144,7 +146,7 @@ CREATE_ANSWER_DROPS_NAME = declare_fault(
 
 def create_response(ctx: Ctx, resource: Resource, scope: Scope) -> Response:
     doc = create_doc(ctx, resource, scope, ctx.body)
-    answer = resource.serialize(ctx, doc)
+    answer = resource.serialize(ctx, doc, "create")
     if ctx.config.has(CREATE_ANSWER_DROPS_NAME.name):
         answer = {k: v for k, v in answer.items() if k != "name"}
     return created(answer, ctx.config)
@@ -186,14 +188,14 @@ def update_response(ctx: Ctx, resource: Resource, doc: Doc, scope: Scope) -> Res
         check_unique(ctx, resource, merged, scope.project)
         if not ctx.config.has(PATCH_NOT_PERSISTED.name):
             ctx.store.replace(resource.kind, merged)
-    return json_response(resource.serialize(ctx, merged), ctx.config)
+    return json_response(resource.serialize(ctx, merged, "update"), ctx.config)
 
 
 def delete_response(ctx: Ctx, resource: Resource, doc: Doc) -> Response:
     resource.before_delete(ctx, doc)
     with ctx.store.transaction():
         ctx.store.delete(resource.kind, doc["id"])
-    return deleted(resource.serialize(ctx, doc), ctx.config)
+    return deleted(resource.serialize(ctx, doc, "delete"), ctx.config)
 
 
 def object_routes(

@@ -1,14 +1,20 @@
-"""Cycles: CRUD, archive (only once ended), membership, transfer of unfinished work items."""
+"""Cycles: CRUD, archive (only once ended), membership, transfer of unfinished work items.
+
+As in Plane, a read annotates the work item counts per state group (a create or an update does
+not), a transfer stores the finished cycle's `progress_snapshot`, and the archived list adds the
+estimate totals."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from starlette.responses import Response
 
+from conformance.reference.behaviours import PLANE_1_3_1, declare_behaviour
 from conformance.reference.context import Ctx
-from conformance.reference.resources import containers, crud, listing
-from conformance.reference.resources.base import Resource, load_in_project, project_scope
+from conformance.reference.resources import containers, crud, features, listing
+from conformance.reference.resources.base import Resource, View, load_in_project, project_scope
 from conformance.reference.resources.routing import PROJECT, RouteTable
 from conformance.reference.rules.errors import bad_request, field_errors, json_response
 from conformance.reference.store import Doc
@@ -30,19 +36,33 @@ SPECS = {
     "sort_order": FieldSpec("number", nullable=False),
 }
 OUTPUT = (
-    "id", "created_at", "updated_at", "name", "description", "start_date", "end_date",
-    "view_props", "sort_order", "external_source", "external_id", "logo_props", "timezone",
-    "archived_at", "status", "total_issues", "completed_issues", "cancelled_issues",
-    "started_issues", "unstarted_issues", "backlog_issues", "created_by", "updated_by",
-    "project", "workspace", "owned_by",
+    "id", "created_at", "updated_at", "deleted_at", "name", "description", "start_date",
+    "end_date", "view_props", "sort_order", "external_source", "external_id",
+    "progress_snapshot", "archived_at", "logo_props", "timezone", "version", "created_by",
+    "updated_by", "project", "workspace", "owned_by",
 )  # fmt: skip
-GROUPS = ("completed", "cancelled", "started", "unstarted", "backlog")
+GROUPS = ("cancelled", "completed", "started", "unstarted", "backlog")
+ESTIMATES = ("total_estimates", "completed_estimates", "started_estimates")
+
+NEEDS_PROJECT_ID = declare_behaviour(
+    "cycle-create-needs-project-id",
+    PLANE_1_3_1,
+    "a cycle create without `project_id` in the body answers 400 "
+    '{"non_field_errors": ["Project ID is required"]}; the create-cycle page does not list it',
+)
 
 
 def _prepare(ctx: Ctx, doc: Doc) -> None:
+    creating = doc.get("version") is None
+    if creating and ctx.config.follows(NEEDS_PROJECT_ID) and not doc.get("project_id"):
+        raise field_errors({"non_field_errors": ["Project ID is required"]})
     if doc.get("project_id") not in (None, doc["project"]):
         raise field_errors({"project_id": ["Must be the project of the URL."]})
     doc.pop("project_id", None)
+    features.require(ctx, doc["project"], "cycle_view")
+    doc["version"] = doc.get("version") or 1
+    if doc.get("progress_snapshot") is None:
+        doc["progress_snapshot"] = {}
     doc["owned_by"] = doc.get("owned_by") or ctx.user_id
     for name in ("start_date", "end_date"):
         # The cycle object carries date-times (docs example); a bare date means its midnight UTC.
@@ -53,24 +73,24 @@ def _prepare(ctx: Ctx, doc: Doc) -> None:
         doc["sort_order"] = 65535.0
 
 
-def _status(doc: Doc) -> str:
-    start, end = parse_date(doc.get("start_date") or ""), parse_date(doc.get("end_date") or "")
-    if not start or not end:
-        return "draft"
-    today = dt.datetime.now(dt.UTC).date()
-    return "upcoming" if today < start else "completed" if today > end else "current"
-
-
-def _serialize(ctx: Ctx, doc: Doc) -> Doc:
+def group_counts(ctx: Ctx, kind: str, container: str) -> dict[str, int]:
+    """total_issues and <group>_issues of a cycle's or module's work items."""
     counts = dict.fromkeys(GROUPS, 0)
-    members = ctx.store.members("cycle", doc["id"])
+    members = ctx.store.members(kind, container)
     for issue in members:
         item = ctx.store.get("work_item", issue) or {}
         group = (ctx.store.get("state", item.get("state") or "") or {}).get("group")
         if group in counts:
             counts[group] += 1
-    out = {**doc, "status": _status(doc), "total_issues": len(members)}
-    out.update({f"{group}_issues": n for group, n in counts.items()})
+    return {"total_issues": len(members), **{f"{g}_issues": n for g, n in counts.items()}}
+
+
+def _serialize(ctx: Ctx, doc: Doc, view: View) -> Doc:
+    if view not in ("read", "list"):
+        return doc
+    out = {**group_counts(ctx, "cycle", doc["id"]), **doc}
+    if view == "list" and doc.get("archived_at"):
+        out.update(dict.fromkeys(ESTIMATES))  # no estimates on this server: Plane's nulls
     return out
 
 
@@ -88,6 +108,7 @@ RESOURCE = Resource(
     },
     defaults={"description": "", "timezone": "UTC", "view_props": {}, "logo_props": {}},
     date_range=("start_date", "end_date"),
+    default_order=("created_at", True),
     prepare=_prepare,
     serialize=_serialize,
 )
@@ -106,14 +127,21 @@ def archive(ctx: Ctx) -> Response:
 
 
 def transfer(ctx: Ctx) -> Response:
-    """Move the cycle's unfinished work items to another cycle of the project."""
+    """Move the finished cycle's unfinished work items to another cycle of the project, keeping
+    a snapshot of its progress (Plane's `progress_snapshot`)."""
     cycle = _one(ctx)
     body = ctx.body if isinstance(ctx.body, dict) else {}
     target_id = body.get("new_cycle_id")
+    if not target_id:
+        raise bad_request("New Cycle Id is required")
+    end = parse_date(cycle.get("end_date") or "")
+    if end is not None and end >= dt.datetime.now(dt.UTC).date():
+        raise bad_request("The old cycle is not completed yet")
     target = ctx.store.get("cycle", target_id) if is_uuid(target_id) else None
     if target is None or target["project"] != cycle["project"] or target["id"] == cycle["id"]:
-        raise field_errors({"new_cycle_id": ["A different cycle of this project is required."]})
+        raise bad_request("new_cycle_id: a different cycle of this project is required")
     with ctx.store.transaction():
+        ctx.store.replace("cycle", {**cycle, "progress_snapshot": _snapshot(ctx, cycle)})
         for issue in ctx.store.members("cycle", cycle["id"]):
             item = ctx.store.get("work_item", issue) or {}
             group = (ctx.store.get("state", item.get("state") or "") or {}).get("group")
@@ -121,6 +149,53 @@ def transfer(ctx: Ctx) -> Response:
                 ctx.store.remove_membership("cycle", cycle["id"], issue)
                 ctx.store.add_membership("cycle", target["id"], issue, {"issue": issue})
     return json_response({"message": "Success"}, ctx.config)
+
+
+def _snapshot(ctx: Ctx, cycle: Doc) -> dict[str, Any]:
+    """The cycle's counts, its distribution per assignee and label, and a burn-down chart."""
+    items = [ctx.store.get("work_item", i) or {} for i in ctx.store.members("cycle", cycle["id"])]
+
+    def tally(rows: dict[Any, dict[str, Any]], key: Any, base: dict[str, Any], done: bool) -> None:
+        row = rows.setdefault(key, {**base, "total_issues": 0, "completed_issues": 0})
+        row["total_issues"] += 1
+        row["completed_issues"] += int(done)
+        row["pending_issues"] = row["total_issues"] - row["completed_issues"]
+
+    assignees: dict[Any, dict[str, Any]] = {}
+    labels: dict[Any, dict[str, Any]] = {}
+    for item in items:
+        done = bool(item.get("completed_at"))
+        for user_id in item.get("assignees") or [None]:
+            user = ctx.store.get("user", user_id) if user_id else None
+            base = {
+                "display_name": (user or {}).get("display_name"),
+                "assignee_id": user_id,
+                # Plane falls back to the user's `avatar` when there is no uploaded one
+                "avatar_url": (user or {}).get("avatar_url") or (user or {}).get("avatar"),
+            }
+            tally(assignees, user_id, base, done)
+        for label_id in item.get("labels") or [None]:
+            label = ctx.store.get("label", label_id) if label_id else None
+            base = {
+                "label_name": (label or {}).get("name"),
+                "color": (label or {}).get("color"),
+                "label_id": label_id,
+            }
+            tally(labels, label_id, base, done)
+    start = parse_date(cycle.get("start_date") or "")
+    end = parse_date(cycle.get("end_date") or "")
+    days = (end - start).days + 1 if start and end and end >= start else 0
+    pending = sum(1 for item in items if not item.get("completed_at"))
+    chart = {str(start + dt.timedelta(days=n)): pending for n in range(days)} if start else {}
+    return {
+        **group_counts(ctx, "cycle", cycle["id"]),
+        "distribution": {
+            "labels": list(labels.values()),
+            "assignees": list(assignees.values()),
+            "completion_chart": chart,
+        },
+        "estimate_distribution": {},
+    }
 
 
 ROUTES: RouteTable = [

@@ -3,11 +3,14 @@ flags (so PATCH project and PATCH features agree); `epics` is kept beside the pr
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.responses import Response
 
 from conformance.reference.context import Ctx
+from conformance.reference.resources.projects import FEATURES_OFF
 from conformance.reference.resources.routing import PROJECT, RouteTable
-from conformance.reference.rules.errors import json_response
+from conformance.reference.rules.errors import ApiError, json_response
 from conformance.reference.store import Doc
 from conformance.reference.validation import FieldSpec, validate_body
 
@@ -22,6 +25,26 @@ FEATURES = {
     "work_item_types": "is_issue_type_enabled",
 }
 SPECS = {name: FieldSpec("bool", nullable=False) for name in FEATURES}
+
+
+# Plane's refusal when a feature is off, by the project flag that switches it on.
+_OFF: dict[str, dict[str, Any]] = {
+    "cycle_view": {"non_field_errors": ["Cycles are not enabled for this project"]},
+    "module_view": {"non_field_errors": ["Modules are not enabled for this project"]},
+    "intake_view": {
+        "error": "Intake is not enabled for this project enable it through the project's api"
+    },
+}
+
+
+def require(ctx: Ctx, project_id: str, flag: str) -> None:
+    """Under FEATURES_OFF, a write to cycles, modules or intake of a project that has not
+    switched the feature on answers Plane's 400."""
+    if not ctx.config.follows(FEATURES_OFF):
+        return
+    project = ctx.store.get("project", project_id) or {}
+    if not project.get(flag):
+        raise ApiError(400, _OFF[flag])
 
 
 def _extra(ctx: Ctx, project: Doc) -> Doc:

@@ -1,19 +1,42 @@
 """Intake issues: a work item submitted to a project's intake, then accepted, declined, snoozed or
-marked duplicate. Created with its work item; addressed by that work item's id (as documented)."""
+marked duplicate. Created with its work item; addressed by that work item's id (as documented).
+
+As in Plane, the submitted work item gets the project's triage state (made on first use, kept out
+of the state list), and every answer carries it whole in `issue_detail`. `issue` is the docs'
+short object by default; under `intake-issue-is-an-id` it is the bare id Plane answers."""
 
 from __future__ import annotations
 
+import re
+import uuid
 from typing import Any
 
 from starlette.responses import Response
 
+from conformance.reference.behaviours import PLANE_1_3_1, declare_behaviour
 from conformance.reference.context import Ctx
-from conformance.reference.resources import activities, crud, listing, work_items
-from conformance.reference.resources.base import Resource, project_scope
+from conformance.reference.resources import activities, crud, features, listing, work_items
+from conformance.reference.resources.base import Resource, View, lite, project_scope
 from conformance.reference.resources.routing import PROJECT, RouteTable
-from conformance.reference.rules.errors import ApiError, created, deleted, field_errors, not_found
+from conformance.reference.rules.errors import (
+    ApiError,
+    bad_request,
+    created,
+    deleted,
+    field_errors,
+    not_found,
+)
 from conformance.reference.store import Doc
 from conformance.reference.validation import FieldSpec, validate_body
+
+ISSUE_IS_AN_ID = declare_behaviour(
+    "intake-issue-is-an-id",
+    PLANE_1_3_1,
+    "an intake issue's `issue` is the work item's id (its details are in `issue_detail`); the "
+    "docs give `issue` as an object {id, name, description, priority, sequence_id}",
+)
+TRIAGE = ("Triage", "#4E5355", 65000.0)
+_TAGS = re.compile(r"<[^>]+>")
 
 PENDING, DECLINED, SNOOZED, ACCEPTED, DUPLICATE = -2, -1, 0, 1, 2
 STATUSES = (PENDING, DECLINED, SNOOZED, ACCEPTED, DUPLICATE)
@@ -30,22 +53,51 @@ UPDATE_SPECS = {
 ISSUE_FIELDS = ("name", "description_html", "priority")
 
 OUTPUT = (
-    "id", "created_at", "updated_at", "status", "snoozed_till", "duplicate_to", "source",
-    "source_email", "issue", "project", "workspace", "created_by", "updated_by",
+    "id", "created_at", "updated_at", "deleted_at", "status", "snoozed_till", "source",
+    "source_email", "external_source", "external_id", "extra", "created_by", "updated_by",
+    "project", "workspace", "intake", "issue", "duplicate_to",
+)  # fmt: skip
+# The work item as Plane nests it in `issue_detail` (no type_id; description objects as {}).
+DETAIL_FIELDS = (
+    "id", "labels", "assignees", "state", "description", "created_at", "updated_at",
+    "deleted_at", "point", "name", "description_json", "description_html",
+    "description_stripped", "description_binary", "priority", "start_date", "target_date",
+    "sequence_id", "sort_order", "completed_at", "archived_at", "is_draft", "external_source",
+    "external_id", "created_by", "updated_by", "project", "workspace", "parent",
+    "estimate_point", "type",
 )  # fmt: skip
 
 
-def _serialize(ctx: Ctx, doc: Doc) -> Doc:
-    """The stored work item id becomes the documented nested summary of the work item."""
-    item = ctx.store.get("work_item", doc["issue"]) or {}
-    summary = {
-        "id": doc["issue"],
-        "name": item.get("name", ""),
-        "description": item.get("description_html") or "",
-        "priority": item.get("priority") or "none",
-        "sequence_id": item.get("sequence_id"),
+def _issue_detail(ctx: Ctx, item: Doc) -> Doc:
+    state = ctx.store.get("state", item.get("state") or "")
+    text = _TAGS.sub("", item.get("description_html") or "").strip()
+    source = {
+        **item, "description": {}, "description_json": {}, "description_stripped": text,
+        "state": lite("state", state) if state else None,
+    }  # fmt: skip
+    return {name: source.get(name) for name in DETAIL_FIELDS}
+
+
+def _serialize(ctx: Ctx, doc: Doc, view: View = "read") -> Doc:
+    item = ctx.store.get("work_item", doc["issue"]) or {"id": doc["issue"]}
+    if ctx.config.follows(ISSUE_IS_AN_ID):
+        issue: Any = doc["issue"]
+    else:  # the docs' short object
+        issue = {
+            "id": doc["issue"],
+            "name": item.get("name", ""),
+            "description": item.get("description_html") or "",
+            "priority": item.get("priority") or "none",
+            "sequence_id": item.get("sequence_id"),
+        }
+    detail = _issue_detail(ctx, item)
+    return {
+        "id": doc["id"],
+        "issue_detail": detail,
+        "inbox": doc.get("intake"),
+        **doc,
+        "issue": issue,
     }
-    return {**doc, "issue": summary}
 
 
 RESOURCE = Resource(
@@ -60,6 +112,7 @@ RESOURCE = Resource(
         "updated_by": "user",
         "duplicate_to": "work_item",
     },
+    default_order=("created_at", True),
     serialize=_serialize,
 )
 
@@ -90,14 +143,41 @@ def list_intake(ctx: Ctx) -> Response:
     return listing.list_response(ctx, RESOURCE, project_scope(ctx))
 
 
+def _triage_state(ctx: Ctx, project: str) -> str:
+    """The project's triage state, made on first use (Plane's, hidden from the state list)."""
+    found = ctx.store.find("state", project=project, field="is_triage", value=True)
+    if found is not None:
+        return str(found["id"])
+    from conformance.reference.resources.states import RESOURCE as STATE
+
+    name, color, sequence = TRIAGE
+    state: Doc = {key: None for key in STATE.output}
+    state.update(STATE.defaults)
+    state.update(name=name, color=color, group="triage", is_triage=True, slug="triage")
+    state.update(sequence=sequence, project=project, workspace=ctx.workspace["id"])
+    ctx.stamp(state, created=True)
+    ctx.store.insert("state", state, project=project)
+    return str(state["id"])
+
+
+def _intake_id(project: str) -> str:
+    """The id of the project's intake (Plane's `intake` / `inbox` of every intake issue)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"plane-conformance:intake:{project}"))
+
+
 def add_intake(ctx: Ctx) -> Response:
     scope = project_scope(ctx)
+    assert scope.project is not None
     body = ctx.body if isinstance(ctx.body, dict) else None
     if body is None:
         raise field_errors({"non_field_errors": ["Expected a JSON object."]})
-    if "issue" not in body:
-        raise field_errors({"issue": ["This field is required."]})
-    issue = _nested(body["issue"])
+    issue = body.get("issue")
+    if not isinstance(issue, dict) or not issue.get("name"):
+        raise bad_request("Name is required")
+    features.require(ctx, scope.project, "intake_view")
+    if issue.get("priority", "none") not in work_items.PRIORITIES:
+        raise bad_request("Invalid priority")
+    issue = {**issue, "state": issue.get("state") or _triage_state(ctx, scope.project)}
     try:
         item = crud.create_doc(ctx, work_items.RESOURCE, scope, issue)
     except ApiError as error:
@@ -105,8 +185,8 @@ def add_intake(ctx: Ctx) -> Response:
     activities.record_created(ctx, item)
     doc: Doc = {name: None for name in OUTPUT}
     doc.update(
-        status=PENDING, source="in_app", issue=item["id"], project=scope.project,
-        workspace=ctx.workspace["id"],
+        status=PENDING, source="IN_APP", issue=item["id"], project=scope.project,
+        workspace=ctx.workspace["id"], extra={}, intake=_intake_id(scope.project),
     )  # fmt: skip
     ctx.stamp(doc, created=True)
     ctx.store.insert("intake_issue", doc, project=scope.project, parent=item["id"])
@@ -140,6 +220,7 @@ def _state_of_group(ctx: Ctx, project: str, group: str) -> str | None:
 
 def update_intake(ctx: Ctx) -> Response:
     doc = _one(ctx)
+    features.require(ctx, doc["project"], "intake_view")
     clean = validate_body(ctx.body, UPDATE_SPECS, ctx.config, partial=True)
     crud.check_references(ctx, RESOURCE, clean, doc["project"])
     issue_changes = _nested(clean.pop("issue")) if "issue" in clean else {}
@@ -173,6 +254,7 @@ def _update_item_state(ctx: Ctx, item_id: str, state: str) -> None:
 def delete_intake(ctx: Ctx) -> Response:
     """Removes the intake entry; a still-pending submission takes its work item with it."""
     doc = _one(ctx)
+    features.require(ctx, doc["project"], "intake_view")
     with ctx.store.transaction():
         ctx.store.delete("intake_issue", doc["id"])
         if doc["status"] == PENDING:

@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from conformance.reference.context import Ctx
 from conformance.reference.resources import crud
-from conformance.reference.resources.base import Resource, Scope
+from conformance.reference.resources.base import Resource, Scope, View
 from conformance.reference.resources.routing import WORKSPACE, RouteTable
 from conformance.reference.rules.errors import field_errors, json_response
 from conformance.reference.store import Doc
@@ -21,6 +21,12 @@ OUTPUT = (
     "id", "email", "role", "accepted", "responded_at", "workspace", "created_at", "updated_at",
     "created_by", "updated_by",
 )  # fmt: skip
+ANSWERED = ("id", "email", "role", "created_at", "updated_at", "responded_at", "accepted")
+
+
+def _serialize(ctx: Ctx, doc: Doc, view: View) -> Doc:
+    """Plane's invitation serialiser leaves out the workspace and the authors."""
+    return {name: doc.get(name) for name in ANSWERED}
 
 
 def _prepare(ctx: Ctx, doc: Doc) -> None:
@@ -43,6 +49,7 @@ RESOURCE = Resource(
     unique=("email",),
     defaults={"role": 5, "accepted": False},  # Plane's model default role: guest
     prepare=_prepare,
+    serialize=_serialize,
 )
 SCOPE = Scope()
 
@@ -52,7 +59,8 @@ def _one(ctx: Ctx) -> Doc:
 
 
 def list_invitations(ctx: Ctx) -> Response:
-    return json_response(ctx.store.query("invitation"), ctx.config)
+    docs = ctx.store.query("invitation")
+    return json_response([_serialize(ctx, doc, "list") for doc in docs], ctx.config)
 
 
 ROUTES: RouteTable = [

@@ -22,9 +22,9 @@ SPECS = {
     "external_id": FieldSpec("str"),
 }
 OUTPUT = (
-    "id", "created_at", "updated_at", "name", "description", "color", "sort_order",
-    "external_source", "external_id", "created_by", "updated_by", "project", "workspace",
-    "parent",
+    "id", "created_at", "updated_at", "deleted_at", "name", "description", "color",
+    "sort_order", "external_source", "external_id", "created_by", "updated_by", "workspace",
+    "project", "parent",
 )  # fmt: skip
 
 
@@ -56,6 +56,7 @@ RESOURCE = Resource(
     },
     unique=("name",),
     defaults={"description": "", "color": ""},
+    default_order=("created_at", True),
     prepare=_prepare,
     before_delete=_before_delete,
 )

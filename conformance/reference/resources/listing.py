@@ -5,6 +5,8 @@ The faults here break ordering (ORD-*), the documented filters, and the shape of
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.responses import Response
 
 from conformance.reference.context import Ctx
@@ -55,10 +57,14 @@ def list_response(
     *,
     archived: bool | None = None,
     member_of: tuple[str, str] | None = None,
+    keep: Callable[[Doc], bool] | None = None,
+    default_order: tuple[str, bool] | None = None,
 ) -> Response:
+    """A page of the scope's documents; `keep` leaves out those it refuses (Plane hides some
+    objects from a list, e.g. triage states)."""
     shape = shaping(ctx, resource)
     page = pagination.parse(ctx.params, ctx.config)
-    order = ordering(ctx, resource)
+    order = ordering(ctx, resource) or default_order or resource.default_order
     where: ScopeFilter = {
         "project": scope.project,
         "parent": scope.parent,
@@ -70,9 +76,12 @@ def list_response(
     wanted = {name: ctx.params.get(name) for name in FILTERS if name in resource.output}
     matching: list[Doc] | None = None
     filtered = len(wanted) == len(FILTERS) and all(wanted.values())
-    if filtered and not ctx.config.has(FILTERS_IGNORED.name):
+    filtered = filtered and not ctx.config.has(FILTERS_IGNORED.name)
+    if filtered or keep is not None:
         docs = ctx.store.query(resource.kind, **where, order=order)
-        matching = [d for d in docs if all(d.get(k) == v for k, v in wanted.items())]
+        if filtered:
+            docs = [d for d in docs if all(d.get(k) == v for k, v in wanted.items())]
+        matching = [d for d in docs if keep is None or keep(d)]
         total = len(matching)
 
     def fetch(offset: int, limit: int) -> list[Doc]:
@@ -97,7 +106,7 @@ CYCLE_LIST_SEQUENCE_STRING = declare_fault(
 
 
 def _list_item(ctx: Ctx, resource: Resource, doc: Doc, member_of: tuple[str, str] | None) -> Doc:
-    item = resource.serialize(ctx, doc)
+    item = resource.serialize(ctx, doc, "list")
     cycle_list = member_of is not None and member_of[0] == "cycle"
     if cycle_list and ctx.config.has(CYCLE_LIST_SEQUENCE_STRING.name):
         item = {**item, "sequence_id": str(item.get("sequence_id"))}

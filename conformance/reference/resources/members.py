@@ -1,7 +1,8 @@
 """Project members (list, add, detail, update, remove) and removing a workspace member.
 
-The project's creator is its first member (an admin), as Plane adds them when the project is
-created; the reference seeds that membership the first time the project's members are read.
+The project's creator is its first member (an admin), added when the project is created, as Plane
+does. As in Plane, the list and the detail answer the member *users* (their short profile), while
+a create or an update answers the membership (`id`, `member`, `role`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from starlette.responses import Response
 
 from conformance.reference.context import Ctx
 from conformance.reference.resources import crud
-from conformance.reference.resources.base import Resource, Scope
+from conformance.reference.resources.base import Resource, Scope, View
 from conformance.reference.resources.routing import PROJECT, WORKSPACE, RouteTable
 from conformance.reference.rules.errors import ApiError, field_errors, json_response, not_found
 from conformance.reference.store import Doc
@@ -20,16 +21,23 @@ ADMIN, MEMBER, GUEST = 20, 15, 5
 ROLES = (ADMIN, MEMBER, GUEST)
 
 OUTPUT = (
-    "id", "member", "role", "project", "workspace", "created_at", "updated_at", "created_by",
-    "updated_by",
+    "id", "member", "role", "project", "workspace", "created_at", "updated_at", "deleted_at",
+    "created_by", "updated_by",
 )  # fmt: skip
-_USER_FIELDS = ("email", "first_name", "last_name", "display_name", "avatar")
+ANSWERED = ("id", "member", "role")  # what a create or an update answers
+USER_FIELDS = ("id", "first_name", "last_name", "email", "avatar", "avatar_url", "display_name")
 
 
-def _serialize(ctx: Ctx, doc: Doc) -> Doc:
-    """The membership with the member's name and email (what the list page shows of them)."""
+def member_user(ctx: Ctx, doc: Doc) -> Doc:
+    """The member's short profile (Plane's UserLite), as the list and the detail answer it."""
     user = ctx.store.get("user", doc.get("member") or "") or {}
-    return {**doc, **{name: user.get(name) for name in _USER_FIELDS}}
+    return {name: user.get(name) for name in USER_FIELDS}
+
+
+def _serialize(ctx: Ctx, doc: Doc, view: View) -> Doc:
+    if view in ("read", "list"):
+        return member_user(ctx, doc)
+    return {name: doc.get(name) for name in ANSWERED}
 
 
 RESOURCE = Resource(
@@ -46,17 +54,17 @@ RESOURCE = Resource(
 )
 
 
+def add_creator(ctx: Ctx, project: Doc) -> None:
+    """The project's creator becomes its first member, an admin (called when it is created)."""
+    doc: Doc = {name: None for name in OUTPUT}
+    doc.update(member=project.get("created_by") or ctx.user_id, role=ADMIN, project=project["id"])
+    doc["workspace"] = ctx.workspace["id"]
+    ctx.stamp(doc, created=True)
+    ctx.store.insert("project_member", doc, project=project["id"])
+
+
 def _scope(ctx: Ctx) -> Scope:
-    project = ctx.project()
-    if ctx.store.next_value(f"members-seeded:{project['id']}") == 1:
-        creator = project.get("created_by") or ctx.user_id
-        if ctx.store.get("user", creator) is not None:
-            doc: Doc = {name: None for name in OUTPUT}
-            doc.update(member=creator, role=ADMIN, project=project["id"])
-            doc["workspace"] = ctx.workspace["id"]
-            ctx.stamp(doc, created=True)
-            ctx.store.insert("project_member", doc, project=project["id"])
-    return Scope(project=project["id"])
+    return Scope(project=ctx.project()["id"])
 
 
 def _one(ctx: Ctx) -> Doc:
@@ -74,7 +82,7 @@ def _one(ctx: Ctx) -> Doc:
 def list_members(ctx: Ctx) -> Response:
     scope = _scope(ctx)
     docs = ctx.store.query("project_member", project=scope.project)
-    return json_response([_serialize(ctx, d) for d in docs], ctx.config)
+    return json_response([member_user(ctx, d) for d in docs], ctx.config)
 
 
 def remove_workspace_member(ctx: Ctx) -> Response:

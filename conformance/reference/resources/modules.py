@@ -1,11 +1,19 @@
-"""Modules: CRUD, archive/unarchive, work-item membership (an item may sit in several)."""
+"""Modules: CRUD, archive/unarchive, work-item membership (an item may sit in several).
+
+As in Plane, a read annotates the work item counts per state group, an update answers the fields
+its update serialiser knows (not the whole module), and only a completed or cancelled module can
+be archived."""
 
 from __future__ import annotations
 
+from starlette.responses import Response
+
 from conformance.reference.context import Ctx
-from conformance.reference.resources import containers, crud, listing
-from conformance.reference.resources.base import Resource, load_in_project, project_scope
+from conformance.reference.resources import containers, crud, features, listing
+from conformance.reference.resources.base import Resource, View, load_in_project, project_scope
+from conformance.reference.resources.cycles import group_counts
 from conformance.reference.resources.routing import PROJECT, RouteTable
+from conformance.reference.rules.errors import bad_request
 from conformance.reference.store import Doc
 from conformance.reference.validation import FieldSpec
 
@@ -27,21 +35,32 @@ SPECS = {
     "sort_order": FieldSpec("number", nullable=False),
 }
 OUTPUT = (
-    "id", "created_at", "updated_at", "name", "description", "description_text",
+    "id", "created_at", "updated_at", "deleted_at", "name", "description", "description_text",
     "description_html", "start_date", "target_date", "status", "view_props", "sort_order",
-    "external_source", "external_id", "archived_at", "logo_props", "total_issues",
-    "created_by", "updated_by", "project", "workspace", "lead", "members",
+    "external_source", "external_id", "archived_at", "logo_props", "created_by", "updated_by",
+    "project", "workspace", "lead", "members",
 )  # fmt: skip
+# What an update answers (Plane's update serialiser; `members` is write-only there).
+UPDATE_ANSWER = (
+    "name", "description", "start_date", "target_date", "status", "lead", "external_source",
+    "external_id",
+)  # fmt: skip
+ARCHIVABLE = ("completed", "cancelled")
 
 
 def _prepare(ctx: Ctx, doc: Doc) -> None:
+    features.require(ctx, doc["project"], "module_view")
     doc["members"] = list(dict.fromkeys(doc.get("members") or []))
     if doc.get("sort_order") is None:
         doc["sort_order"] = 65535.0
 
 
-def _serialize(ctx: Ctx, doc: Doc) -> Doc:
-    return {**doc, "total_issues": len(ctx.store.members("module", doc["id"]))}
+def _serialize(ctx: Ctx, doc: Doc, view: View) -> Doc:
+    if view == "update":
+        return {name: doc.get(name) for name in UPDATE_ANSWER}
+    if view in ("read", "list"):
+        return {**group_counts(ctx, "module", doc["id"]), **doc}
+    return doc
 
 
 RESOURCE = Resource(
@@ -65,6 +84,7 @@ RESOURCE = Resource(
         "logo_props": {},
     },
     date_range=("start_date", "target_date"),
+    default_order=("created_at", True),
     prepare=_prepare,
     serialize=_serialize,
 )
@@ -72,6 +92,13 @@ RESOURCE = Resource(
 
 def _one(ctx: Ctx) -> Doc:
     return load_in_project(ctx, RESOURCE, "module_id")
+
+
+def archive(ctx: Ctx) -> Response:
+    module = _one(ctx)
+    if module.get("status") not in ARCHIVABLE:
+        raise bad_request("Only completed or cancelled modules can be archived")
+    return containers.set_archived(ctx, "module", module, True)
 
 
 ROUTES: RouteTable = [
@@ -88,9 +115,6 @@ ROUTES: RouteTable = [
         PROJECT + "/modules/{module_id}/",
         crud.object_routes(RESOURCE, _one, project_scope),
     ),
-    (
-        PROJECT + "/modules/{module_id}/archive/",
-        {"POST": lambda ctx: containers.set_archived(ctx, "module", _one(ctx), True)},
-    ),
+    (PROJECT + "/modules/{module_id}/archive/", {"POST": lambda ctx: archive(ctx)}),
     *containers.routes(RESOURCE, _one, exclusive=False),
 ]

@@ -1,16 +1,22 @@
-"""Projects: CRUD, archive/unarchive, and the default states seeded on create (as Plane does)."""
+"""Projects: CRUD, archive/unarchive, and the default states seeded on create (as Plane does).
+
+Under the `plane-rules` behaviours a project's name is restricted as Plane restricts it, and a
+new project has cycles, modules and intake off until its `cycle_view` / `module_view` /
+`intake_view` are switched on (features.py enforces that)."""
 
 from __future__ import annotations
 
+import random
 import re
 
 from starlette.responses import Response
 
+from conformance.reference.behaviours import PLANE_1_3_1, PLANE_RULES, declare_behaviour
 from conformance.reference.context import Ctx, now_iso
 from conformance.reference.resources import crud, listing
-from conformance.reference.resources.base import Resource, Scope
+from conformance.reference.resources.base import Resource, Scope, View
 from conformance.reference.resources.routing import PROJECT, WORKSPACE, RouteTable
-from conformance.reference.rules.errors import field_errors
+from conformance.reference.rules.errors import ApiError, field_errors
 from conformance.reference.store import Doc
 from conformance.reference.validation import FieldSpec
 
@@ -46,34 +52,78 @@ SPECS = {
 
 OUTPUT = (
     "id", "total_members", "total_cycles", "total_modules", "is_member", "member_role",
-    "is_deployed", "created_at", "updated_at", "name", "description", "description_text",
-    "description_html", "network", "identifier", "emoji", "icon_prop", "logo_props",
-    "module_view", "cycle_view", "issue_views_view", "page_view", "intake_view",
+    "is_deployed", "cover_image_url", "created_at", "updated_at", "deleted_at", "name",
+    "description", "description_text", "description_html", "network", "identifier", "emoji",
+    "icon_prop", "module_view", "cycle_view", "issue_views_view", "page_view", "intake_view",
     "is_time_tracking_enabled", "is_issue_type_enabled", "guest_view_all_features",
-    "cover_image", "cover_image_url", "archive_in", "close_in", "timezone", "archived_at",
-    "sort_order", "external_source", "external_id", "created_by", "updated_by", "workspace",
-    "default_assignee", "project_lead", "estimate", "default_state",
+    "cover_image", "archive_in", "close_in", "logo_props", "archived_at", "timezone",
+    "external_source", "external_id", "created_by", "updated_by", "workspace",
+    "default_assignee", "project_lead", "cover_image_asset", "estimate", "default_state",
+    "sort_order",
 )  # fmt: skip
+LIST_ONLY = ("sort_order",)  # Plane's project list annotates the caller's sort order
 
 DEFAULTS = {
-    "description": "", "description_html": "<p></p>", "network": 2, "module_view": True,
-    "cycle_view": True, "issue_views_view": True, "page_view": True, "intake_view": False,
+    "description": "", "network": 2, "module_view": True, "cycle_view": True,
+    "issue_views_view": False, "page_view": True, "intake_view": True,
     "is_time_tracking_enabled": False, "is_issue_type_enabled": False,
     "guest_view_all_features": False, "archive_in": 0, "close_in": 0, "timezone": "UTC",
     "is_member": True, "member_role": 20, "is_deployed": False, "sort_order": 65535.0,
     "total_members": 0, "total_cycles": 0, "total_modules": 0,
 }  # fmt: skip
 
+FEATURES_OFF = declare_behaviour(
+    "features-off-until-enabled",
+    PLANE_RULES,
+    "a new project has cycles, modules and intake off (cycle_view, module_view, intake_view "
+    "false) until they are switched on; creating one while off answers Plane's 400",
+)
+# What a new project has switched on under FEATURES_OFF (Plane's model defaults).
+PLANE_FLAGS = {"module_view": False, "cycle_view": False, "intake_view": False}
+
+RESTRICTED_NAMES = declare_behaviour(
+    "restricted-project-names",
+    PLANE_RULES,
+    "a project name holding any of & + , : ; $ ^ } { * = ? @ # | ' < > . ( ) % ! - is refused "
+    "with Plane's 400",
+)
+_FORBIDDEN_NAME = re.compile(r"[&+,:;$^}{*=?@#|'<>.()%!-]")
+
+UNKNOWN_PROJECT_WRITE_403 = declare_behaviour(
+    "unknown-project-write-403",
+    PLANE_1_3_1,
+    "a PATCH or DELETE of an unknown project id answers 403 (Plane checks the caller's role in "
+    "the project before its existence); the docs answer an unknown id with 404",
+)
+FORBIDDEN = {"detail": "You do not have permission to perform this action."}
+
+# Plane gives a new project a random icon from these (its `logo_props`).
+_ICONS = ("home", "apps", "settings", "star", "done", "terminal", "rocket", "bolt", "eco")
+_COLORS = ("#95999f", "#6d7b8a", "#5e6ad2", "#02b5ed", "#02b55c", "#f2be02", "#e57a00")
+
 # Plane seeds these states into every new project; Backlog is the default.
 DEFAULT_STATES = (
-    ("Backlog", "#A3A3A3", "backlog", True),
-    ("Todo", "#3A3A3A", "unstarted", False),
+    ("Backlog", "#60646C", "backlog", True),
+    ("Todo", "#60646C", "unstarted", False),
     ("In Progress", "#F59E0B", "started", False),
-    ("Done", "#16A34A", "completed", False),
-    ("Cancelled", "#EF4444", "cancelled", False),
+    ("Done", "#46A758", "completed", False),
+    ("Cancelled", "#9AA4BC", "cancelled", False),
 )
 
 _IDENTIFIER = re.compile(r"^[A-Z0-9]+$")
+
+
+def check_name(ctx: Ctx, body: object) -> None:
+    """Under RESTRICTED_NAMES, a name with one of Plane's forbidden characters is refused."""
+    name = body.get("name") if isinstance(body, dict) else None
+    if (
+        ctx.config.follows(RESTRICTED_NAMES)
+        and isinstance(name, str)
+        and _FORBIDDEN_NAME.search(name)
+    ):
+        raise field_errors(
+            {"non_field_errors": ["Project name cannot contain special characters."]}
+        )
 
 
 def _prepare(ctx: Ctx, doc: Doc) -> None:
@@ -92,8 +142,10 @@ def _prepare(ctx: Ctx, doc: Doc) -> None:
 def _apply_default_state(ctx: Ctx, project: Doc) -> None:
     """default_state must name a state of this project; its states' `default` flags follow it."""
     chosen = project.get("default_state")
+    if chosen is None:  # a new project's, or one never set: the states keep their own flags
+        return
     states = ctx.store.query("state", project=project["id"])
-    if chosen is not None and chosen not in {state["id"] for state in states}:
+    if chosen not in {state["id"] for state in states}:
         message = f'Invalid pk "{chosen}" - no state of this project.'
         raise field_errors({"default_state": [message]})
     for state in states:
@@ -101,24 +153,28 @@ def _apply_default_state(ctx: Ctx, project: Doc) -> None:
             ctx.store.replace("state", {**state, "default": state["id"] == chosen})
 
 
-def _seed_states(ctx: Ctx, project: Doc) -> None:
+def _after_create(ctx: Ctx, project: Doc) -> None:
+    """Plane's default states (the project's `default_state` stays null: the Backlog state
+    carries the default flag), and its creator as the first project member."""
+    from conformance.reference.resources.members import add_creator
     from conformance.reference.resources.states import RESOURCE as STATE
 
     for position, (name, color, group, is_default) in enumerate(DEFAULT_STATES):
         state: Doc = {key: None for key in STATE.output}
         state.update(STATE.defaults)
-        state.update(name=name, color=color, group=group, default=is_default)
+        state.update(name=name, color=color, group=group, default=is_default, slug="")
         state.update(sequence=15000.0 * (position + 1), project=project["id"])
         state["workspace"] = ctx.workspace["id"]
         ctx.stamp(state, created=True)
         ctx.store.insert("state", state, project=project["id"])
-        if is_default:
-            project["default_state"] = state["id"]
-    ctx.store.replace("project", project)
+    add_creator(ctx, project)
 
 
-def _serialize(ctx: Ctx, doc: Doc) -> Doc:
-    return {**doc, "total_members": ctx.store.count("user")}
+def _serialize(ctx: Ctx, doc: Doc, view: View) -> Doc:
+    out = {**doc, "total_members": ctx.store.count("project_member", project=doc["id"])}
+    if view == "list":
+        return out
+    return {k: v for k, v in out.items() if k not in LIST_ONLY}
 
 
 RESOURCE = Resource(
@@ -137,8 +193,9 @@ RESOURCE = Resource(
     unique=("name", "identifier"),
     defaults=DEFAULTS,
     prepare=_prepare,
-    after_create=_seed_states,
+    after_create=_after_create,
     serialize=_serialize,
+    default_order=("sort_order", False),
 )
 WORKSPACE_SCOPE = Scope()
 
@@ -149,6 +206,16 @@ def list_projects(ctx: Ctx) -> Response:
 
 
 def create_project(ctx: Ctx) -> Response:
+    check_name(ctx, ctx.body)
+    body = ctx.body
+    if isinstance(body, dict):
+        flags = PLANE_FLAGS if ctx.config.follows(FEATURES_OFF) else {}
+        rng = random.Random()
+        logo = {
+            "in_use": "icon",
+            "icon": {"name": rng.choice(_ICONS), "color": rng.choice(_COLORS)},
+        }
+        ctx.body = {**flags, "logo_props": logo, **body}
     return crud.create_response(ctx, RESOURCE, WORKSPACE_SCOPE)
 
 
@@ -156,12 +223,24 @@ def get_project(ctx: Ctx) -> Response:
     return crud.retrieve_response(ctx, RESOURCE, ctx.project())
 
 
+def _writable_project(ctx: Ctx) -> Doc:
+    """The path's project; under UNKNOWN_PROJECT_WRITE_403 an unknown one answers 403."""
+    try:
+        return ctx.project()
+    except ApiError as error:
+        if error.status == 404 and ctx.config.follows(UNKNOWN_PROJECT_WRITE_403):
+            raise ApiError(403, FORBIDDEN) from None
+        raise
+
+
 def update_project(ctx: Ctx) -> Response:
-    return crud.update_response(ctx, RESOURCE, ctx.project(), WORKSPACE_SCOPE)
+    project = _writable_project(ctx)
+    check_name(ctx, ctx.body)
+    return crud.update_response(ctx, RESOURCE, project, WORKSPACE_SCOPE)
 
 
 def delete_project(ctx: Ctx) -> Response:
-    return crud.delete_response(ctx, RESOURCE, ctx.project())
+    return crud.delete_response(ctx, RESOURCE, _writable_project(ctx))
 
 
 def archive_project(ctx: Ctx) -> Response:

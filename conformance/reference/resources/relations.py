@@ -65,7 +65,6 @@ def _view(ctx: Ctx, related: Doc, relation_type: str, relation: Doc) -> Doc:
         "id": related["id"], "name": related["name"], "sequence_id": related["sequence_id"],
         "project_id": related["project"], "relation_type": relation_type,
         "state_id": related.get("state"), "priority": related.get("priority"),
-        "type_id": related.get("type_id"), "is_epic": False,
         "created_at": relation["created_at"], "updated_at": relation["updated_at"],
         "created_by": relation["created_by"], "updated_by": relation["updated_by"],
     }  # fmt: skip
@@ -102,6 +101,7 @@ def create_relations(ctx: Ctx) -> Response:
                 "workspace": ctx.workspace["id"],
             }  # fmt: skip
             ctx.stamp(doc, created=True)
+            doc["updated_by"] = ctx.user_id  # Plane's relations are saved with both authors
             ctx.store.insert("relation", doc, project=item["project"], parent=issue)
             answer.append(_view(ctx, target, relation_type, doc))
     return created(answer, ctx.config)
@@ -123,15 +123,26 @@ def _listing(ctx: Ctx, item: Doc) -> dict[str, list[str]]:
     return out
 
 
+def _reference(ctx: Ctx, issue: Any) -> Any:
+    """A related work item as Plane lists it: {issue_id, project_id}."""
+    other = ctx.store.get("work_item", issue) if isinstance(issue, str) else None
+    return {"issue_id": issue, "project_id": (other or {}).get("project")}
+
+
 def list_relations(ctx: Ctx) -> Response:
-    """A plain object of arrays (as documented), though the page offers paging parameters:
-    they are validated like everywhere else and have nothing to page."""
+    """A plain object of arrays, one per relation type, each related work item as Plane lists
+    it ({issue_id, project_id}; expanded, the whole work item). The page offers paging
+    parameters: they are validated like everywhere else and have nothing to page."""
     item = _item(ctx)
     shape = base.shaping(ctx, LISTING)
     pagination.parse(ctx.params, ctx.config)
     listing.ordering(ctx, LISTING)
     body: dict[str, Any] = dict(_listing(ctx, item))
-    return json_response(fields_expand.shape(body, shape, base.expanders(ctx, LISTING)), ctx.config)
+    body = fields_expand.shape(body, shape, base.expanders(ctx, LISTING))
+    for name, related in body.items():
+        if name not in shape.expand:
+            body[name] = [_reference(ctx, issue) for issue in related]
+    return json_response(body, ctx.config)
 
 
 def remove_relation(ctx: Ctx) -> Response:

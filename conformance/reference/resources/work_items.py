@@ -3,15 +3,13 @@ lookup by IDENT-123, the project's default state for new items, and a simple sea
 
 from __future__ import annotations
 
-import re
-
 from starlette.responses import RedirectResponse, Response
 
 from conformance.reference.config import ServerConfig
 from conformance.reference.context import Ctx, now_iso
 from conformance.reference.faults import declare_fault
 from conformance.reference.resources import crud, listing
-from conformance.reference.resources.base import Resource, project_scope
+from conformance.reference.resources.base import Resource, View, project_scope
 from conformance.reference.resources.routing import PROJECT, WORKSPACE, RouteTable
 from conformance.reference.rules.errors import field_errors, json_response, not_found
 from conformance.reference.store import Doc
@@ -66,21 +64,28 @@ SPECS = {
     "type_id": FieldSpec("uuid", ref="work_item_type"),
     "estimate_point": FieldSpec("str", ref="estimate_point"),
 }
+# Plane's fields, in its order (no `description_stripped`: its serialiser leaves it out).
 OUTPUT = (
-    "id", "created_at", "updated_at", "estimate_point", "name", "description_html",
-    "description_stripped", "priority", "start_date", "target_date", "sequence_id", "sort_order",
-    "completed_at", "archived_at", "is_draft", "external_source", "external_id", "created_by",
-    "updated_by", "project", "workspace", "parent", "state", "assignees", "labels", "type_id",
-    "point",
+    "id", "type_id", "created_at", "updated_at", "deleted_at", "point", "name",
+    "description_html", "description_binary", "priority", "start_date", "target_date",
+    "sequence_id", "sort_order", "completed_at", "archived_at", "is_draft", "external_source",
+    "external_id", "created_by", "updated_by", "project", "workspace", "parent", "state",
+    "estimate_point", "type", "assignees", "labels",
 )  # fmt: skip
 
-_TAGS = re.compile(r"<[^>]+>")
+
+def default_state(ctx: Ctx, project_id: str) -> str | None:
+    """The project's default state: the one it names, else the state flagged default."""
+    project = ctx.store.get("project", project_id) or {}
+    if project.get("default_state"):
+        return str(project["default_state"])
+    flagged = ctx.store.find("state", project=project_id, field="default", value=True)
+    return str(flagged["id"]) if flagged else None
 
 
 def _prepare(ctx: Ctx, doc: Doc) -> None:
-    project = ctx.store.get("project", doc["project"]) or {}
     if doc.get("state") is None:
-        doc["state"] = project.get("default_state")
+        doc["state"] = default_state(ctx, doc["project"])
     if doc.get("parent") == doc["id"]:
         raise field_errors({"parent": ["A work item cannot be its own parent."]})
     if doc.get("sequence_id") is None:
@@ -89,7 +94,6 @@ def _prepare(ctx: Ctx, doc: Doc) -> None:
             doc["sequence_id"] = SEQUENCE_CEILING - doc["sequence_id"]
     if doc.get("sort_order") is None:
         doc["sort_order"] = 65535.0 * doc["sequence_id"]
-    doc["description_stripped"] = _TAGS.sub("", doc.get("description_html") or "").strip()
     state = ctx.store.get("state", doc["state"]) if doc.get("state") else None
     completed = state is not None and state.get("group") == "completed"
     doc["completed_at"] = (doc.get("completed_at") or now_iso()) if completed else None
@@ -97,7 +101,7 @@ def _prepare(ctx: Ctx, doc: Doc) -> None:
     doc["labels"] = list(dict.fromkeys(doc.get("labels") or []))
 
 
-def _serialize(ctx: Ctx, doc: Doc) -> Doc:
+def _serialize(ctx: Ctx, doc: Doc, view: View) -> Doc:
     if ctx.config.has(WRONG_FIELD_TYPE.name):
         return {**doc, "sequence_id": str(doc["sequence_id"])}
     return doc
@@ -113,7 +117,7 @@ RESOURCE = Resource(
         "labels": "label",
         "state": "state",
         "project": "project",
-        "parent": "work_item",
+        "parent": "work_item:lite",
         "workspace": "workspace",
         "created_by": "user",
         "updated_by": "user",
@@ -126,6 +130,7 @@ RESOURCE = Resource(
         "labels": [],
     },
     date_range=("start_date", "target_date"),
+    default_order=("created_at", True),
     prepare=_prepare,
     serialize=_serialize,
 )
@@ -167,7 +172,6 @@ def search(ctx: Ctx) -> Response:
                     "project__identifier": project["identifier"],
                     "project_id": project["id"],
                     "workspace__slug": ctx.workspace["slug"],
-                    "state__name": (ctx.store.get("state", item["state"]) or {}).get("name"),
                 }
             )
     return json_response({"issues": hits[:100]}, ctx.config)

@@ -1,0 +1,116 @@
+"""Behaviours: Plane's own ways that the reference server can take on, in two groups.
+
+- `plane-rules`: Plane's rules where the docs leave room (project names of letters, digits and
+  spaces; cycles, modules and intake off on a new project until switched on; a state create
+  answering 200, as its docs page documents). A careful client copes with them, so the suite must;
+  they become the reference server's default once the checks do.
+- `plane-1.3.1`: where real Plane v1.3.1 departs from the docs (a cycle create refused without an
+  undocumented `project_id`, a single object where the docs show a page, ...). The reference
+  follows the docs by default; `--plane-1.3.1` turns on these and the `plane-rules` group, for a
+  client that wants a local stand-in that answers exactly as Plane v1.3.1 does.
+
+A behaviour is declared once, beside the rule it changes, with `declare_behaviour`, as faults
+are; the list and its reasons are in docs/reference-vs-plane.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+PLANE_RULES = "plane-rules"
+PLANE_1_3_1 = "plane-1.3.1"
+GROUPS = (PLANE_RULES, PLANE_1_3_1)
+
+# What the server follows when nothing is said. The lead turns `plane-rules` on here once the
+# checks set themselves up like a careful client (issue 13).
+DEFAULT_BEHAVIOURS: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    name: str
+    group: str  # PLANE_RULES or PLANE_1_3_1
+    description: str
+
+
+class DuplicateBehaviour(ValueError):
+    """Two declarations use one behaviour name."""
+
+
+_DECLARED: dict[str, tuple[Behaviour, str]] = {}
+
+
+def declare_behaviour(name: str, group: str, description: str) -> Behaviour:
+    """Declare (and so register) a behaviour; the module's rule asks `config.follows(it)`."""
+    if group not in GROUPS:
+        raise ValueError(f"unknown behaviour group {group!r}")
+    behaviour = Behaviour(name, group, description)
+    module = str(sys._getframe(1).f_globals.get("__name__", "?"))
+    known = _DECLARED.get(name)
+    if known is not None and known != (behaviour, module):
+        raise DuplicateBehaviour(f"behaviour {name!r} is declared in {known[1]} and in {module}")
+    _DECLARED[name] = (behaviour, module)
+    return behaviour
+
+
+def is_followed(behaviour: Behaviour, switched_on: frozenset[str]) -> bool:
+    """On by its own name or its group's; `plane-1.3.1` includes the `plane-rules` group."""
+    groups = {behaviour.group}
+    if behaviour.group == PLANE_RULES:
+        groups.add(PLANE_1_3_1)
+    return behaviour.name in switched_on or bool(groups & switched_on)
+
+
+def all_behaviours() -> dict[str, Behaviour]:
+    """Every behaviour of the reference server, by name (sorted)."""
+    from conformance.reference.faults import import_every_module
+
+    import_every_module()
+    return {name: _DECLARED[name][0] for name in sorted(_DECLARED)}
+
+
+def unknown_behaviours(names: Iterable[str]) -> list[str]:
+    known = set(all_behaviours()) | set(GROUPS)
+    return [name for name in names if name not in known]
+
+
+def behaviours_from_args(args: argparse.Namespace) -> frozenset[str]:
+    """--docs-only starts from none (else from the default), then --plane-rules, --plane-1.3.1
+    and each --behaviour NAME are added."""
+    chosen = set() if getattr(args, "docs_only", False) else set(DEFAULT_BEHAVIOURS)
+    if getattr(args, "plane_rules", False):
+        chosen.add(PLANE_RULES)
+    if getattr(args, "plane_1_3_1", False):
+        chosen.add(PLANE_1_3_1)
+    chosen.update(getattr(args, "behaviour", None) or [])
+    unknown = unknown_behaviours(chosen)
+    if unknown:
+        raise ValueError(
+            f"unknown behaviour(s): {', '.join(unknown)} (see docs/reference-vs-plane.md)"
+        )
+    return frozenset(chosen)
+
+
+def add_behaviour_options(parser: argparse.ArgumentParser) -> None:
+    """The options that choose which of Plane's ways the server follows (see behaviours.py)."""
+    parser.add_argument(
+        "--plane-rules",
+        action="store_true",
+        help="Plane's rules where the docs leave room (project names, features off until "
+        "switched on, state create 200)",
+    )
+    parser.add_argument(
+        "--plane-1.3.1",
+        dest="plane_1_3_1",
+        action="store_true",
+        help="answer as real Plane v1.3.1 does, also where it departs from the docs",
+    )
+    parser.add_argument(
+        "--behaviour", action="append", default=[], help="one behaviour by name (repeatable)"
+    )
+    parser.add_argument(
+        "--docs-only", action="store_true", help="start from no behaviour, not the default"
+    )
