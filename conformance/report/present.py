@@ -48,10 +48,15 @@ def one_line(text: str, limit: int = REASON_LIMIT) -> str:
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
+def reason_line(reason: str, limit: int = REASON_LIMIT) -> str:
+    """A reason on one line, without the test-function name it starts with."""
+    text = _EXCEPTION_PREFIX.sub("", clean_message(reason))
+    return one_line(_EXCEPTION_PREFIX.sub("", _TEST_PREFIX.sub("", text)), limit)
+
+
 def short_reason(verdict: RequirementVerdict, limit: int = REASON_LIMIT) -> str:
-    """The verdict's reason on one line, without the test-function name it starts with."""
-    reason = _EXCEPTION_PREFIX.sub("", clean_message(verdict.reason))
-    return one_line(_EXCEPTION_PREFIX.sub("", _TEST_PREFIX.sub("", reason)), limit)
+    """The verdict's reason on one line (see `reason_line`)."""
+    return reason_line(verdict.reason, limit)
 
 
 def status_label(status: str) -> str:

@@ -174,8 +174,10 @@ def scenario_catalogue() -> dict[str, Requirement]:
 
 def _scenario_check(rid: str, area: str, outcome: str, message: str = "") -> CheckResult:
     exchanges = [leaky_exchange(200, '{"id": "u1"}')] if outcome == "failed" else []
-    return _check(f"test_{rid.lower().replace('-', '_')}", area, [rid], outcome,
-                  message=message, expected=f"what {rid} requires", exchanges=exchanges)  # fmt: skip
+    name = f"test_{rid.lower().replace('-', '_')}"
+    expected = f"what {rid} requires"
+    return _check(name, area, [rid], outcome, message=message, expected=expected,
+                  exchanges=exchanges)  # fmt: skip
 
 
 def scenario_result(kind: str) -> RunResult:
@@ -206,7 +208,9 @@ def scenario_result(kind: str) -> RunResult:
     if kind == "baseline":
         from conformance.report.baseline import BaselineEntry, apply_baseline
 
-        entries = [BaselineEntry(rid, "failed", f"tracked in OPS-{n}") for n, rid in
-                   enumerate(ACCEPTED_IDS, 1)] + [BaselineEntry("AUTH-001", "failed", "old")]  # fmt: skip
+        entries = [
+            BaselineEntry(rid, "failed", f"tracked in OPS-{n}")
+            for n, rid in enumerate(ACCEPTED_IDS, 1)
+        ] + [BaselineEntry("AUTH-001", "failed", "old")]
         apply_baseline(result, "baseline.yaml", fail_on_stale=False, entries=entries)
     return result

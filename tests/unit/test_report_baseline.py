@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conformance.plugin.terminal import summary_lines
 from conformance.report.baseline import (
     PLACEHOLDER_REASON,
     BaselineError,
@@ -14,7 +15,6 @@ from conformance.report.baseline import (
     load_baseline,
     write_baseline,
 )
-from conformance.plugin.terminal import summary_lines
 from conformance.report.html import render_html
 from conformance.report.model import verdict_of
 from tests.unit.report_samples import sample_result
@@ -87,9 +87,7 @@ def test_report_shows_accepted_and_stale_entries(tmp_path: Path) -> None:
 def test_unknown_and_mismatched_entries_are_reported(tmp_path: Path) -> None:
     result = _failing_run()
     path = tmp_path / "baseline.yaml"
-    path.write_text(
-        "requirements:\n  - {id: AUTH-002, status: not_verified}\n  - {id: NOPE-999}\n"
-    )
+    path.write_text("requirements:\n  - {id: AUTH-002, status: not_verified}\n  - {id: NOPE-999}\n")
     apply_baseline(result, path, fail_on_stale=False)
     assert result.baseline["unknown"] == ["NOPE-999"]
     assert result.baseline["mismatched"] == [
