@@ -95,7 +95,7 @@ def test_load_results_rejects_other_files(tmp_path: Path) -> None:
 
 def test_junit_has_one_testcase_per_check(written: dict[str, Path]) -> None:
     root = ET.parse(written["junit.xml"]).getroot()
-    cases = root.findall("./testsuite/testcase")
+    cases = root.findall("./testsuite[@name!='plane-conformance']/testcase")
     assert len(cases) == len(sample_result().checks)
     by_name = {c.get("name"): c for c in cases}
     failed = by_name["test_missing_key_is_401"]
@@ -106,10 +106,40 @@ def test_junit_has_one_testcase_per_check(written: dict[str, Path]) -> None:
     assert by_name["test_count_field"].find("skipped") is not None
     assert by_name["test_unknown_route"].find("error") is not None
     assert by_name["test_valid_key"].find("failure") is None
-    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("6", "2", "1")
+    # the checks, plus the verdict's own test case (a failure: a MUST failed)
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("7", "3", "1")
     suites = {s.get("name"): s for s in root.findall("testsuite")}
     assert suites["pagination"].get("tests") == "3"
     assert suites["pagination"].get("failures") == "1"
+
+
+def test_junit_carries_the_verdict_of_the_run(tmp_path: Path) -> None:
+    from conformance.report.model import verdict_of
+    from tests.unit.report_samples import scenario_result
+
+    for kind, element in (("passing", None), ("failing", "failure"), ("interrupted", "error")):
+        result = scenario_result(kind)
+        (path,) = [p for p in write_all(result, tmp_path / kind) if p.name == "junit.xml"]
+        suite = ET.parse(path).getroot().find("testsuite[@name='plane-conformance']")
+        assert suite is not None
+        properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
+        assert properties["headline"] == verdict_of(result).headline
+        assert properties["exit_code"] == str(verdict_of(result).exit_code)
+        case = suite.find("testcase[@name='verdict']")
+        assert case is not None
+        found = [child.tag for child in case]
+        assert found == ([element] if element else []), kind
+
+
+def test_junit_accepted_findings_are_skipped_with_the_reason(tmp_path: Path) -> None:
+    from tests.unit.report_samples import scenario_result
+
+    (path,) = [p for p in write_all(scenario_result("baseline"), tmp_path) if p.name == "junit.xml"]
+    case = ET.parse(path).getroot().find(".//testcase[@name='test_auth_002']")
+    assert case is not None
+    skipped = case.find("skipped")
+    assert skipped is not None
+    assert skipped.get("message") == "accepted by baseline: AUTH-002: tracked in OPS-1"
 
 
 def test_junit_survives_control_characters(tmp_path: Path) -> None:
