@@ -190,21 +190,36 @@ class AreaProgress:
         return wait.describe(time.time()) if wait is not None else ""
 
     def status_line(self) -> str:
-        """The live line's words (without the bar)."""
+        """The live line's words (without the bar); a wait comes first, it matters most."""
+        wait = self.wait_note()
+        if wait:
+            return " · ".join([wait, self.counts_text(), self._elapsed()])
         parts = [self.counts_text(), self._elapsed()]
-        note = self.wait_note() or self.phase or self._running()
+        note = self.phase or self._running()
         if note:
             parts.append(note)
         return " · ".join(parts)
 
+    def _fit_width(self) -> None:
+        """Follow the terminal's width, read on the display's own descriptor: while a test runs,
+        pytest has swapped descriptors 0-2 for files, where rich would guess 80 columns."""
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            self._console.width = os.get_terminal_size(self.stream.fileno()).columns
+
     def render(self) -> RenderableType:
+        self._fit_width()
         done, total = sum(self.done.values()), sum(self.total.values())
         grid = Table.grid(padding=(0, 1))
         grid.add_column(no_wrap=True)
         grid.add_column(no_wrap=True, overflow="ellipsis")
-        words = Text(self.status_line(), no_wrap=True, overflow="ellipsis")
+        line = self.status_line()
+        words = Text(line, no_wrap=True, overflow="ellipsis")
         if self.failed:
-            words.stylize("red", len(f"{done}/{total} checks, "), len(self.counts_text()))
+            failed = f"{self.failed} failed"
+            start = line.find(failed)
+            words.stylize("red", start, start + len(failed))
+        if line.startswith("waiting"):
+            words.stylize("yellow", 0, line.find(" · "))
         bar_width = max(10, min(30, self._console.width // 5))
         grid.add_row(ProgressBar(total=max(total, 1), completed=done, width=bar_width), words)
         return grid
