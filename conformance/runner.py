@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -288,8 +289,13 @@ def run(args: argparse.Namespace) -> int:
         # process (and per xdist worker) where bytecode is not cached. Load only our own.
         stack.enter_context(_environment("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1"))
         progress = AreaProgress(pace_state=pace_state, secrets=(config.api_key,))
+        # pytest's temporary directories (xdist makes one per worker) live and die with the run,
+        # instead of piling up as pytest-of-<user>/ in the temp dir.
+        basetemp = Path(tempfile.mkdtemp(prefix="plane-conformance-pytest-"))
+        stack.callback(shutil.rmtree, basetemp, True)
+        argv = [*pytest_arguments(args, config), "--basetemp", str(basetemp)]
         try:
-            status = pytest.main(pytest_arguments(args, config), plugins=[sink, progress])
+            status = pytest.main(argv, plugins=[sink, progress])
         finally:
             progress.close()
         for problem in progress.collect_errors:

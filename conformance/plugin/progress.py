@@ -102,6 +102,16 @@ class AreaProgress:
         self._waits_announced: set[float] = set()
         self.collect_errors: list[str] = []  # modules of the suite that failed to import
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        """In the runner's quiet mode this line replaces xdist's "bringing up nodes..." lines."""
+        if session.config.get_verbosity() < 0:
+            reporter = session.config.pluginmanager.get_plugin("terminaldistreporter")
+            if reporter is not None:
+                session.config.pluginmanager.unregister(reporter)
+                # xdist's session also calls it directly
+                reporter.write_line = reporter.rewrite = lambda *args, **kwargs: None
+
     # -- what is there to run -----------------------------------------------------------------
     def _expect(self, nodeids: list[str]) -> None:
         if self.total:  # xdist reports each worker's (identical) collection; count it once
