@@ -111,6 +111,11 @@ class AreaProgress:
                 session.config.pluginmanager.unregister(reporter)
                 # xdist's session also calls it directly
                 reporter.write_line = reporter.rewrite = lambda *args, **kwargs: None
+            # Ctrl-C: the summary's "No verdict: the run was interrupted" says it; pytest's
+            # "!!! KeyboardInterrupt !!!" banner with a line of httpcore adds nothing.
+            terminal = session.config.pluginmanager.get_plugin("terminalreporter")
+            if terminal is not None:
+                terminal._report_keyboardinterrupt = lambda: None
 
     # -- what is there to run -----------------------------------------------------------------
     def _expect(self, nodeids: list[str]) -> None:
