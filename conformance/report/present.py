@@ -126,7 +126,12 @@ def attention_groups(result: RunResult, verdict: Verdict) -> list[AttentionGroup
         ],
         ("accepted", "Accepted by the baseline"): [_entry(by_id[rid]) for rid in verdict.accepted],
         ("stale", "Stale baseline entries: these pass now, remove them from the baseline"): [
-            {**_entry(by_id[row["id"]]), "why": row.get("reason", "")} for row in stale
+            {
+                **_entry(by_id[row["id"]]),
+                "why": row.get("reason", ""),
+                "accepted_as": status_label(str(row.get("status", "failed"))),
+            }
+            for row in stale
         ],
     }
     return [
