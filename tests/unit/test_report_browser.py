@@ -188,7 +188,10 @@ def test_the_small_sample_renders_with_every_section(browser: Any, tmp_path: Pat
         capabilities = page.locator("#capabilities details")
         capabilities.locator("summary").click()
         row = page.locator("#capabilities tr", has_text="/epics/")
-        assert row.is_visible() and row.locator("td", has_text="404").is_visible()
+        detail = row.locator("td", has_text="404")
+        assert row.is_visible() and detail.is_visible()
+        box = detail.bounding_box()
+        assert box is not None and box["width"] > 120  # not one word per line
         findings = page.locator("#schemathesis > details")
         assert not findings.get_by_text("GET /projects/").is_visible()
         findings.locator("> summary").click()
