@@ -63,9 +63,20 @@ class CheckedOptions:
     baseline: list[BaselineEntry] | None
 
 
+def _file_in_the_way(path: Path) -> Path | None:
+    """The path itself or the first existing ancestor, when it is a file and not a folder."""
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            return None if candidate.is_dir() else candidate
+    return None
+
+
 def writable_directory(text: str, option: str) -> Path:
     """The directory, created if needed, once a file could be created in it."""
     path = Path(text)
+    blocker = _file_in_the_way(path)
+    if blocker is not None:
+        raise UsageFailure(f"{option} {text} cannot be a directory: {blocker} is a file.")
     try:
         path.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=path):
@@ -82,6 +93,9 @@ def writable_file(text: str, option: str) -> Path:
     path = Path(text)
     if path.is_dir():
         raise UsageFailure(f"{option} {text} is a directory, not a file.")
+    blocker = _file_in_the_way(path.parent)
+    if blocker is not None:
+        raise UsageFailure(f"{option} {text} cannot be written: {blocker} is a file.")
     existed = path.exists()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -58,14 +58,25 @@ def a_file(tmp_path: Path) -> Path:
 def test_report_dir_that_cannot_be_created(a_file: Path, capsys) -> None:
     _fails_with_one_sentence(
         ["run", "--report-dir", str(a_file / "reports")], capsys,
-        f"--report-dir {a_file / 'reports'} is not a writable directory (Not a directory).",
+        f"--report-dir {a_file / 'reports'} cannot be a directory: {a_file} is a file.",
     )  # fmt: skip
 
 
 def test_report_dir_that_is_a_file(a_file: Path, capsys) -> None:
+    _fails_with_one_sentence(["run", "--report-dir", str(a_file)], capsys, f"{a_file} is a file.")
+
+
+def test_report_dir_without_write_permission(tmp_path: Path, monkeypatch, capsys) -> None:
+    """(root may write anywhere, so the refusal is simulated where the check makes its file.)"""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(runner.tempfile, "TemporaryFile", refuse)
     _fails_with_one_sentence(
-        ["run", "--report-dir", str(a_file)], capsys, "is not a writable directory"
-    )
+        ["run", "--report-dir", str(tmp_path)], capsys,
+        f"--report-dir {tmp_path} is not a writable directory (Permission denied).",
+    )  # fmt: skip
 
 
 def test_report_dir_is_created_when_missing(tmp_path: Path, capsys) -> None:
@@ -77,7 +88,7 @@ def test_report_dir_is_created_when_missing(tmp_path: Path, capsys) -> None:
 def test_write_baseline_path_not_writable(a_file: Path, tmp_path: Path, capsys) -> None:
     _fails_with_one_sentence(
         ["run", "--report-dir", str(tmp_path), "--write-baseline", str(a_file / "b.yaml")],
-        capsys, "--write-baseline",
+        capsys, f"--write-baseline {a_file / 'b.yaml'} cannot be written: {a_file} is a file.",
     )  # fmt: skip
     _fails_with_one_sentence(
         ["run", "--report-dir", str(tmp_path), "--write-baseline", str(tmp_path)],
