@@ -9,8 +9,11 @@ This module only parses arguments and dispatches; each subcommand's work lives i
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from conformance import __version__
 from conformance.exit_codes import EXIT_INTERRUPTED, EXIT_OK, EXIT_UNUSABLE, UsageFailure
@@ -18,18 +21,37 @@ from conformance.reference.behaviours import add_behaviour_options
 from conformance.shapes.options import add_arguments as add_shapes_arguments
 from conformance.target.config import PROFILES
 
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a process ended by SIGPIPE
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        # argparse exits 2 already; we keep its single line and drop the usage wall.
-        self.exit(EXIT_UNUSABLE, f"plane-conformance: {message}\n")
+        # argparse exits 2 already; we keep its single line and drop the usage wall. A value
+        # check of ours says its whole sentence ("--workers must be ..."): no "argument" prefix.
+        own = re.match(r"argument [^:]+: (--.*)$", message)
+        self.exit(EXIT_UNUSABLE, f"plane-conformance: {own.group(1) if own else message}\n")
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+def whole_number(option: str, low: int | None = 1, high: int | None = None) -> Any:
+    """An argparse type for a whole number in [low, high], whose error is one sentence."""
+    if low is not None and high is not None:
+        wanted = f"a whole number from {low} to {high}"
+    elif low is not None:
+        wanted = f"a whole number ≥ {low}"
+    else:
+        wanted = "a whole number"
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{option} must be {wanted}, not {text!r}") from None
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"{option} must be {wanted}, not {value}")
+        return value
+
+    parse.__name__ = option  # what argparse would name in its own messages
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,8 +71,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--report-dir", default="reports", help="where reports go (default: reports/)")
     run.add_argument("--profile", choices=PROFILES, default="standard")
     run.add_argument("--only", help="comma-separated areas to run (see `requirements`)")
-    run.add_argument("--seed", type=int, help="random seed (printed on every run)")
-    run.add_argument("--workers", type=_positive_int, default=1, help="pytest-xdist workers")
+    run.add_argument(
+        "--seed", type=whole_number("--seed", low=0), help="random seed (printed on every run)"
+    )
+    run.add_argument(
+        "--workers", type=whole_number("--workers"), default=1, help="pytest-xdist workers"
+    )
+    run.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="also show pytest's output: failure sections with tracebacks",
+    )
     run.add_argument("--read-only", action="store_true", help="send GET requests only")
     run.add_argument("--baseline", help="YAML file of accepted failing requirement ids")
     run.add_argument(
@@ -66,16 +98,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="embedded server only: switch on a fault (repeatable)",
     )
     run.add_argument(
-        "--rate-limit", type=_positive_int, help="embedded server only: requests per minute per key"
+        "--rate-limit",
+        type=whole_number("--rate-limit"),
+        help="embedded server only: requests per minute per key",
     )
     run.add_argument(
         "--rate-window",
-        type=_positive_int,
+        type=whole_number("--rate-window"),
         help="embedded server only: rate-limit window in seconds (default 60)",
     )
     run.add_argument(
         "--latency-ms",
-        type=_positive_int,
+        type=whole_number("--latency-ms"),
         help="embedded server only: hold every API answer back this long, like a remote target",
     )
     add_behaviour_options(run)  # embedded server only
@@ -91,17 +125,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="run the reference server until SIGINT/SIGTERM")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=whole_number("--port", 1, 65535), default=8000)
     serve.add_argument(
         "--api-key",
         help="the key to accept (env PLANE_API_KEY; default: generated "
         "and written to a private file whose path is printed)",
     )
     serve.add_argument("--workspace", default="conformance", help="workspace slug")
-    serve.add_argument("--rate-limit", type=_positive_int, help="requests per minute per key")
+    serve.add_argument(
+        "--rate-limit", type=whole_number("--rate-limit"), help="requests per minute per key"
+    )
     serve.add_argument(
         "--rate-window",
-        type=_positive_int,
+        type=whole_number("--rate-window"),
         help="window length in seconds (default 60, as documented)",
     )
     serve.add_argument(
@@ -109,7 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--db", help="SQLite file to keep data across restarts (default: temporary)")
     serve.add_argument(
-        "--latency-ms", type=_positive_int, help="hold every API answer back this long"
+        "--latency-ms",
+        type=whole_number("--latency-ms"),
+        help="hold every API answer back this long",
     )
     add_behaviour_options(serve)
 
@@ -120,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     diff = sub.add_parser("diff", help="compare two results.json files; exit 1 on a regression")
     diff.add_argument("old")
     diff.add_argument("new")
+    diff.add_argument("--html", help="also write the comparison as a page to this file")
 
     shapes = sub.add_parser(
         "shapes",
@@ -149,11 +188,17 @@ def _faults(_: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import os
     import tempfile
 
     from conformance.reference.config import generate_api_key
+    from conformance.reference.faults import unknown_faults
     from conformance.reference.server import serve
+
+    unknown = unknown_faults(list(getattr(args, "fault", None) or []))
+    if unknown:
+        raise UsageFailure(
+            f"unknown fault {unknown[0]!r}; `plane-conformance faults` lists the fault switches."
+        )
 
     args.api_key = args.api_key or os.environ.get("PLANE_API_KEY")
     if args.api_key:
@@ -184,7 +229,7 @@ def _run(args: argparse.Namespace) -> int:
 def _diff(args: argparse.Namespace) -> int:
     from conformance.report.diff import diff_command
 
-    return diff_command(args.old, args.new)
+    return diff_command(args.old, args.new, html=args.html)
 
 
 def _shapes(args: argparse.Namespace) -> int:
@@ -213,6 +258,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("plane-conformance: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`diff ... | head`): end quietly. Python would complain again
+        # when it flushes stdout at exit, so stdout goes to /dev/null from here on.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

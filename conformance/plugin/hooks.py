@@ -42,6 +42,7 @@ from conformance.spec.catalogue import catalogue
 from conformance.target.client import ReadOnlyViolation
 from conformance.target.config import PROFILES, ConfigError
 from conformance.target.ledger import LedgerRow
+from conformance.target.pacing import remove_state, state_path_for
 from conformance.target.preflight import ME_PATH, PreflightError, preflight
 from conformance.target.scratch import sweep_projects
 
@@ -374,3 +375,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     state = config.stash.get(STATE, None)
     if state is not None and state._client is not None:
         state._client.close()
+    if state is not None and state._target is not None and not state.is_worker:
+        # The pacer's budget file is shared by this run's processes; the run's first process
+        # removes it once they are all done (the workers end before the controller).
+        remove_state(state_path_for(state._target.base_url, state._target.api_key))

@@ -1,25 +1,49 @@
-"""Progress of a run, by area: a live line on a terminal, one plain line per finished area in CI.
+"""Progress of a run: one live line on a terminal, a few plain lines in CI.
 
 A pytest plugin the runner installs on the controller. It replaces pytest's per-test dots (which
-say nothing about *what* is being checked) with per-area counts, e.g.
+say nothing about *what* is being checked) with one line that fits the terminal width and is
+redrawn in place (rich's Live display):
 
-    plane-conformance: [auth 9/9] [status 14/22] [pagination 0/25] ... 23/56 checks, 1 failed
+    ━━━━━━━━━━╸━━━━━━━━  120/426 checks · 2 failed · 0:14 · pagination 12/35, schema 3/36
 
-On a terminal that line is rewritten in place; otherwise a line is printed each time an area
-finishes ("area pagination: 25 checks, 25 passed in 3.2 s"), so CI logs stay readable.
+When the pacer waits for the target's rate limit, the line says so and for how long ("waiting 41 s
+for the rate limit (X-RateLimit-Reset)"); the pacer announces its waits in the budget file, which
+this plugin reads (the wait may happen in an xdist worker). Without a terminal (CI) it prints a
+line at each quarter of the run, one per wait, and one at least every minute: a log stays short.
+
+The display writes to its own duplicate of the stderr descriptor: pytest captures file descriptors
+1 and 2 while a test runs, and the display is redrawn from a thread at any moment. What it writes
+goes through the key scrubber like everything else of the run.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
+import threading
 import time
 from collections import Counter, defaultdict
-from pathlib import PurePath
+from collections.abc import Generator
+from pathlib import Path, PurePath
 from typing import Any, TextIO
 
 import pytest
+from rich.console import Console, RenderableType
+from rich.live import Live
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+from rich.text import Text
+
+from conformance.report.scrub import ScrubbingStream
+from conformance.target.pacing import announced_wait
 
 CHECK_PREFIX = "test_"
+PLAIN_STEPS = (25, 50, 75, 100)  # percent of the checks done at which CI gets a line
+HEARTBEAT_S = 60.0  # CI gets a line at least this often, so a long run never looks stuck
+POLL_S = 0.5  # how often waits are looked for
+MIN_WAIT_SHOWN_S = 2.0  # shorter waits are not worth a line
+LINE_PREFIX = "plane-conformance: "
 
 
 def area_of_nodeid(nodeid: str) -> str | None:
@@ -38,14 +62,60 @@ def _category(report: pytest.TestReport) -> str:
     return report.outcome
 
 
+def _own_stderr(secrets: tuple[str, ...]) -> TextIO:
+    """A stream on a duplicate of descriptor 2, which pytest's capture does not redirect."""
+    stream: TextIO = sys.stderr
+    original = sys.__stderr__
+    with contextlib.suppress(AttributeError, OSError, ValueError):  # no real stderr: the current
+        if original is not None:
+            stream = open(os.dup(original.fileno()), "w", buffering=1)  # noqa: SIM115
+    return ScrubbingStream(stream, secrets)  # type: ignore[return-value]
+
+
 class AreaProgress:
-    def __init__(self, stream: TextIO | None = None, live: bool | None = None) -> None:
-        self.stream = stream or sys.stderr
+    def __init__(
+        self,
+        stream: TextIO | None = None,
+        live: bool | None = None,
+        *,
+        pace_state: Path | None = None,
+        secrets: tuple[str, ...] = (),
+        clock: Any = time.monotonic,
+    ) -> None:
+        self._owns_stream = stream is None
+        self.stream = stream if stream is not None else _own_stderr(secrets)
         self.live = self.stream.isatty() if live is None else live
+        self.pace_state = pace_state
+        self.clock = clock
         self.total: Counter[str] = Counter()
         self.done: Counter[str] = Counter()
         self.outcomes: dict[str, Counter[str]] = defaultdict(Counter)
-        self.started: dict[str, float] = {}
+        self.started_at: float | None = None
+        self.phase = ""  # what happens after the checks ("cleaning up")
+        self._lock = threading.Lock()
+        self._display: Live | None = None
+        self._console = Console(file=self.stream, force_terminal=self.live, highlight=False)
+        self._watcher: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._steps_printed: set[int] = set()
+        self._last_line_at = 0.0
+        self._waits_announced: set[float] = set()
+        self.collect_errors: list[str] = []  # modules of the suite that failed to import
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        """In the runner's quiet mode this line replaces xdist's "bringing up nodes..." lines."""
+        if session.config.get_verbosity() < 0:
+            reporter = session.config.pluginmanager.get_plugin("terminaldistreporter")
+            if reporter is not None:
+                session.config.pluginmanager.unregister(reporter)
+                # xdist's session also calls it directly
+                reporter.write_line = reporter.rewrite = lambda *args, **kwargs: None
+            # Ctrl-C: the summary's "No verdict: the run was interrupted" says it; pytest's
+            # "!!! KeyboardInterrupt !!!" banner with a line of httpcore adds nothing.
+            terminal = session.config.pluginmanager.get_plugin("terminalreporter")
+            if terminal is not None:
+                terminal._report_keyboardinterrupt = lambda: None
 
     # -- what is there to run -----------------------------------------------------------------
     def _expect(self, nodeids: list[str]) -> None:
@@ -55,6 +125,13 @@ class AreaProgress:
             area = area_of_nodeid(nodeid)
             if area:
                 self.total[area] += 1
+        if self.total:
+            self._start()
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            lines = str(report.longrepr).strip().splitlines()
+            self.collect_errors.append(f"{report.nodeid}: {lines[-1] if lines else 'error'}")
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self._expect([item.nodeid for item in session.items])
@@ -77,39 +154,148 @@ class AreaProgress:
         area = area_of_nodeid(report.nodeid)
         if area is None:
             return
-        self.started.setdefault(area, time.monotonic())
-        if report.when == "call" or (report.when == "setup" and not report.passed):
-            self.outcomes[area][_category(report)] += 1
-        if report.when != "teardown":
-            return
-        self.done[area] += 1
-        if self.live:
-            self._draw()
-        elif self.done[area] == self.total[area]:
-            self._area_finished(area)
+        with self._lock:
+            if report.when == "call" or (report.when == "setup" and not report.passed):
+                self.outcomes[area][_category(report)] += 1
+            if report.when != "teardown":
+                return
+            self.done[area] += 1
+        if not self.live:
+            self._plain_progress()
 
-    def pytest_sessionfinish(self) -> None:
-        if self.live and self.total:
-            self.stream.write("\n")
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_sessionfinish(self) -> Generator[None, None, None]:
+        # The plugin deletes the scratch resources in this hook, after the last check.
+        self.phase = "cleaning up the scratch resources"
+        yield
+        self.close()
+
+    def pytest_unconfigure(self) -> None:
+        self.close()
+
+    # -- the display --------------------------------------------------------------------------
+    @property
+    def failed(self) -> int:
+        return sum(c["failed"] + c["error"] for c in self.outcomes.values())
+
+    def counts_text(self) -> str:
+        done, total = sum(self.done.values()), sum(self.total.values())
+        text = f"{done}/{total} checks"
+        if self.failed:
+            text += f", {self.failed} failed"
+        return text
+
+    def _elapsed(self) -> str:
+        seconds = int(self.clock() - (self.started_at or self.clock()))
+        return f"{seconds // 60}:{seconds % 60:02d}"
+
+    def _running(self) -> str:
+        """The areas under way, "pagination 12/35, schema 3/36"."""
+        busy = [
+            f"{area} {self.done[area]}/{n}"
+            for area, n in self.total.items()
+            if 0 < self.done[area] < n or (self.done[area] == 0 and area in self.outcomes)
+        ]
+        return ", ".join(busy)
+
+    def wait_note(self) -> str:
+        if self.pace_state is None:
+            return ""
+        wait = announced_wait(self.pace_state)
+        return wait.describe(time.time()) if wait is not None else ""
+
+    def status_line(self) -> str:
+        """The live line's words (without the bar); a wait comes first, it matters most."""
+        wait = self.wait_note()
+        if wait:
+            return " · ".join([wait, self.counts_text(), self._elapsed()])
+        parts = [self.counts_text(), self._elapsed()]
+        note = self.phase or self._running()
+        if note:
+            parts.append(note)
+        return " · ".join(parts)
+
+    def _fit_width(self) -> None:
+        """Follow the terminal's width, read on the display's own descriptor: while a test runs,
+        pytest has swapped descriptors 0-2 for files, where rich would guess 80 columns."""
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            self._console.width = os.get_terminal_size(self.stream.fileno()).columns
+
+    def render(self) -> RenderableType:
+        self._fit_width()
+        done, total = sum(self.done.values()), sum(self.total.values())
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column(no_wrap=True, overflow="ellipsis")
+        line = self.status_line()
+        words = Text(line, no_wrap=True, overflow="ellipsis")
+        if self.failed:
+            failed = f"{self.failed} failed"
+            start = line.find(failed)
+            words.stylize("red", start, start + len(failed))
+        if line.startswith("waiting"):
+            words.stylize("yellow", 0, line.find(" · "))
+        bar_width = max(10, min(30, self._console.width // 5))
+        grid.add_row(ProgressBar(total=max(total, 1), completed=done, width=bar_width), words)
+        return grid
+
+    def _start(self) -> None:
+        self.started_at = self.clock()
+        self._last_line_at = self.started_at
+        if self.live:
+            self._display = Live(
+                get_renderable=self.render,
+                console=self._console,
+                refresh_per_second=4,
+                redirect_stdout=False,
+                redirect_stderr=False,
+            )
+            self._display.start()
+        else:
+            self._watcher = threading.Thread(target=self._watch, name="plc-progress", daemon=True)
+            self._watcher.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._display is not None:
+            self._display.stop()
+            self._display = None
+        if self._watcher is not None:
+            self._watcher.join(timeout=2)
+            self._watcher = None
+        if self._owns_stream and not self.stream.closed:
             self.stream.flush()
 
-    # -- output -------------------------------------------------------------------------------
-    def status_line(self) -> str:
-        parts = [f"[{area} {self.done[area]}/{n}]" for area, n in sorted(self.total.items())]
-        failed = sum(c["failed"] + c["error"] for c in self.outcomes.values())
+    # -- plain lines (CI) ---------------------------------------------------------------------
+    def _line(self, text: str) -> None:
+        with self._lock:
+            self.stream.write(LINE_PREFIX + text + "\n")
+            self.stream.flush()
+            self._last_line_at = self.clock()
+
+    def _plain_progress(self) -> None:
         done, total = sum(self.done.values()), sum(self.total.values())
-        tail = f"{done}/{total} checks" + (f", {failed} failed" if failed else "")
-        return f"plane-conformance: {' '.join(parts)} {tail}"
+        if not total:
+            return
+        reached = [step for step in PLAIN_STEPS if done * 100 >= step * total]
+        new = [step for step in reached if step not in self._steps_printed]
+        if new:
+            self._steps_printed.update(reached)
+            self._line(f"{self.counts_text()} ({max(new)}%) in {self._elapsed()}")
 
-    def _draw(self) -> None:
-        self.stream.write("\r\x1b[K" + self.status_line())
-        self.stream.flush()
-
-    def _area_finished(self, area: str) -> None:
-        counts = ", ".join(f"{n} {what}" for what, n in sorted(self.outcomes[area].items()) if n)
-        elapsed = time.monotonic() - self.started.get(area, time.monotonic())
-        self.stream.write(
-            f"plane-conformance: area {area}: {self.total[area]} checks, {counts} "
-            f"in {elapsed:.1f} s\n"
-        )
-        self.stream.flush()
+    def _watch(self) -> None:
+        """CI: announce each rate-limit wait once, and say something at least every minute."""
+        while not self._stop.wait(POLL_S):
+            wait = announced_wait(self.pace_state) if self.pace_state is not None else None
+            now = time.time()
+            if wait is not None and wait.until - now >= MIN_WAIT_SHOWN_S:
+                if round(wait.until) not in self._waits_announced:
+                    self._waits_announced.add(round(wait.until))
+                    self._line(wait.describe(now))
+                continue
+            if self.clock() - self._last_line_at >= HEARTBEAT_S:
+                running = self._running()
+                self._line(
+                    f"{self.counts_text()} in {self._elapsed()}"
+                    + (f", now {running}" if running else "")
+                )

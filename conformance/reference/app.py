@@ -11,7 +11,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -47,6 +47,8 @@ from conformance.reference.rules.errors import (
     unknown_route,
 )
 from conformance.reference.store import Store
+
+CLIENT_CLOSED = 499  # nginx's "client closed request": never sent, the client is gone
 
 log = logging.getLogger("conformance.reference")
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -110,6 +112,10 @@ def _endpoint(handler: Handler, state: dict[str, Any]) -> Endpoint:
             if error.status >= 500:
                 log.error("deliberate %s on %s %s", error.status, request.method, request.url.path)
             return json_response(error.body, config, error.status)
+        except ClientDisconnect:
+            # The client went away while sending its body: nobody is left to answer, and
+            # nothing went wrong on this side, so nothing is logged.
+            return Response(status_code=CLIENT_CLOSED)
         except Exception:
             # A bug, never an answer to input: logged loudly, answered as JSON.
             log.exception("unhandled error on %s %s", request.method, request.url.path)

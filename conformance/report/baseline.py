@@ -18,7 +18,6 @@ it did in `result.baseline`; the run's verdict (`verdict_of`) and every reporter
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,6 +70,13 @@ def resolve_baseline(name_or_path: Path | str) -> Path:
     return shipped_baselines().get(str(name_or_path), path)
 
 
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    """One line: where and what (PyYAML's own message spans several lines)."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    return f"line {mark.line + 1}: {problem}" if mark is not None else str(problem)
+
+
 def load_baseline(path: Path | str) -> list[BaselineEntry]:
     path = resolve_baseline(path)
     try:
@@ -78,7 +84,7 @@ def load_baseline(path: Path | str) -> list[BaselineEntry]:
     except OSError as exc:
         raise BaselineError(f"cannot read baseline {path}: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:
-        raise BaselineError(f"baseline {path} is not valid YAML ({exc})") from None
+        raise BaselineError(f"baseline {path} is not valid YAML ({_yaml_problem(exc)})") from None
     if data is None:  # an empty file accepts nothing
         return []
     entries = data.get("requirements") if isinstance(data, dict) else None
@@ -87,15 +93,22 @@ def load_baseline(path: Path | str) -> list[BaselineEntry]:
     return [_entry(raw, path) for raw in entries]
 
 
-def apply_baseline(result: RunResult, baseline_path: Path | str, fail_on_stale: bool) -> int:
+def apply_baseline(
+    result: RunResult,
+    baseline_path: Path | str,
+    fail_on_stale: bool,
+    entries: list[BaselineEntry] | None = None,
+) -> int:
     """Mark what the baseline accepts, record it in `result.baseline`; return the exit code.
 
-    Stale and unknown entries are printed either way.
+    `entries` are the baseline as loaded before the run (the runner checks the file before it
+    sends a request); without them the file is read now. Stale, mismatched and unknown entries
+    are recorded for the reporters (the console summary and report.html show them).
     """
-    entries = {e.id: e for e in load_baseline(baseline_path)}
+    by_id = {e.id: e for e in (entries if entries is not None else load_baseline(baseline_path))}
     accepted, stale, mismatched = [], [], []
     for verdict in result.requirements:
-        entry = entries.get(verdict.id)
+        entry = by_id.get(verdict.id)
         if entry is None:
             continue
         if verdict.status == entry.status:
@@ -108,25 +121,14 @@ def apply_baseline(result: RunResult, baseline_path: Path | str, fail_on_stale: 
                 {"id": verdict.id, "expected": entry.status, "status": verdict.status}
             )
     known = {v.id for v in result.requirements}
-    unknown = sorted(rid for rid in entries if rid not in known)
     result.baseline = {
         "path": str(baseline_path),
         "accepted": accepted,
         "stale": stale,
         "mismatched": mismatched,
-        "unknown": unknown,
+        "unknown": sorted(rid for rid in by_id if rid not in known),
         "fail_on_stale": fail_on_stale,
     }
-    for row in stale:
-        print(f"baseline: {row['id']} passes now; remove it from {baseline_path}")
-    for row in mismatched:
-        print(
-            f"baseline: {row['id']} is {row['status']}, the baseline accepts it only as "
-            f"{row['expected']}",
-            file=sys.stderr,
-        )
-    for rid in unknown:
-        print(f"baseline: {rid} is not a requirement of this suite", file=sys.stderr)
     return verdict_of(result).exit_code
 
 

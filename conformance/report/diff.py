@@ -2,6 +2,8 @@
 
 Regressions come first (exit 1 when there is any), then improvements, then other changes
 (coverage lost or gained without a verdict on the target, suite errors turning into failures...).
+Each change is one line: id, level, old → new status, the statement and the new reason. With
+`--html FILE` the same comparison is also written as a self-contained page.
 """
 
 from __future__ import annotations
@@ -11,11 +13,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conformance.report.json_io import ResultsFileError, load_json
+from jinja2 import Environment, PackageLoader, StrictUndefined
 
-# How bad a verdict is about the target; "skipped" and absence say nothing and are unranked.
+from conformance.report.json_io import ResultsFileError, load_json
+from conformance.report.present import reason_line, status_label
+
+# How bad a verdict is about the target; the other rungs say nothing about it and are unranked.
 _BADNESS = {"passed": 0, "warned": 1, "failed": 2, "error": 2}
 ABSENT = "absent"
+GROUPS = ("regression", "improvement", "other")
+TITLES = {"regression": "Regressions", "improvement": "Improvements", "other": "Other changes"}
+STATEMENT_LIMIT = 90
+REASON_LIMIT = 140
 
 
 @dataclass(frozen=True)
@@ -25,6 +34,11 @@ class Change:
     old: str
     new: str
     reason: str  # why the new status, when there is one
+    statement: str = ""
+
+    @property
+    def arrow(self) -> str:
+        return f"{status_label(self.old)} → {status_label(self.new)}"
 
 
 def classify(old: str, new: str) -> str:
@@ -46,29 +60,72 @@ def _statuses(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def diff_results(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Change]]:
     before, after = _statuses(old), _statuses(new)
-    groups: dict[str, list[Change]] = {"regression": [], "improvement": [], "other": []}
+    groups: dict[str, list[Change]] = {group: [] for group in GROUPS}
     for rid in [*after, *(r for r in before if r not in after)]:
         old_status = before.get(rid, {}).get("status", ABSENT)
         new_entry = after.get(rid, {})
         new_status = new_entry.get("status", ABSENT)
         if old_status == new_status:
             continue
-        level = new_entry.get("level") or before[rid].get("level", "")
-        change = Change(rid, level, old_status, new_status, new_entry.get("reason", ""))
+        either = new_entry or before[rid]
+        change = Change(
+            id=rid,
+            level=str(either.get("level", "")),
+            old=old_status,
+            new=new_status,
+            reason=reason_line(str(new_entry.get("reason", "")), REASON_LIMIT),
+            statement=str(either.get("statement", "")),
+        )
         groups[classify(old_status, new_status)].append(change)
+    for changes in groups.values():
+        changes.sort(key=lambda c: c.id)
     return groups
 
 
-def _print_group(title: str, changes: list[Change]) -> None:
-    if not changes:
-        return
-    print(f"{title} ({len(changes)}):")
-    for c in changes:
-        line = f"  {c.id:<10} {c.level:<6} {c.old:>7} -> {c.new:<7}"
-        print(f"{line}  {c.reason}".rstrip() if c.reason else line.rstrip())
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def diff_command(old_path: Path | str, new_path: Path | str) -> int:
+def change_line(change: Change) -> str:
+    words = _cut(change.statement, STATEMENT_LIMIT)
+    if change.reason:
+        words = f"{words} — {change.reason}" if words else change.reason
+    return f"  {change.id:<11}{change.level:<7}{change.arrow:<20}{words}".rstrip()
+
+
+def diff_lines(groups: dict[str, list[Change]], old_target: str, new_target: str) -> list[str]:
+    lines = []
+    if old_target != new_target:
+        lines.append(f"comparing {old_target} (old) with {new_target} (new)")
+    for group in GROUPS:
+        if groups[group]:
+            lines.append(f"{TITLES[group]} ({len(groups[group])}):")
+            lines += [change_line(c) for c in groups[group]]
+    if not any(groups.values()):
+        lines.append("No requirement changed status.")
+    return lines
+
+
+def render_diff_html(
+    groups: dict[str, list[Change]], old: dict[str, Any], new: dict[str, Any], paths: list[str]
+) -> str:
+    environment = Environment(
+        loader=PackageLoader("conformance.report", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return environment.get_template("diff.html.j2").render(
+        groups=[(group, TITLES[group], groups[group]) for group in GROUPS],
+        regressions=len(groups["regression"]),
+        old=old,
+        new=new,
+        paths=paths,
+    )
+
+
+def diff_command(old_path: Path | str, new_path: Path | str, html: Path | str | None = None) -> int:
     """Print the status changes from OLD to NEW; 1 if anything regressed, 2 if unreadable."""
     try:
         old, new = load_json(old_path), load_json(new_path)
@@ -76,9 +133,15 @@ def diff_command(old_path: Path | str, new_path: Path | str) -> int:
         print(f"plane-conformance: {exc}", file=sys.stderr)
         return 2
     groups = diff_results(old, new)
-    _print_group("Regressions", groups["regression"])
-    _print_group("Improvements", groups["improvement"])
-    _print_group("Other changes", groups["other"])
-    if not any(groups.values()):
-        print("No requirement changed status.")
+    if html:
+        page = render_diff_html(groups, old, new, [str(old_path), str(new_path)])
+        try:
+            Path(html).write_text(page, encoding="utf-8")
+        except OSError as exc:
+            print(f"plane-conformance: cannot write {html}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+    for line in diff_lines(groups, str(old.get("target", "")), str(new.get("target", ""))):
+        print(line)
+    if html:
+        print(f"page: {html}")
     return 1 if groups["regression"] else 0

@@ -1,24 +1,46 @@
 """report.html: one self-contained page (inline CSS and JS, nothing fetched) built from a RunResult.
 
-This module shapes the data (counts, grouped findings, truncated bodies) so that the Jinja2
-template only lays it out.
+The page answers "did it pass, and if not, what exactly?" in its first screen: the verdict (from
+`verdict_of`, never recomputed here), then the failed MUST requirements, the incomplete ones and
+the warnings, each with its statement and one-line reason and a link to its evidence. The matrix,
+the evidence, the capability table and the rest follow. This module shapes the data (grouping,
+one-line reasons, de-duplicated and capped exchanges) so that the Jinja2 template only lays it
+out.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from conformance.report.model import STATUSES, RunResult, verdict_of
+from conformance.report.model import (
+    STATUSES,
+    RequirementVerdict,
+    RunResult,
+    verdict_of,
+)
+from conformance.report.present import (
+    attention_groups,
+    check_counts,
+    clean_message,
+    docs_links,
+    one_line,
+    short_reason,
+    status_label,
+)
 
 BODY_LIMIT = 3000  # characters of a body shown; the rest is cut with a note
+EXCHANGES_SHOWN = 4  # distinct exchanges shown per piece of evidence; the rest are counted
+UNITS_SHOWN = 12  # units that were not verified, listed per requirement
 PROBLEM_STATUSES = ("failed", "error", "blocked", "not_verified", "warned")
 LEVEL_ORDER = ("MUST", "SHOULD", "MAY")
+RUN_WIDE_PREFIX = "run-wide::"
 
 
 def _environment() -> Environment:
@@ -47,69 +69,167 @@ def _counts(statuses: list[str]) -> dict[str, int]:
     return {status: counter[status] for status in STATUSES}
 
 
-def _exchange_view(exchange: dict[str, Any]) -> dict[str, Any]:
+# -- evidence ----------------------------------------------------------------------------------
+
+
+def _exchange_view(exchange: dict[str, Any], repeats: int) -> dict[str, Any]:
     return {
         **exchange,
+        "repeats": repeats,
         "request_body": readable_body(exchange.get("request_body")),
         "response_body": readable_body(exchange.get("response_body")),
     }
 
 
-def _problem_view(verdict: Any) -> dict[str, Any]:
-    evidence = [
-        {
-            "test": item.get("test", ""),
-            "message": item.get("message", ""),
-            "expected": item.get("expected", ""),
-            "exchanges": [_exchange_view(e) for e in item.get("exchanges", [])],
-        }
-        for item in verdict.evidence
-    ]
-    return {"verdict": verdict, "evidence": evidence}
+def telling_exchanges(exchanges: list[dict[str, Any]], message: str) -> list[dict[str, Any]]:
+    """The exchanges that show the departure: those the message names first, alike ones once.
+
+    A check records every exchange of its test; the ones its message names (by path) are the
+    ones that broke the rule. Identical exchanges (same method, URL and status) are shown once,
+    with how often they occurred.
+    """
+    groups: dict[tuple[str, str, Any], list[dict[str, Any]]] = {}
+    for exchange in exchanges:
+        key = (exchange.get("method", ""), exchange.get("url", ""), exchange.get("status"))
+        groups.setdefault(key, []).append(exchange)
+
+    def named(key: tuple[str, str, Any]) -> bool:
+        path = urlsplit(key[1]).path
+        return bool(path) and path in message
+
+    ordered = sorted(groups, key=lambda k: not named(k))  # stable: recorded order otherwise
+    return [_exchange_view(groups[key][0], len(groups[key])) for key in ordered]
+
+
+def _evidence_view(item: dict[str, Any], why: str) -> dict[str, Any]:
+    message = clean_message(item.get("message", ""))
+    exchanges = telling_exchanges(item.get("exchanges", []), message)
+    test = str(item.get("test", ""))
+    run_wide = test.startswith(RUN_WIDE_PREFIX)
+    first = one_line(message, 10_000)
+    # "Found" only when it says more than the "Why" above it; a run-wide message lists the
+    # units, which the table above shows.
+    repeats_why = not first or first.rstrip("…") in why or why.rstrip("…") in first
+    return {
+        "test": test,
+        "name": test.rsplit("::", 1)[-1],
+        "run_wide": run_wide,
+        "expected": item.get("expected", ""),
+        "message": "" if run_wide or (repeats_why and "\n" not in message) else message,
+        "exchanges": exchanges[:EXCHANGES_SHOWN],
+        "more_exchanges": sum(x["repeats"] for x in exchanges[EXCHANGES_SHOWN:]),
+    }
+
+
+def _units_view(verdict: RequirementVerdict, checks: set[str]) -> list[dict[str, Any]]:
+    """The units that were not verified, alike ones once with their count.
+
+    A check that recorded no units of its own is one unit named after itself; its evidence
+    block below says the same, so it is left out here.
+    """
+    rows: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for unit in verdict.units:
+        if unit.unit in checks:
+            continue
+        if unit.status in ("not_applicable", "not_selected") and verdict.status != unit.status:
+            continue
+        reason = one_line(unit.reason, 300)
+        key = (unit.unit, unit.status, reason)
+        row = rows.setdefault(key, {"unit": unit.unit, "status": unit.status, "reason": reason,
+                                    "count": 0})  # fmt: skip
+        row["count"] += unit.count
+    return list(rows.values())
+
+
+def _problem_view(verdict: RequirementVerdict) -> dict[str, Any]:
+    why = short_reason(verdict, 400)
+    evidence = [_evidence_view(item, why) for item in verdict.evidence]
+    evidence.sort(key=lambda e: not e["run_wide"])  # the offending responses of the whole run
+    units = _units_view(verdict, {e["name"] for e in evidence})
+    return {
+        "verdict": verdict,
+        "why": why,
+        "links": docs_links(verdict.source),
+        "coverage": verdict.coverage.describe(),
+        "units": units[:UNITS_SHOWN],
+        "more_units": max(0, len(units) - UNITS_SHOWN),
+        "evidence": evidence,
+    }
+
+
+# -- the rest of the page ----------------------------------------------------------------------
+
+
+def _matrix_row(verdict: RequirementVerdict) -> dict[str, Any]:
+    coverage = verdict.coverage
+    by_status = ", ".join(
+        f"{n} {status_label(s)}" for s, n in sorted(coverage.by_status.items()) if n
+    )
+    return {
+        "verdict": verdict,
+        "label": status_label(verdict.status),
+        "coverage": f"{coverage.verified} of {coverage.in_scope}" if coverage.in_scope else "—",
+        "coverage_detail": by_status or "nothing judged",
+        "why": short_reason(verdict, 150) if verdict.status != "passed" else "",
+        "links": docs_links(verdict.source),
+        "linked": verdict.status in PROBLEM_STATUSES,
+    }
 
 
 def _schemathesis_by_operation(findings: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list[Any])
+    grouped: dict[str, list[dict[str, Any]]] = {}
     for finding in findings:
-        grouped[str(finding.get("operation", "(unknown operation)"))].append(
+        grouped.setdefault(str(finding.get("operation", "(unknown operation)")), []).append(
             {key: finding.get(key, "") for key in ("check", "message", "curl", "status")}
         )
     return dict(sorted(grouped.items()))
 
 
+def _adaptations(extra: dict[str, Any]) -> list[str]:
+    """The target adaptations (the dialect learned during the run) as sentences."""
+    raw = extra.get("adaptations") or []
+    if isinstance(raw, dict):
+        raw = [f"{key}: {value}" for key, value in raw.items()]
+    lines = []
+    for item in raw if isinstance(raw, list) else [raw]:
+        if isinstance(item, dict):
+            lines.append("; ".join(f"{k}: {v}" for k, v in item.items() if v not in ("", None)))
+        else:
+            lines.append(str(item))
+    return [line for line in lines if line]
+
+
 def report_context(result: RunResult) -> dict[str, Any]:
     """Everything the template shows, already grouped and counted."""
     verdicts = result.requirements
+    verdict = verdict_of(result)
     # Every key present, so the strict template can test them.
-    baseline = {
-        "path": "",
-        "accepted": [],
-        "stale": [],
-        "unknown": [],
-        **(result.baseline or {}),
-    }
-    accepted_ids = {entry["id"] for entry in baseline.get("accepted", [])}
+    baseline = {"path": "", "accepted": [], "stale": [], "unknown": [], **(result.baseline or {})}
     areas = sorted({v.area for v in verdicts})
     levels = [lvl for lvl in LEVEL_ORDER if any(v.level == lvl for v in verdicts)]
     problems = [v for s in PROBLEM_STATUSES for v in verdicts if v.status == s]
+    capabilities = result.capabilities
+    schemathesis = _schemathesis_by_operation(result.extra.get("schemathesis") or [])
     return {
         "result": result,
-        "verdict": verdict_of(result),
+        "verdict": verdict,
+        "attention": attention_groups(result, verdict),
         "summary": result.summary,
+        "check_counts": check_counts(result),
         "statuses": STATUSES,
+        "status_labels": {s: status_label(s) for s in STATUSES},
+        "areas": areas,
+        "levels": levels,
         "by_area": {a: _counts([v.status for v in verdicts if v.area == a]) for a in areas},
-        "by_level": {
-            lvl: _counts([v.status for v in verdicts if v.level == lvl]) for lvl in levels
-        },
+        "matrix": [_matrix_row(v) for v in verdicts],
         "problems": [_problem_view(v) for v in problems],
-        "must_failures": sum(v.status == "failed" and v.id not in accepted_ids for v in verdicts),
-        "errors": sum(v.status == "error" for v in verdicts),
-        "warnings": sum(v.status == "warned" for v in verdicts),
-        "accepted_ids": accepted_ids,
         "baseline": baseline,
-        "schemathesis": _schemathesis_by_operation(result.extra.get("schemathesis") or []),
-        "capabilities": result.capabilities,
-        "check_names": {c.nodeid: c.name for c in result.checks},
+        "contradictions": [v for v in verdicts if v.contradiction],
+        "adaptations": _adaptations(result.extra),
+        "schemathesis": schemathesis,
+        "schemathesis_count": sum(len(findings) for findings in schemathesis.values()),
+        "capabilities": capabilities,
+        "capability_counts": Counter(str(row.get("status", "")) for row in capabilities),
     }
 
 

@@ -5,6 +5,11 @@ key, guarded by a file lock (see SharedState). Before a request the pacer reserv
 of the budget, and waits for the window to reset when only the reserve is left; after a response
 it folds the X-RateLimit-Remaining / X-RateLimit-Reset headers back in. A 429 is waited out
 (Retry-After, else the reset) by the client, which then retries.
+
+A wait is announced in the same file (until when, and which header said so), so that the run's
+progress display, in another thread or process, can say what the run is waiting for. The file is
+removed at the end of the run by whoever started it (`remove_state`): the runner, or the plugin
+on the xdist controller; the workers only share it.
 """
 
 from __future__ import annotations
@@ -75,6 +80,42 @@ def _int(value: str | None) -> int | None:
 class Budget:
     remaining: int | None = None  # None: unknown (no header seen in this window)
     reset: float | None = None  # epoch seconds
+    wait_until: float | None = None  # a pacer is waiting until then (epoch seconds)...
+    wait_reason: str | None = None  # ...because of this header
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A wait in progress, as announced in the budget file."""
+
+    until: float
+    reason: str
+
+    def describe(self, now: float) -> str:
+        return f"waiting {max(0.0, self.until - now):.0f} s for the rate limit ({self.reason})"
+
+
+def announced_wait(state_path: Path, now: float | None = None) -> Wait | None:
+    """The wait a pacer of this run is in, if any (read without the lock: a torn read is None)."""
+    try:
+        data = json.loads(state_path.read_bytes())
+        until, reason = data.get("wait_until"), data.get("wait_reason")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not isinstance(until, int | float) or until <= (now if now is not None else time.time()):
+        return None
+    return Wait(float(until), str(reason or "X-RateLimit-Reset"))
+
+
+def remove_state(state_path: Path) -> None:
+    """Delete the budget file (and the lock file used where there is no flock)."""
+    for path in (state_path, Path(str(state_path) + ".lock")):
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError:  # another process's file, or a read-only temp dir: not ours to force
+            pass
 
 
 class SharedState:
@@ -144,12 +185,19 @@ class Pacer:
     def _read(self) -> Budget:
         try:
             data = json.loads(self._state.read())
-            return Budget(remaining=data.get("remaining"), reset=data.get("reset"))
+            return Budget(
+                remaining=data.get("remaining"),
+                reset=data.get("reset"),
+                wait_until=data.get("wait_until"),
+                wait_reason=data.get("wait_reason"),
+            )
         except (OSError, ValueError, AttributeError):  # missing, empty, torn or foreign content
             return Budget()
 
     def _write(self, budget: Budget) -> None:
-        data = {"remaining": budget.remaining, "reset": budget.reset}
+        data: dict[str, object] = {"remaining": budget.remaining, "reset": budget.reset}
+        if budget.wait_until is not None:
+            data.update(wait_until=budget.wait_until, wait_reason=budget.wait_reason)
         self._state.write(json.dumps(data).encode())
 
     def _wait(self, seconds: float) -> None:
@@ -170,7 +218,11 @@ class Pacer:
             if budget.reset is not None and now >= budget.reset:
                 budget = Budget()  # the window has reset; the next response tells the new budget
             if budget.remaining is not None and budget.remaining <= self.reserve:
-                self._wait((budget.reset or now) - now + MARGIN_S)
+                seconds = min(max((budget.reset or now) - now + MARGIN_S, 0.0), MAX_WAIT_S)
+                # Announced before the sleep, for the progress display of the run.
+                self._write(Budget(budget.remaining, budget.reset, now + seconds,
+                                   "X-RateLimit-Reset"))  # fmt: skip
+                self._wait(seconds)
                 budget = Budget()
             if budget.remaining is not None:
                 budget.remaining -= 1
@@ -192,7 +244,12 @@ class Pacer:
                 # Responses of several workers arrive out of order: trust the lowest count.
                 remaining = min(remaining, budget.remaining)
             self._write(
-                Budget(remaining=remaining, reset=reset if reset is not None else budget.reset)
+                Budget(
+                    remaining=remaining,
+                    reset=reset if reset is not None else budget.reset,
+                    wait_until=budget.wait_until,  # another process may be waiting out a 429
+                    wait_reason=budget.wait_reason,
+                )
             )
 
     def on_429(self, headers: Mapping[str, str]) -> float:
@@ -200,10 +257,14 @@ class Pacer:
         now = self.clock()
         reset = parse_reset(headers.get("x-ratelimit-reset"), now)
         wait = parse_retry_after(headers.get("retry-after"), now)
+        reason = "Retry-After"
         if wait is None:
             wait = (reset - now) if reset is not None else 1.0
+            reason = "X-RateLimit-Reset" if reset is not None else "a 429 without Retry-After"
+        seconds = min(max(wait, 0.0) + MARGIN_S, MAX_WAIT_S)
         with self._state.locked():
-            self._write(Budget(remaining=0, reset=now + wait))
+            self._write(Budget(remaining=0, reset=now + wait, wait_until=now + seconds,
+                               wait_reason=reason))  # fmt: skip
         return max(wait, 0.0) + MARGIN_S
 
     def wait(self, seconds: float) -> None:

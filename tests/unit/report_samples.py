@@ -146,3 +146,71 @@ def sample_result(**overrides) -> RunResult:
         },
     }
     return RunResult(**{**fields, **overrides})
+
+
+# -- whole runs for the page and the console: passing, failing, baseline, interrupted ----------
+
+SCENARIOS = ("passing", "failing", "baseline", "interrupted")
+_AREAS = {"auth": 8, "pagination": 12, "status": 10, "ratelimit": 5, "fields_expand": 5}
+_PREFIX = {"auth": "AUTH", "pagination": "PAG", "status": "STATUS", "ratelimit": "RATE",
+           "fields_expand": "FIELD"}  # fmt: skip
+# What goes wrong in the failing run (and, accepted in part, in the baseline run).
+FAILED_IDS = ("AUTH-002", "AUTH-003", "PAG-004", "STATUS-006")
+WARNED_ID = "PAG-010"  # a SHOULD
+BLOCKED_ID = "PAG-007"
+ACCEPTED_IDS = ("AUTH-002", "AUTH-003")
+
+
+def scenario_catalogue() -> dict[str, Requirement]:
+    entries = {}
+    for area, count in _AREAS.items():
+        for n in range(1, count + 1):
+            rid = f"{_PREFIX[area]}-{n:03d}"
+            level = "SHOULD" if n % 5 == 0 else "MUST"
+            statement = f"{rid} holds: a sentence of the docs paraphrased, long enough to wrap."
+            entries[rid] = _requirement(rid, level, area, statement)
+    return entries
+
+
+def _scenario_check(rid: str, area: str, outcome: str, message: str = "") -> CheckResult:
+    exchanges = [leaky_exchange(200, '{"id": "u1"}')] if outcome == "failed" else []
+    name = f"test_{rid.lower().replace('-', '_')}"
+    expected = f"what {rid} requires"
+    return _check(name, area, [rid], outcome, message=message, expected=expected,
+                  exchanges=exchanges)  # fmt: skip
+
+
+def scenario_result(kind: str) -> RunResult:
+    """A run of 40 requirements as a person would see it after `plane-conformance run`."""
+    catalogue = scenario_catalogue()
+    checks = []
+    for index, (rid, requirement) in enumerate(catalogue.items()):
+        outcome, message = "passed", ""
+        if kind != "passing" and rid in FAILED_IDS:
+            outcome, message = "failed", f"GET /api/v1/users/me/ answered 200 where {rid} wants 401"
+        elif kind != "passing" and rid == WARNED_ID:
+            outcome, message = "failed", "item 7 appears on pages 1 and 2"
+        elif kind in ("failing", "baseline") and rid == BLOCKED_ID:
+            outcome = "blocked"
+            message = 'POST .../cycles/ answered 400: {"error": "Cycles are not enabled"}'
+        if kind == "interrupted" and index >= len(catalogue) // 2:
+            continue  # the run stopped half-way
+        checks.append(_scenario_check(rid, requirement.area, outcome, message))
+    fields = sample_result().__dict__ | {
+        "checks": checks,
+        "requirements": build_verdicts(catalogue, checks),
+        "extra": {},
+    }
+    result = RunResult(**fields)
+    if kind == "interrupted":
+        result.completion = "interrupted"
+        result.completion_reason = "the run was interrupted before every check ran"
+    if kind == "baseline":
+        from conformance.report.baseline import BaselineEntry, apply_baseline
+
+        entries = [
+            BaselineEntry(rid, "failed", f"tracked in OPS-{n}")
+            for n, rid in enumerate(ACCEPTED_IDS, 1)
+        ] + [BaselineEntry("AUTH-001", "failed", "old")]
+        apply_baseline(result, "baseline.yaml", fail_on_stale=False, entries=entries)
+    return result

@@ -1,16 +1,21 @@
-"""Progress by area: counts per area, a line when an area finishes, the dots replaced."""
+"""Progress: one line redrawn in place on a terminal (fitting its width), a few lines in CI, the
+rate-limit wait said with its length, and the dots replaced."""
 
 from __future__ import annotations
 
 import io
+import json
+import time
+from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
+
+from conformance.plugin import progress as progress_module
 from conformance.plugin.progress import AreaProgress, area_of_nodeid
 
-IDS = [
-    "conformance/checks/test_auth.py::test_a",
-    "conformance/checks/test_auth.py::test_b",
-    "conformance/checks/test_pagination.py::test_c",
+IDS = [f"conformance/checks/test_auth.py::test_{n}" for n in range(6)] + [
+    f"conformance/checks/test_pagination.py::test_{n}" for n in range(2)
 ]
 
 
@@ -25,33 +30,92 @@ def _report(nodeid: str, when: str, outcome: str) -> SimpleNamespace:
     )
 
 
+def _finish(progress: AreaProgress, nodeid: str, outcome: str = "passed") -> None:
+    for when in ("setup", "call", "teardown"):
+        report = _report(nodeid, when, outcome if when == "call" else "passed")
+        progress.pytest_runtest_logreport(report)  # type: ignore[arg-type]
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
 def test_area_is_read_from_the_check_module() -> None:
-    assert area_of_nodeid(IDS[2]) == "pagination"
+    assert area_of_nodeid(IDS[7]) == "pagination"
     assert area_of_nodeid("tests/unit/test_x.py::test_y") is None
 
 
-def test_plain_mode_prints_one_line_per_finished_area() -> None:
+def test_ci_gets_a_line_per_quarter_only() -> None:
     out = io.StringIO()
     progress = AreaProgress(out, live=False)
     progress._expect(IDS)
     progress._expect(IDS)  # a second xdist worker's collection is not counted twice
-    for nodeid, outcome in zip(IDS, ["passed", "failed", "passed"], strict=True):
-        for when in ("setup", "call", "teardown"):
-            report = _report(nodeid, when, outcome if when == "call" else "passed")
-            progress.pytest_runtest_logreport(report)  # type: ignore[arg-type]
+    for n, nodeid in enumerate(IDS):
+        _finish(progress, nodeid, "failed" if n == 1 else "passed")
+    progress.close()
     lines = out.getvalue().splitlines()
-    assert lines[0].startswith("plane-conformance: area auth: 2 checks, 1 failed, 1 passed")
-    assert lines[1].startswith("plane-conformance: area pagination: 1 checks, 1 passed")
+    assert [line.split(" (")[1].split(")")[0] for line in lines] == ["25%", "50%", "75%", "100%"]
+    assert lines[0].startswith("plane-conformance: 2/8 checks, 1 failed (25%) in 0:0")
+    assert lines[-1].startswith("plane-conformance: 8/8 checks, 1 failed (100%)")
 
 
-def test_live_mode_redraws_one_status_line() -> None:
+def test_ci_announces_a_rate_limit_wait_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = tmp_path / "pace.json"
+    state.write_text(json.dumps({"wait_until": time.time() + 41.4,
+                                 "wait_reason": "X-RateLimit-Reset"}))  # fmt: skip
+    monkeypatch.setattr(progress_module, "POLL_S", 0.01)
     out = io.StringIO()
-    progress = AreaProgress(out, live=True)
+    progress = AreaProgress(out, live=False, pace_state=state)
     progress._expect(IDS)
-    progress.pytest_runtest_logreport(_report(IDS[0], "call", "failed"))  # type: ignore[arg-type]
-    progress.pytest_runtest_logreport(_report(IDS[0], "teardown", "passed"))  # type: ignore[arg-type]
-    assert "[auth 1/2] [pagination 0/1] 1/3 checks, 1 failed" in out.getvalue()
-    assert "\n" not in out.getvalue()
+    time.sleep(0.2)  # the watcher polls many times; the wait is told once
+    progress.close()
+    waits = [line for line in out.getvalue().splitlines() if "waiting" in line]
+    assert len(waits) == 1
+    assert waits[0] == "plane-conformance: waiting 41 s for the rate limit (X-RateLimit-Reset)"
+
+
+def test_ci_says_something_at_least_every_minute(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(progress_module, "POLL_S", 0.01)
+    out = io.StringIO()
+    progress = AreaProgress(out, live=False, clock=lambda: now[0])
+    progress._expect(IDS)
+    _finish(progress, IDS[0])
+    now[0] += progress_module.HEARTBEAT_S + 1
+    time.sleep(0.1)
+    progress.close()
+    assert "1/8 checks in 1:01, now auth 1/6" in out.getvalue()
+
+
+def test_terminal_line_is_redrawn_in_place_and_fits_the_width(tmp_path: Path) -> None:
+    out = Terminal()
+    progress = AreaProgress(out, live=True)
+    progress._console.width = 60  # type: ignore[misc]
+    progress._expect(IDS)
+    for nodeid in IDS[:3]:
+        _finish(progress, nodeid, "failed")
+        progress._display.refresh()  # type: ignore[union-attr]
+    during = out.getvalue()
+    progress.close()
+    assert "\n" not in during  # one line, rewritten: nothing scrolls while the run goes on
+    frames = [f for f in during.split("\r") if "checks" in f]
+    assert len(frames) >= 2
+    visible = [_plain(f) for f in frames]
+    assert all(len(line) <= 60 for line in visible)
+    assert "3/8 checks, 3 failed" in visible[-1] and "auth 3/6" in visible[-1]
+
+
+def test_terminal_line_says_what_the_run_waits_for(tmp_path: Path) -> None:
+    state = tmp_path / "pace.json"
+    state.write_text(json.dumps({"wait_until": time.time() + 59.6, "wait_reason": "Retry-After"}))
+    progress = AreaProgress(Terminal(), live=True, pace_state=state)
+    progress._expect(IDS)
+    line = progress.status_line()
+    progress.close()
+    assert "waiting 60 s for the rate limit (Retry-After)" in line
 
 
 def test_dots_are_replaced_for_checks_only() -> None:
@@ -60,3 +124,9 @@ def test_dots_are_replaced_for_checks_only() -> None:
     assert progress.pytest_report_teststatus(call) == ("passed", "", "")  # type: ignore[arg-type]
     other = _report("tests/unit/test_x.py::test_y", "call", "passed")
     assert progress.pytest_report_teststatus(other) is None  # type: ignore[arg-type]
+
+
+def _plain(frame: str) -> str:
+    import re
+
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", frame).strip("\n")

@@ -36,3 +36,27 @@ def test_specs_are_reachable_from_the_package() -> None:
 
     assert requirements_path().is_file()
     assert openapi_path().parent.is_dir()
+
+
+GENERATED = ("plane_conformance.egg-info/", ".schemathesis/", ".hypothesis/", ".pytest_cache/",
+             "reports/report.html", "reports/results.json", "reports/junit.xml")  # fmt: skip
+
+
+def test_generated_and_cache_folders_are_untracked_and_ignored() -> None:
+    """`pip install -e .` and a run must leave a fresh clone's `git status` empty."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    tracked = subprocess.run(
+        ["git", "ls-files", *GENERATED], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert tracked == []
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", *GENERATED],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    ).stdout.split()  # fmt: skip
+    assert sorted(ignored) == sorted(GENERATED)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conformance.plugin.terminal import summary_lines
 from conformance.report.baseline import (
     PLACEHOLDER_REASON,
     BaselineError,
@@ -62,14 +63,15 @@ def test_suite_error_is_never_accepted(tmp_path: Path) -> None:
         load_baseline(path)
 
 
-def test_stale_entry_is_listed_and_fails_only_when_asked(tmp_path: Path, capsys) -> None:
+def test_stale_entry_is_listed_and_fails_only_when_asked(tmp_path: Path) -> None:
     baseline = _baseline(tmp_path, "AUTH-002", "AUTH-001")  # AUTH-001 passes now
     result = _failing_run()
     assert apply_baseline(result, baseline, fail_on_stale=False) == 0
-    assert "AUTH-001 passes now" in capsys.readouterr().out
     assert result.baseline["stale"] == [
         {"id": "AUTH-001", "status": "failed", "reason": "accepted AUTH-001"}
     ]
+    lines = [line.plain for line in summary_lines(result)]
+    assert any("stale baseline entries" in line and "AUTH-001" in line for line in lines)
     assert apply_baseline(_failing_run(), baseline, fail_on_stale=True) == 1
 
 
@@ -77,16 +79,32 @@ def test_report_shows_accepted_and_stale_entries(tmp_path: Path) -> None:
     result = _failing_run()
     apply_baseline(result, _baseline(tmp_path, "AUTH-002", "AUTH-001"), fail_on_stale=False)
     html = render_html(result)
-    assert "Stale entries" in html and "accepted AUTH-001" in html
-    assert "[baselined]" in html
+    assert 'id="attention-accepted"' in html and 'id="attention-stale"' in html
+    assert "accepted AUTH-002" in html and "[accepted by the baseline]" in html
     assert "Does not conform" not in html  # the only MUST failure is accepted
 
 
-def test_unknown_ids_are_reported(tmp_path: Path, capsys) -> None:
+def test_unknown_and_mismatched_entries_are_reported(tmp_path: Path) -> None:
     result = _failing_run()
-    apply_baseline(result, _baseline(tmp_path, "AUTH-002", "NOPE-999"), fail_on_stale=False)
+    path = tmp_path / "baseline.yaml"
+    path.write_text("requirements:\n  - {id: AUTH-002, status: not_verified}\n  - {id: NOPE-999}\n")
+    apply_baseline(result, path, fail_on_stale=False)
     assert result.baseline["unknown"] == ["NOPE-999"]
-    assert "NOPE-999" in capsys.readouterr().err
+    assert result.baseline["mismatched"] == [
+        {"id": "AUTH-002", "expected": "not_verified", "status": "failed"}
+    ]
+    notes = [line.plain for line in summary_lines(result) if line.plain.startswith("baseline:")]
+    assert notes == [
+        "baseline: AUTH-002 is failed; the baseline accepts it only as not verified",
+        "baseline: not requirements of this suite: NOPE-999",
+    ]
+
+
+def test_entries_loaded_before_the_run_are_used_as_given(tmp_path: Path) -> None:
+    entries = load_baseline(_baseline(tmp_path, "AUTH-002"))
+    (tmp_path / "baseline.yaml").unlink()  # the file is not read again
+    result = _failing_run()
+    assert apply_baseline(result, tmp_path / "baseline.yaml", False, entries=entries) == 0
 
 
 @pytest.mark.parametrize(

@@ -1,21 +1,36 @@
-"""report.html in a real browser: headless system Chromium driven by playwright.
+"""report.html in a real browser: headless system Chromium (/usr/bin/chromium) driven by playwright.
 
-Proves what string checks cannot: the page renders offline (no request leaves file://), the
-matrix and an expanded failure are visible, the failures-only filter and the finding links work,
-and the console stays free of errors. PLANE_CONFORMANCE_SCREENSHOT=1 writes report.png next to
-the report (any other value is taken as the directory to write it to).
+Proves what string checks cannot, for a passing, a failing, a baseline and an interrupted run at
+1400 and 800 px: the verdict and the failed requirement ids are in the first screen (their boxes
+lie above the fold), nothing is wider than the window, an interrupted run's banner is neutral,
+the filters work from file:// without a server, a finding link opens its evidence, nothing is
+fetched and the console stays free of errors.
+
+Screenshots: PLANE_CONFORMANCE_SCREENSHOT=DIR writes first-screen PNGs there ("1" = the test's
+temporary directory), named <run>-<width>.png. Under CI=true a missing browser fails the test.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conformance.report import write_all
-from tests.unit.report_samples import sample_result
+from conformance.report.model import verdict_of
+from tests.unit.report_samples import (
+    ACCEPTED_IDS,
+    BLOCKED_ID,
+    FAILED_IDS,
+    SCENARIOS,
+    WARNED_ID,
+    sample_result,
+    scenario_result,
+)
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",  # CI runs as root
@@ -26,6 +41,8 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+WIDTHS = (1400, 800)
+FOLD = 900  # the first screen: a laptop window's height
 
 
 def _unavailable(reason: str) -> None:
@@ -35,77 +52,151 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def _chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
         _unavailable("chromium is not installed (apt-get install -y chromium)")
-    return str(path)
-
-
-def _screenshot_path(report_dir: Path) -> Path | None:
-    wanted = os.environ.get("PLANE_CONFORMANCE_SCREENSHOT", "")
-    if not wanted:
-        return None
-    directory = report_dir if wanted == "1" else Path(wanted)
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory / "report.png"
-
-
-def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
-    executable = _chromium()
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("the playwright package is not installed (pip install -e '.[test]')")
-    report = next(p for p in write_all(sample_result(), tmp_path) if p.name == "report.html")
-
-    console_errors: list[str] = []
-    outside_requests: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
-            page.on("pageerror", lambda exc: console_errors.append(str(exc)))
-            page.on(
-                "request",
-                lambda r: r.url.startswith("file:") or outside_requests.append(r.url),
-            )
-            page.goto(report.as_uri())
-
-            # The matrix: one row per requirement, statuses as badges.
-            rows = page.locator("#requirements tr[data-status]")
-            assert rows.count() == 6
-            assert rows.filter(has_text="AUTH-002").locator(".badge").inner_text() == "failed"
-
-            # A failure expands to its evidence.
-            failure = page.locator("details#req-AUTH-002")
-            assert not failure.locator(".curl").is_visible()
-            failure.locator("summary").click()
-            assert failure.get_attribute("open") is not None
-            assert failure.get_by_text("401 Unauthorized with a JSON error body").is_visible()
-            assert failure.locator(".curl").first.is_visible()
-            assert "[redacted]" in failure.inner_text()
-
-            # Following a matrix link opens the finding (the hashchange script).
-            page.locator('a[href="#req-PAG-010"]').click()
-            page.wait_for_function("document.getElementById('req-PAG-010').open")
-
-            # The filter hides passing rows and keeps failing ones.
-            page.locator("#failed-only").check()
-            assert not rows.filter(has_text="AUTH-001").is_visible()
-            assert rows.filter(has_text="AUTH-002").is_visible()
-            page.locator("#failed-only").uncheck()
-            assert rows.filter(has_text="AUTH-001").is_visible()
-
-            shot = _screenshot_path(tmp_path)
-            if shot is not None:
-                page.locator("#failed-only").check()
-                page.locator("a[href='#req-AUTH-002']").click()
-                page.screenshot(path=str(shot), full_page=True)
-                print(f"screenshot: {shot}")
+            yield chromium
         finally:
-            browser.close()
+            chromium.close()
 
-    assert console_errors == []
-    assert outside_requests == []  # self-contained: nothing fetched from anywhere
+
+def _screenshot_dir(tmp_path: Path) -> Path | None:
+    wanted = os.environ.get("PLANE_CONFORMANCE_SCREENSHOT", "")
+    if not wanted:
+        return None
+    directory = tmp_path if wanted == "1" else Path(wanted)
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+class Page:
+    """One report opened in a fresh page, with the errors and outside requests it caused."""
+
+    def __init__(self, browser: Any, report: Path, width: int) -> None:
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        self.page = browser.new_page(viewport={"width": width, "height": FOLD})
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.page.on("request", lambda r: r.url.startswith("file:") or self.outside.append(r.url))
+        self.page.goto(report.as_uri())
+        self.width = width
+
+    def above_fold(self, selector: str) -> bool:
+        box = self.page.locator(selector).first.bounding_box()
+        return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= FOLD
+
+    def scroll_width(self) -> int:
+        return int(self.page.evaluate("document.documentElement.scrollWidth"))
+
+
+def _report(result: Any, directory: Path) -> Path:
+    return next(p for p in write_all(result, directory) if p.name == "report.html")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("kind", SCENARIOS)
+def test_first_screen_shows_the_verdict_and_the_failed_ids(
+    browser: Any, tmp_path: Path, kind: str, width: int
+) -> None:
+    result = scenario_result(kind)
+    verdict = verdict_of(result)
+    view = Page(browser, _report(result, tmp_path), width)
+    try:
+        banner = view.page.locator("#verdict")
+        assert verdict.headline in banner.inner_text()
+        assert view.above_fold("#verdict")
+        for rid in verdict.failed:
+            assert view.above_fold(f'#attention-failed a[href="#req-{rid}"]'), rid
+        if kind == "baseline":
+            assert set(verdict.failed) == set(FAILED_IDS) - set(ACCEPTED_IDS)
+            for rid in ACCEPTED_IDS:
+                assert view.above_fold(f'#attention-accepted a[href="#req-{rid}"]'), rid
+            assert "AUTH-001" in view.page.locator("#attention-stale").inner_text()
+        if kind == "failing":
+            assert view.above_fold(f'#attention-incomplete a[href="#req-{BLOCKED_ID}"]')
+            assert view.above_fold(f'#attention-warned a[href="#req-{WARNED_ID}"]')
+        if kind == "interrupted":
+            assert banner.inner_text().startswith("No verdict")
+            color = banner.evaluate("e => getComputedStyle(e).backgroundColor")
+            assert color == "rgb(234, 238, 242)", "an interrupted run's banner is neutral"
+            assert "so far" in view.page.locator("#attention-failed h2").inner_text()
+        if kind == "passing":
+            assert view.page.locator("section.group").count() == 0
+            assert banner.get_attribute("data-tone") == "pass"
+        assert view.scroll_width() <= width, "something is wider than the window"
+        shots = _screenshot_dir(tmp_path)
+        if shots is not None:
+            view.page.screenshot(path=str(shots / f"{kind}-{width}.png"))
+    finally:
+        view.page.close()
+    assert view.errors == []
+    assert view.outside == []  # self-contained: nothing fetched from anywhere
+
+
+def test_filters_and_finding_links_work_without_a_server(browser: Any, tmp_path: Path) -> None:
+    view = Page(browser, _report(scenario_result("failing"), tmp_path), 1400)
+    page = view.page
+    try:
+        rows = page.locator("#requirements tr[data-status]")
+        visible = page.locator("#requirements tr[data-status]:visible")
+        assert rows.count() == visible.count() == 40
+
+        page.select_option("#filter-status", "failed")
+        assert sorted(visible.locator("td:first-child").all_inner_texts()) == sorted(FAILED_IDS)
+        assert page.locator("#filter-count").inner_text() == "4 of 40 requirements"
+
+        page.select_option("#filter-status", "problems")
+        page.select_option("#filter-level", "SHOULD")
+        assert visible.locator("td:first-child").all_inner_texts() == [WARNED_ID]
+
+        page.select_option("#filter-status", "")
+        page.select_option("#filter-level", "")
+        page.select_option("#filter-area", "auth")
+        assert visible.count() == 8 and all(
+            t.startswith("AUTH-") for t in visible.locator("td:first-child").all_inner_texts()
+        )
+
+        # A first-screen link opens the evidence, with the request that broke the rule.
+        finding = page.locator("details#req-AUTH-002")
+        assert finding.get_attribute("open") is None
+        page.locator('#attention-failed a[href="#req-AUTH-002"]').click()
+        page.wait_for_function("document.getElementById('req-AUTH-002').open")
+        assert finding.locator(".curl").first.is_visible()
+        assert "[redacted]" in finding.inner_text()
+        docs = finding.locator('a[href^="https://developers.plane.so/api-reference/"]')
+        assert docs.count() >= 1
+    finally:
+        page.close()
+    assert view.errors == [] and view.outside == []
+
+
+def test_the_small_sample_renders_with_every_section(browser: Any, tmp_path: Path) -> None:
+    """Schemathesis findings and the capability table are collapsed sections that open."""
+    view = Page(browser, _report(sample_result(), tmp_path), 800)
+    page = view.page
+    try:
+        capabilities = page.locator("#capabilities details")
+        capabilities.locator("summary").click()
+        row = page.locator("#capabilities tr", has_text="/epics/")
+        detail = row.locator("td", has_text="404")
+        assert row.is_visible() and detail.is_visible()
+        box = detail.bounding_box()
+        assert box is not None and box["width"] > 120  # not one word per line
+        findings = page.locator("#schemathesis > details")
+        assert not findings.get_by_text("GET /projects/").is_visible()
+        findings.locator("> summary").click()
+        assert findings.get_by_text("GET /projects/").is_visible()
+        assert view.scroll_width() <= 800
+    finally:
+        page.close()
+    assert view.errors == [] and view.outside == []

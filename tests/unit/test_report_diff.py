@@ -14,9 +14,10 @@ from conformance.report.diff import classify, diff_command
 def _results(tmp_path: Path, name: str, statuses: dict[str, str]) -> Path:
     path = tmp_path / name
     requirements = [
-        {"id": rid, "level": "MUST", "status": status, "reason": f"why {rid}"}
+        {"id": rid, "level": "MUST", "status": status, "reason": f"why {rid}",
+         "statement": f"what {rid} requires"}
         for rid, status in statuses.items()
-    ]
+    ]  # fmt: skip
     path.write_text(json.dumps({"target": "t", "requirements": requirements}))
     return path
 
@@ -84,3 +85,27 @@ def test_cli_dispatches_diff(tmp_path: Path) -> None:
     new = _results(tmp_path, "new.json", {"A-1": "failed"})
     assert main(["diff", str(old), str(new)]) == 1
     assert main(["diff", str(new), str(old)]) == 0
+
+
+def test_each_change_is_one_line_with_statement_and_reason(tmp_path: Path, capsys) -> None:
+    old = _results(tmp_path, "old.json", {"B-2": "passed", "A-1": "passed"})
+    new = _results(tmp_path, "new.json", {"B-2": "failed", "A-1": "blocked"})
+    assert diff_command(old, new) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Regressions (1):"
+    assert lines[1].split() == [
+        "B-2", "MUST", "passed", "→", "failed", "what", "B-2", "requires", "—", "why", "B-2",
+    ]  # fmt: skip
+    assert lines[2] == "Other changes (1):" and "passed → blocked" in lines[3]
+
+
+def test_html_page_puts_regressions_first(tmp_path: Path, capsys) -> None:
+    old = _results(tmp_path, "old.json", {"A-1": "failed", "B-1": "passed"})
+    new = _results(tmp_path, "new.json", {"A-1": "passed", "B-1": "failed"})
+    page = tmp_path / "diff.html"
+    assert main(["diff", str(old), str(new), "--html", str(page)]) == 1
+    html = page.read_text(encoding="utf-8")
+    assert "1 requirement regressed." in html
+    assert html.index('id="regression"') < html.index('id="improvement"')
+    assert "what B-1 requires" in html and "why B-1" in html
+    assert f"page: {page}" in capsys.readouterr().out

@@ -9,7 +9,16 @@ import httpx
 import pytest
 
 from conformance.target.client import TargetClient
-from conformance.target.pacing import Pacer, parse_reset, parse_retry_after, state_path_for
+from conformance.target.pacing import (
+    MARGIN_S,
+    Pacer,
+    Wait,
+    announced_wait,
+    parse_reset,
+    parse_retry_after,
+    remove_state,
+    state_path_for,
+)
 
 NOW = 1_700_000_000.0
 
@@ -146,3 +155,37 @@ def test_without_flock_the_filelock_fallback_shares_the_budget(
     worker_a.after_response({"x-ratelimit-remaining": "2", "x-ratelimit-reset": str(int(NOW) + 10)})
     worker_b.before_request()
     assert fake.slept and 10 <= fake.slept[0] <= 11
+
+
+def test_a_wait_is_announced_in_the_file_while_it_lasts(tmp_path: Path) -> None:
+    """The progress display (another thread or process) reads what the run waits for."""
+    fake = FakeTime()
+    path = tmp_path / "s.json"
+    seen: list[object] = []
+    pacer = Pacer(path, clock=fake.clock, sleep=lambda s: seen.append(announced_wait(path, NOW)))
+    pacer.after_response({"x-ratelimit-remaining": "2", "x-ratelimit-reset": str(int(NOW) + 41)})
+    pacer.before_request()
+    assert seen == [Wait(NOW + 41 + MARGIN_S, "X-RateLimit-Reset")]
+    assert announced_wait(path, NOW) is None  # over once the request went
+
+
+def test_a_429_wait_names_retry_after(tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    pacer = Pacer(path, clock=lambda: NOW)
+    pacer.on_429({"retry-after": "30"})
+    wait = announced_wait(path, NOW)
+    assert wait is not None and wait.reason == "Retry-After"
+    assert wait.describe(NOW) == "waiting 30 s for the rate limit (Retry-After)"
+    pacer.after_response({"x-ratelimit-remaining": "5"})  # another worker's answer meanwhile
+    assert announced_wait(path, NOW) == wait
+
+
+def test_remove_state_deletes_the_budget_file(tmp_path: Path) -> None:
+    path = state_path_for("http://x", "key", tmp_path)
+    pacer = Pacer(path)
+    pacer.before_request()
+    pacer.close()
+    assert path.exists()
+    remove_state(path)
+    remove_state(path)  # twice is fine: the runner and the plugin may both try
+    assert list(tmp_path.iterdir()) == []

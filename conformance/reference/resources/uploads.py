@@ -15,7 +15,7 @@ import hashlib
 import secrets
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -91,7 +91,10 @@ def routes(state: dict[str, Any]) -> list[Route]:
         blob = store.get(BLOB, asset_id)
         if blob is None:
             return error(404, "No such upload")
-        body = await request.body() if request.method in ("PUT", "POST") else b""
+        try:
+            body = await request.body() if request.method in ("PUT", "POST") else b""
+        except ClientDisconnect:  # the uploader went away: no one to answer, nothing to log
+            return Response(status_code=499)
         token = request.query_params.get("signature") or ""
         if request.method == "POST":
             parts = _form_parts(request.headers.get("content-type", ""), body)

@@ -1,0 +1,310 @@
+"""Words every reporter shares: one-line reasons, status labels, the public docs links.
+
+The HTML page, the console summary, JUnit and `diff` all show a requirement as "id, level,
+statement, the one-line why"; this module makes those pieces once, so that a reason reads the same
+everywhere and no reporter shows pytest's leftovers (exception class names, `assert` lines).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.report.model import RequirementVerdict, RunResult, Verdict
+
+DOCS_SITE = "https://developers.plane.so/api-reference"
+INTRODUCTION_URL = f"{DOCS_SITE}/introduction"
+RFC_URL = "https://www.rfc-editor.org/rfc/rfc{number}"
+REASON_LIMIT = 200
+
+# A skip exception's class name that pytest puts before the reason
+# ("conformance.outcomes.NotSelected: full profile only").
+_EXCEPTION_PREFIX = re.compile(r"^(?:[\w.]+\.)?(?:NotSelected|NotApplicable|NotVerified|Blocked|"
+                               r"SetupRefused|Skipped|Failed|AssertionError): ")  # fmt: skip
+# The name of the test that recorded a unit, before its reason ("test_x[param]: answered 500").
+_TEST_PREFIX = re.compile(r"^test_[\w\-\[\]./{}@ ]*?: ")
+# pytest's rewritten-assert explanation: it repeats, in Python, the sentence before it.
+_ASSERT_NOISE = re.compile(r"^\s*(?:assert |\+\s|where |and |E\s{2,})")
+
+
+def clean_message(text: str) -> str:
+    """A message as a reader wants it: no exception class prefix, no `assert ...` lines."""
+    kept: list[str] = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        if _ASSERT_NOISE.match(line):
+            if kept:
+                break
+            continue
+        kept.append(_EXCEPTION_PREFIX.sub("", line.rstrip()))
+    return "\n".join(kept)
+
+
+def one_line(text: str, limit: int = REASON_LIMIT) -> str:
+    """The first sentence-ish line of `text`, whitespace collapsed, cut at `limit` with '…'."""
+    line = " ".join(clean_message(text).split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def reason_line(reason: str, limit: int = REASON_LIMIT) -> str:
+    """A reason on one line, without the test-function name it starts with."""
+    text = _EXCEPTION_PREFIX.sub("", clean_message(reason))
+    return one_line(_EXCEPTION_PREFIX.sub("", _TEST_PREFIX.sub("", text)), limit)
+
+
+def short_reason(verdict: RequirementVerdict, limit: int = REASON_LIMIT) -> str:
+    """The verdict's reason on one line (see `reason_line`)."""
+    return reason_line(verdict.reason, limit)
+
+
+def status_label(status: str) -> str:
+    return status.replace("_", " ")
+
+
+CHECK_ORDER = ("failed", "warned", "error", "blocked", "not_verified", "passed",
+               "not_applicable", "not_selected")  # fmt: skip
+
+
+def check_counts(result: RunResult) -> dict[str, int]:
+    """The suite's tests by outcome, in ladder order; a failed SHOULD/MAY-only check is 'warned'."""
+    soft = {v.id for v in result.requirements if v.level != "MUST"}
+    counts = dict.fromkeys(CHECK_ORDER, 0)
+    for check in result.checks:
+        outcome: str = check.outcome
+        if outcome == "failed" and check.requirements and set(check.requirements) <= soft:
+            outcome = "warned"
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return {k: n for k, n in counts.items() if n}
+
+
+def labelled_counts(counts: dict[str, int]) -> str:
+    """'4 failed, 2 blocked, 61 passed' (zero counts left out)."""
+    return ", ".join(f"{n} {status_label(s)}" for s, n in counts.items() if n) or "none"
+
+
+# -- what needs attention (the first screen, the console) ------------------------------------
+
+
+def _entry(verdict: RequirementVerdict) -> dict[str, Any]:
+    """One line of the first screen: id, level, status, statement, the one-line why."""
+    return {
+        "id": verdict.id,
+        "level": verdict.level,
+        "area": verdict.area,
+        "status": verdict.status,
+        "label": status_label(verdict.status),
+        "statement": verdict.statement,
+        "why": short_reason(verdict),
+        "accepted": verdict.accepted,
+    }
+
+
+@dataclass
+class AttentionGroup:
+    key: str  # failed, incomplete, warned, accepted, stale
+    title: str
+    count: int  # requirements in the group
+    entries: list[dict[str, Any]] = field(default_factory=list)  # alike reasons merged
+
+
+def attention_groups(result: RunResult, verdict: Verdict) -> list[AttentionGroup]:
+    """What a hurried reader must see, in order; empty groups are left out."""
+    by_id = {v.id: v for v in result.requirements}
+    so_far = " so far" if verdict.tone in ("interrupted", "aborted") else ""
+    stale = [row for row in (result.baseline or {}).get("stale", []) if row.get("id") in by_id]
+    groups = {
+        ("failed", f"Failed MUST requirements{so_far}"): [
+            _entry(by_id[rid]) for rid in verdict.failed
+        ],
+        ("incomplete", f"MUST requirements not verified{so_far} (blocked, not verified, error)"): [
+            _entry(by_id[rid]) for rid in verdict.incomplete
+        ],
+        ("warned", f"Warnings: SHOULD / MAY requirements not met{so_far}"): [
+            _entry(by_id[rid]) for rid in verdict.warned if rid not in verdict.accepted
+        ],
+        ("accepted", "Accepted by the baseline"): [_entry(by_id[rid]) for rid in verdict.accepted],
+        ("stale", "Stale baseline entries: these pass now, remove them from the baseline"): [
+            {
+                **_entry(by_id[row["id"]]),
+                "why": row.get("reason", ""),
+                "accepted_as": status_label(str(row.get("status", "failed"))),
+            }
+            for row in stale
+        ],
+    }
+    return [
+        AttentionGroup(key, title, len(entries), merge_alike(entries))
+        for (key, title), entries in groups.items()
+        if entries
+    ]
+
+
+SHARED_REASON_MIN = 3  # requirements with the very same reason are listed as one entry
+_MORE = re.compile(r" \(and \d+ more\)$")
+
+
+def merge_alike(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Entries (dicts with "id", "statement", "why") that failed for one and the same reason (a
+    refused setup step, typically) become one entry whose "ids" name them all, so that a reader
+    sees the cause once; the others get "ids": []."""
+
+    def cause(entry: dict[str, Any]) -> str:
+        return _MORE.sub("", str(entry["why"]))
+
+    by_cause: dict[str, list[dict[str, Any]]] = {}
+    for entry in entries:
+        by_cause.setdefault(cause(entry), []).append(entry)
+    merged: list[dict[str, Any]] = []
+    for entry in entries:
+        alike = by_cause[cause(entry)]
+        if len(alike) < SHARED_REASON_MIN or not entry["why"]:
+            merged.append({**entry, "ids": []})
+        elif alike[0] is entry:
+            ids = [(e["id"], e["statement"]) for e in alike]
+            merged.append({**entry, "why": cause(entry), "ids": ids})
+    return merged
+
+
+# -- docs links --------------------------------------------------------------------------------
+# The catalogue names a docs page as "<section> / <page title>" (or "API introduction"); the
+# public site serves a page as <DOCS_SITE>/<folder>/<file name without .md>. The folders and the
+# page files are those of the docs snapshot; tests/unit/test_report_present.py checks every link
+# against it.
+SECTION_FOLDERS = {
+    "Work items": "issue",
+    "States": "state",
+    "Labels": "label",
+    "Cycles": "cycle",
+    "Modules": "module",
+    "Projects": "project",
+    "Links": "link",
+    "Comments": "issue-comment",
+    "Attachments": "issue-attachments",
+    "Activities": "issue-activity",
+    "Members": "members",
+    "Intake": "intake-issue",
+}
+# Page titles of the snapshot, by folder, for the pages the catalogue cites.
+PAGE_FILES = {
+    ("issue", "overview"): "overview",
+    ("issue", "List all work items"): "list-issues",
+    ("issue", "Get work item by sequence id"): "get-issue-sequence-id",
+    ("issue", "Create a work item"): "add-issue",
+    ("issue", "Update a work item"): "update-issue-detail",
+    ("state", "Create a state"): "add-state",
+    ("cycle", "Create a cycle"): "add-cycle",
+    ("cycle", "Archive a cycle"): "archive-cycle",
+    ("cycle", "Add work items to a cycle"): "add-cycle-work-items",
+    ("module", "Archive a module"): "archive-module",
+    ("module", "Add work items to a module"): "add-module-work-items",
+}
+# The introduction's headings in page order, (level, text): the site's anchors are their slugs,
+# a repeated heading getting -1, -2... (VitePress). Checked against the snapshot by the tests.
+INTRODUCTION_HEADINGS: tuple[tuple[int, str], ...] = (
+    (2, "Base URL"),
+    (2, "Authentication"),
+    (3, "Generating an API Key"),
+    (3, "Using the API Key"),
+    (3, "Using an OAuth Token"),
+    (3, "Example of an Authenticated API Request"),
+    (3, "Error Handling"),
+    (3, "Security Recommendations"),
+    (2, "HTTP Methods"),
+    (2, "Status Codes"),
+    (3, "Success Responses"),
+    (3, "Error Responses"),
+    (2, "Pagination"),
+    (3, "Overview"),
+    (3, "Cursor Format"),
+    (3, "Request Parameters"),
+    (3, "Response Fields"),
+    (3, "Example: Fetching the First Page"),
+    (3, "Example: Fetching the Next Page"),
+    (2, "Rate Limiting"),
+    (3, "Overview"),
+    (3, "Rate Limit Details"),
+    (3, "Identifying Your Rate Limit Status"),
+    (2, "Fields and Expand Query Parameters"),
+    (3, "Fields Parameter"),
+    (3, "Expand Parameter"),
+    (3, "Error Handling"),
+)
+
+
+def slug(heading: str) -> str:
+    """VitePress's anchor for a heading: lower case, punctuation and spaces to single dashes."""
+    text = re.sub(r"[\s~`!@#$%^&*()\-_+=\[\]{}|\\;:\"'<>,.?/]+", "-", heading)
+    return re.sub(r"-{2,}", "-", text).strip("-").lower()
+
+
+def _introduction_anchors() -> list[tuple[int, str, str]]:
+    """(level, heading, anchor) of the introduction, in page order."""
+    seen: dict[str, int] = {}
+    anchors = []
+    for level, heading in INTRODUCTION_HEADINGS:
+        base = slug(heading)
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        anchors.append((level, heading, base if count == 0 else f"{base}-{count}"))
+    return anchors
+
+
+def introduction_anchor(path: str) -> str | None:
+    """'Authentication / Error Handling' -> 'error-handling'; the deepest heading that exists
+    under its parent, else the section's own anchor; None when no heading matches."""
+    path = re.sub(r"\([^)]*\)", "", path)  # "HTTP Methods (PATCH)": the heading is the rest
+    parts = [p.strip() for p in path.split("/") if p.strip()]
+    if not parts:
+        return None
+    anchors = _introduction_anchors()
+    section = next(
+        (i for i, (lvl, h, _) in enumerate(anchors) if lvl == 2 and h.startswith(parts[0])), None
+    )
+    if section is None:
+        return None
+    if len(parts) > 1:
+        for level, heading, anchor in anchors[section + 1 :]:
+            if level == 2:
+                break
+            if heading == parts[1]:
+                return anchor
+    return anchors[section][2]
+
+
+def _page_link(page: str, heading: str) -> tuple[str, str] | None:
+    page = page.strip()
+    if page == "API introduction":
+        anchors = (introduction_anchor(part) for part in heading.split(";"))
+        anchor = next((a for a in anchors if a), None)
+        return page, INTRODUCTION_URL + (f"#{anchor}" if anchor else "")
+    rfc = re.fullmatch(r"RFC (\d+)", page)
+    if rfc:
+        section = re.match(r"\s*(\d+(?:\.\d+)*)", heading)  # "15.4 Redirection 3xx"
+        anchor = f"#section-{section.group(1)}" if section else ""
+        return page, RFC_URL.format(number=rfc.group(1)) + anchor
+    if page.startswith("API reference"):
+        return page, INTRODUCTION_URL
+    sections, _, title = (part.strip() for part in page.partition(" / "))
+    folders = [SECTION_FOLDERS.get(s.strip()) for s in sections.split(",")]
+    folder = folders[0] if len(folders) == 1 else None
+    if folder is None:
+        return None
+    name = PAGE_FILES.get((folder, title))
+    return page, f"{DOCS_SITE}/{folder}/{name or 'overview'}"
+
+
+def docs_links(source: str) -> list[tuple[str, str]]:
+    """(label, url) for each docs page a catalogue source names ("page — heading").
+
+    Several pages are separated by ';' ("Cycles / Archive a cycle; Modules / Archive a module").
+    A page that cannot be mapped is left out; the source text is shown beside the links anyway.
+    """
+    page_part, _, heading = source.partition(" — ")
+    links = []
+    for page in page_part.split(";"):
+        link = _page_link(page, heading)
+        if link is not None and link not in links:
+            links.append(link)
+    return links

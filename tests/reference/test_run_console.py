@@ -1,0 +1,68 @@
+"""What a person sees after `plane-conformance run`: a short summary on the console (tracebacks
+only with -v), and nothing left behind in the temp directory."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FAULT = "auth-missing-key-accepted"  # breaks exactly AUTH-002, AUTH-003, AUTH-006, AUTH-007
+FAILED = ("AUTH-002", "AUTH-003", "AUTH-006", "AUTH-007")
+YAML_CACHE = "plane-conformance-yaml"  # spec/yaml_cache.py: one copy per file content, kept
+Done = subprocess.CompletedProcess[str]
+
+
+def _run(tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    temp = tmp_path / "tmp"
+    temp.mkdir(exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLANE_")}
+    env.update(TMPDIR=str(temp), COLUMNS="120")
+    return subprocess.run(
+        [sys.executable, "-m", "conformance", "run", "--fault", FAULT, "--only", "auth",
+         "--profile", "quick", "--seed", "5", "--report-dir", str(tmp_path / "reports"), *extra],
+        capture_output=True, text=True, env=env, timeout=240, check=False,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def failing_run(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    tmp_path = tmp_path_factory.mktemp("console")
+    # Two workers: xdist's own status lines and temp dirs are part of what must not show.
+    return tmp_path, _run(tmp_path, "--workers", "2")
+
+
+def test_four_failures_fit_in_a_short_summary(failing_run: tuple[Path, Done]) -> None:
+    _, done = failing_run
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output[-3000:]
+    lines = output.strip().splitlines()
+    assert len(lines) <= 20, output
+    for rid in FAILED:
+        line = next(line for line in done.stdout.splitlines() if f" {rid} " in line)
+        assert line.lstrip().startswith("FAILED") and " MUST " in line
+    assert "Traceback" not in output and "====" not in output and "____" not in output
+    assert "bringing up nodes" not in output
+    assert any(line.startswith("requirements: 4 failed,") and "; checks: " in line
+               for line in lines)  # fmt: skip
+    headline = "Does not conform: 4 MUST requirements failed. (exit 1)"
+    assert done.stdout.strip().splitlines()[-1] == headline  # the verdict is the last word
+    assert "report.html, junit.xml, results.json" in done.stdout
+
+
+def test_a_run_leaves_nothing_in_the_temp_dir(failing_run: tuple[Path, Done]) -> None:
+    tmp_path, _ = failing_run
+    left = sorted(p.name for p in (tmp_path / "tmp").iterdir() if p.name != YAML_CACHE)
+    assert left == []
+
+
+def test_verbose_shows_pytest_failure_sections(tmp_path: Path) -> None:
+    done = _run(tmp_path, "-v")
+    assert done.returncode == 1
+    assert "FAILURES" in done.stdout and "test_missing_key_is_refused" in done.stdout
+    assert done.stdout.strip().splitlines()[-1].startswith("Does not conform")
