@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from conformance.outcomes import Blocked, SetupRefused
+from conformance.outcomes import Blocked, NotSelected, SetupRefused
 from conformance.target.client import TargetClient
 from conformance.target.config import TargetConfig
 from conformance.target.dialect import Dialect, names_parameter
@@ -155,28 +155,44 @@ class ScratchResources:
                 ),
             )
             return project
-        project = self._create_project()
+        project = self._create_project("project")
+        self._own_project_path = self.client.ws(f"projects/{project['id']}/")
         self._turn_features_on(project)
         return project
 
-    def _create_project(self) -> dict[str, Any]:
+    def new_project(self, kind: str) -> dict[str, Any]:
+        """One more project of the suite's own (e.g. the schema campaign's), with cycles,
+        modules and intake turned on, deleted at the end like every scratch object. Never in
+        --project or read-only mode: those create no projects."""
+        if self.config.project_id or self.config.read_only:
+            mode = "--project" if self.config.project_id else "read-only"
+            raise NotSelected(f"{mode} mode creates no projects")
+        project = self._create_project(kind)
+        path = self.client.ws(f"projects/{project['id']}/")
+        self._created.append(path)
+        answer = self.client.patch(path, json=dict.fromkeys(SETTINGS.values(), True))
+        project.update(
+            {k: v for k, v in (_object_of(answer) or {}).items() if k in SETTINGS.values()}
+        )
+        return project
+
+    def _create_project(self, kind: str) -> dict[str, Any]:
         collection = self.client.ws("projects/")
         for _ in range(3):  # identifiers are unique per workspace; retry on a rare clash
-            body = {"name": self.name("project"), "identifier": self.new_identifier()}
+            body = {"name": self.name(kind), "identifier": self.new_identifier()}
             response = self.client.post(collection, json=body)
             project = _object_of(response)
             if response.status_code in OK and project is not None and "id" in project:
-                self._own_project_path = f"{collection}{project['id']}/"
                 return project
             if response.status_code != 409:
                 break
-        raise SetupRefused(f"the scratch project could not be created: {_describe(response)}")
+        raise SetupRefused(f"the scratch {kind} could not be created: {_describe(response)}")
 
     def _turn_features_on(self, project: dict[str, Any]) -> None:
         """Turn on cycles, modules and intake in our own project (documented settings)."""
         assert self._own_project_path is not None
         response = self.client.patch(
-            self._own_project_path, json={setting: True for setting in SETTINGS.values()}
+            self._own_project_path, json=dict.fromkeys(SETTINGS.values(), True)
         )
         answer = _object_of(response)
         if response.status_code not in OK or answer is None:
@@ -254,40 +270,49 @@ class ScratchResources:
     # -- cleanup -----------------------------------------------------------------------------
 
     def _delete(self, path: str) -> bool:
+        """Delete `path`; True when it is gone. A refused DELETE is confirmed by a read: Plane
+        answers 403, not 404, for a project that no longer exists (a check deleted it)."""
         try:
             response = self.client.delete(path)
+            if response.status_code in GONE:
+                return True
+            return self.client.get(path).status_code == 404
         except (httpx.HTTPError, RuntimeError):
             return False
-        return response.status_code in GONE
 
     def cleanup(self) -> int:
         """Delete everything created, newest first; return how many objects are left behind.
 
-        Objects inside our own scratch project go with the project (one request instead of
-        many on a rate-limited target); they are deleted one by one only if the project
-        delete fails.
+        Objects inside a project the suite created go with that project (one request instead
+        of many on a rate-limited target); they are deleted one by one only if the project
+        delete fails. In a project given with --project, every object is deleted one by one.
         """
         if self.cleaned:
             return self.leftovers
         self.cleaned = True
-        inside = self._project_prefix()
-        outside = [p for p in self._created if not (inside and p.startswith(inside))]
-        within = [p for p in self._created if inside and p.startswith(inside)]
-        left = sum(not self._delete(p) for p in reversed(outside))
+        own = [p for p in self._created if _is_project(p)]
         if self._own_project_path:
-            if not self._delete(self._own_project_path):
-                left += sum(not self._delete(p) for p in reversed(within))
-                left += 0 if self._delete(self._own_project_path) else 1
-        else:
-            left += sum(not self._delete(p) for p in reversed(within))
+            own.append(self._own_project_path)
+        loose = [p for p in self._created if p not in own and not _within(p, own)]
+        left = sum(not self._delete(p) for p in reversed(loose))
+        for project in reversed(own):
+            if self._delete(project):
+                continue
+            inside = [p for p in self._created if p != project and p.startswith(project)]
+            left += sum(not self._delete(p) for p in reversed(inside))
+            left += 0 if self._delete(project) else 1
         self._created = []
         self.leftovers = left
         return left
 
-    def _project_prefix(self) -> str | None:
-        if self._project is None:
-            return None
-        return self.client.ws(f"projects/{self._project['id']}/")
+
+def _is_project(path: str) -> bool:
+    """A project's detail path: /api/v1/workspaces/<slug>/projects/<id>/."""
+    return re.fullmatch(r"/api/v1/workspaces/[^/]+/projects/[^/]+/", path) is not None
+
+
+def _within(path: str, projects: list[str]) -> bool:
+    return any(path != project and path.startswith(project) for project in projects)
 
 
 def sweep_projects(client: TargetClient, config: TargetConfig) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance.outcomes import Blocked, SetupRefused, outcome_kind
+from conformance.outcomes import Blocked, NotSelected, SetupRefused, outcome_kind
 from conformance.target.client import ReadOnlyViolation, TargetClient
 from conformance.target.config import resolve_config
 from conformance.target.dialect import Dialect, operation_of
@@ -273,6 +273,47 @@ def test_a_refusal_that_names_the_field_again_teaches_nothing() -> None:
 
 
 # -- cleanup and safety ------------------------------------------------------------------------
+
+
+def test_another_own_project_has_its_features_on_and_goes_with_its_objects() -> None:
+    plane, config, scratch, _ = _setup()
+    extra = scratch.new_project("schema project")
+    assert extra["name"].startswith(f"{config.prefix}schema project")
+    assert all(extra[setting] for setting in SETTINGS)
+    inside = f"/api/v1/workspaces/ws/projects/{extra['id']}/labels/"
+    scratch.create(inside, {"name": scratch.name("label")})
+    scratch.create(scratch.project_path("labels/"), {"name": scratch.name("label")})
+    assert scratch.cleanup() == 0 and plane.objects == {}
+    assert sum(c.startswith("DELETE") for c in plane.calls) == 2  # one per project
+
+
+def test_project_mode_creates_no_other_project() -> None:
+    _, _, scratch, _ = _setup(project_id="given")
+    with pytest.raises(NotSelected, match="--project mode creates no projects"):
+        scratch.new_project("schema project")
+
+
+def test_a_refused_delete_of_what_is_gone_is_no_leftover() -> None:
+    plane, _, scratch, _ = _setup()
+    label = scratch.create(scratch.project_path("labels/"), {"name": scratch.name("label")})
+    extra = scratch.new_project("schema project")
+    gone = f"/api/v1/workspaces/ws/projects/{extra['id']}/"
+    del plane.objects[gone]  # a check deleted it; Plane then answers a DELETE with 403
+    original = FakePlane.__call__
+
+    def forbidden_when_gone(self: FakePlane, request: httpx.Request) -> httpx.Response:
+        if request.method == "DELETE" and request.url.path not in self.objects:
+            return httpx.Response(403, json={"detail": "You do not have permission."})
+        if request.method == "DELETE" and request.url.path.endswith(f"{label['id']}/"):
+            return httpx.Response(403, json={"detail": "You do not have permission."})
+        return original(self, request)
+
+    FakePlane.__call__ = forbidden_when_gone  # type: ignore[method-assign]
+    try:
+        scratch._own_project_path = None  # only the label and the gone project are left
+        assert scratch.cleanup() == 1  # the label that still exists, not the gone project
+    finally:
+        FakePlane.__call__ = original  # type: ignore[method-assign]
 
 
 def test_sweep_deletes_only_this_runs_prefix() -> None:
