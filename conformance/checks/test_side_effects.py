@@ -16,7 +16,14 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance.checks._integrator import describe, differences, json_of, walk_all
+from conformance.checks._integrator import (
+    describe,
+    differences,
+    fetch,
+    json_of,
+    judged_elsewhere,
+    walk_all,
+)
 from conformance.outcomes import NotSelected, NotVerified, Units
 from conformance.target.client import TargetClient
 from conformance.target.config import TargetConfig
@@ -40,7 +47,8 @@ def names_listed(client: TargetClient, path: str) -> dict[str, list[str]]:
     """Every work item of the list, by name -> ids."""
     items, answers = walk_all(client, path, max_pages=50)
     if answers[-1].status_code != 200:
-        raise NotVerified(f"the work-item list is not readable: {describe(answers[-1])}")
+        why = judged_elsewhere(answers[-1]) or describe(answers[-1])
+        raise NotVerified(f"the work-item list is not readable: {why}")
     listed: dict[str, list[str]] = {}
     for item in items:
         listed.setdefault(str(item.get("name")), []).append(str(item.get("id")))
@@ -113,10 +121,11 @@ def test_refused_patch_changes_nothing(
 
 
 def read(client: TargetClient, path: str) -> dict[str, Any]:
-    response = client.get(path)
+    response = fetch(client, path)
     body = json_of(response)
     if response.status_code != 200 or not isinstance(body, dict):
-        raise NotVerified(f"the work item is not readable: {describe(response)}")
+        raise NotVerified(f"the work item is not readable: {describe(response)}; judged by "
+                          "STATUS-003")  # fmt: skip
     return body
 
 

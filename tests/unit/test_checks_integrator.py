@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 
 from conformance.checks import test_ordering as ordering
 from conformance.checks import test_roundtrip as roundtrip
 from conformance.checks import test_side_effects as side
+from conformance.checks._integrator import fetch, judged_elsewhere
 from conformance.outcomes import NotVerified, Units
+from conformance.target.client import TargetClient
 from tests.unit.fake_work_items import FakeWorkItems, connect
 
 
@@ -138,3 +141,51 @@ def test_round_trip_bodies_never_hide_the_object() -> None:
         body = roundtrip.body_for(seed, "work_item", variant)
         assert body["is_draft"] is False
         assert body["assignees"] == ["u1"]  # the key's own user, nobody else
+
+
+def test_fetch_follows_a_redirect_on_the_target_and_keeps_the_query() -> None:
+    seen: list[str] = []
+
+    def redirecting(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        if "/work-items/" in request.url.path:
+            return httpx.Response(301, headers={"Location": "/api/v1/x/issues/"})
+        if request.url.path == "/api/v1/x/away/":
+            return httpx.Response(302, headers={"Location": "https://elsewhere.example/"})
+        return httpx.Response(200, json={"results": []})
+
+    client = TargetClient("http://t", "k", "ws", transport=httpx.MockTransport(redirecting))
+    assert fetch(client, "/api/v1/x/work-items/", {"order_by": "name"}).status_code == 200
+    assert seen[-1] == "http://t/api/v1/x/issues/?order_by=name"
+    assert fetch(client, "/api/v1/x/away/").status_code == 302  # never leaves the target
+    assert judged_elsewhere(httpx.Response(301, request=httpx.Request("GET", "http://t/a")))
+    assert "STATUS-010" in str(
+        judged_elsewhere(httpx.Response(502, request=httpx.Request("GET", "http://t/a")))
+    )
+    assert judged_elsewhere(httpx.Response(400, request=httpx.Request("GET", "http://t/a"))) is None
+
+
+def test_a_patch_that_persisted_nothing_is_left_to_status_004() -> None:
+    before = {"priority": "high", "labels": ["l1"], "name": "a"}
+    sent = {"priority": "low", "labels": ["l2"]}
+    assert roundtrip.persisted_nothing(before, sent, before)
+    assert not roundtrip.persisted_nothing(before, sent, {**before, "priority": "low"})
+    assert not roundtrip.persisted_nothing(before, {"priority": "high"}, before)  # no change meant
+
+
+def test_counters_wrong_everywhere_are_not_blamed_on_the_filter() -> None:
+    plane = FakeWorkItems()
+    original = plane.listing
+
+    def counts_one_more(params: httpx.QueryParams) -> httpx.Response:
+        answer = original(params)
+        body = answer.json()
+        return httpx.Response(200, json={**body, "total_results": body["total_results"] + 1})
+
+    plane.listing = counts_one_more  # type: ignore[method-assign]
+    client, scratch, _ = connect(plane)
+    units = Units()
+    ordering.test_external_id_filter_narrows_results_and_counts(
+        client, ordering.OrderSeed(client, scratch), units
+    )
+    assert statuses(units) == {"results": "verified", "total_results": "not_verified"}
