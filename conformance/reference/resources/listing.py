@@ -43,7 +43,7 @@ FILTERS_IGNORED = declare_fault(
 )
 EXPAND_FIRST_ITEM_ONLY = declare_fault(
     "expand-first-item-only",
-    ("SHAPE-002", "EXP-001"),  # the later items of a page keep ids: EXP-001's rule too
+    ("SHAPE-002",),
     "expand applies to the first item of a list page only",
 )
 

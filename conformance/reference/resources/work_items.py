@@ -24,9 +24,7 @@ SEQUENCE_LOOKUP_BROKEN = declare_fault(
     "sequence-lookup-broken", ("RES-001",), "IDENT-n answers the work item numbered n+1"
 )
 ISSUES_ALIAS_MISSING = declare_fault(
-    "issues-alias-missing",
-    ("RES-003", "CAP-001"),  # the issues/ spellings are documented core operations too
-    "the older issues/ spelling is not routed",
+    "issues-alias-missing", ("RES-003",), "the older issues/ spelling is not routed"
 )
 IDENTIFIER_LOOKUP_UNROUTED = declare_fault(
     "identifier-lookup-unrouted",
