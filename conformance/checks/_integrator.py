@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from conformance.outcomes import Blocked
 from conformance.target.client import TargetClient
 
 OK = range(200, 300)
@@ -38,6 +39,13 @@ def judged_elsewhere(response: httpx.Response) -> str | None:
     if response.status_code >= 500:
         return f"{describe(response)}; judged by STATUS-010"
     return None
+
+
+def require_permission(response: httpx.Response) -> None:
+    """Raise Blocked when the target refused a request for the key (401/403): what the request
+    was meant to probe was never judged (a guest key may read but not write)."""
+    if response.status_code in (401, 403):
+        raise Blocked(f"the key may not do this here: {describe(response)}")
 
 
 def rows_of(body: Any) -> list[dict[str, Any]]:

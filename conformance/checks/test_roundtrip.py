@@ -22,6 +22,7 @@ from conformance.checks._integrator import (
     differences,
     fetch,
     json_of,
+    require_permission,
     same_value,
 )
 from conformance.outcomes import NotSelected, NotVerified, Units
@@ -166,6 +167,7 @@ NOT_PERSISTED = "the accepted PATCH changed nothing at all; judged by STATUS-004
 def accepted_patch(client: TargetClient, path: str, body: dict[str, Any]) -> None:
     """PATCH `body`; a refusal leaves the rule nothing to inspect (it judges accepted writes)."""
     answer = client.patch(path, json=body)
+    require_permission(answer)
     if answer.status_code not in OK:
         raise NotVerified(f"the PATCH {sorted(body)} was refused, nothing to read back: "
                           f"{describe(answer)}")  # fmt: skip
@@ -297,6 +299,7 @@ def test_unknown_references_are_refused(
     for body in ({"labels": [seed.labels[0], stranger]}, {"state": stranger},
                  {"assignees": [stranger]}):  # fmt: skip
         answer = client.patch(path, json=body)
+        require_permission(answer)
         if answer.status_code != 400:
             problems.append(f"PATCH {body} answered {answer.status_code}, expected 400")
     assert not problems, "\n".join(problems)
