@@ -4,12 +4,16 @@ shape, redirects): reading answers, walking a whole list, JSON type names, field
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
+from conformance.outcomes import Blocked
 from conformance.target.client import TargetClient
 
 OK = range(200, 300)
+REDIRECTS = (301, 302, 303, 307, 308)
+MAX_HOPS = 3
 # Fields the server maintains itself; they change on every write and are never compared.
 VOLATILE = frozenset({"updated_at", "updated_by", "last_activity_at"})
 
@@ -26,11 +30,55 @@ def describe(response: httpx.Response) -> str:
     return f"{request.method} {request.url} answered {response.status_code}: {response.text:.200}"
 
 
+def judged_elsewhere(response: httpx.Response) -> str | None:
+    """Why an answer leaves a check nothing to inspect, naming the requirement that judges such
+    answers (one departure, one verdict): a redirect that does not end (REDIR-001), a 5xx
+    (STATUS-010). None when the answer is the check's own to judge."""
+    if response.status_code in REDIRECTS:
+        return f"{describe(response)}; judged by REDIR-001"
+    if response.status_code >= 500:
+        return f"{describe(response)}; judged by STATUS-010"
+    return None
+
+
+def require_permission(response: httpx.Response) -> None:
+    """Raise Blocked when the target refused a request for the key (401/403): what the request
+    was meant to probe was never judged (a guest key may read but not write)."""
+    if response.status_code in (401, 403):
+        raise Blocked(f"the key may not do this here: {describe(response)}")
+
+
 def rows_of(body: Any) -> list[dict[str, Any]]:
     """The objects of a list answer: a paginated envelope, {"issues": [...]} or a bare array."""
     if isinstance(body, dict):
         body = body.get("results", body.get("issues"))
     return [row for row in body if isinstance(row, dict)] if isinstance(body, list) else []
+
+
+def fetch(
+    client: TargetClient,
+    path: str,
+    params: dict[str, Any] | None = None,
+    *,
+    owner: tuple[str, ...] = (),
+) -> httpx.Response:
+    """GET `path`, following redirects on the target itself: a GET is safe to follow, and
+    whether a documented path should redirect at all is REDIR-001's to judge, not these checks'.
+    A Location without a query keeps the query asked for (a slash-appending redirect may drop
+    it)."""
+    response = client.get(path, params=params, owner=owner)
+    base = urlsplit(client.base_url)
+    for _ in range(MAX_HOPS):
+        location = response.headers.get("location")
+        if response.status_code not in REDIRECTS or not location:
+            break
+        target = urlsplit(location)
+        if target.netloc and target.netloc != base.netloc:
+            break  # never leave the target
+        next_path = target.path.removeprefix(base.path.rstrip("/")) if base.path else target.path
+        query: Any = httpx.QueryParams(target.query) if target.query else params
+        response = client.get(next_path, params=query, owner=owner)
+    return response
 
 
 def walk_all(
@@ -41,7 +89,7 @@ def walk_all(
     items: list[dict[str, Any]] = []
     answers: list[httpx.Response] = []
     for _ in range(max_pages):
-        response = client.get(path, params=query)
+        response = fetch(client, path, query)
         answers.append(response)
         body = json_of(response)
         if response.status_code != 200:

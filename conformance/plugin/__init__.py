@@ -11,11 +11,16 @@ FIXTURE API (what checks in conformance/checks/ may use):
   seen so far in this process). key=False sends no X-API-Key, key="" an empty one, key="x" that
   value (redacted in records too). pace=False neither waits nor retries a 429 (to observe one).
 * ``scratch`` (session): ScratchResources — .project, .project_id, .identifier,
-  .project_path(suffix), .create(path, body, *, expected=(201,)) -> dict, .name(kind) -> str,
-  .forget(path). Everything created is deleted at the end of the session.
+  .project_path(suffix), .create(path, body) -> dict (any 2xx with an object; else
+  SetupRefused: the check is blocked), .post(path, body, *, adapt=True) -> httpx.Response (not
+  judged; adapt=False sends the body exactly as given), .name(kind) -> "plc <runid> <kind> <n>",
+  .new_identifier() -> upper-case letters, .require("cycles"|"modules"|"intake") (Blocked when
+  off in the project), .own_project, .dialect (adaptations learned), .forget(path). Everything
+  created is deleted at the end of the session; a --project project is never changed.
 * ``writable`` (function): skips with "read-only mode" under --plane-read-only.
 * ``profile`` (session): "quick" | "standard" | "full".
-* ``members`` (session): list of workspace member user ids.
+* ``me`` (session): the key's own user id (GET users/me/): the member to assign anywhere.
+* ``members`` (session): [me] — kept for older checks; never the workspace's other people.
 * ``rng`` (function): random.Random seeded from the run seed and the test id (reproducible).
 
 SHOULD / MAY CHECKS ("soft" tests) — automatic, no helper call needed:
@@ -25,9 +30,10 @@ SHOULD / MAY CHECKS ("soft" tests) — automatic, no helper call needed:
   run still exits 0. A test naming at least one MUST id is hard. So put SHOULD assertions in a
   test of their own, marked with the SHOULD id(s) only.
 
-OUTCOMES: failed = the target answered wrongly (AssertionError, also raised by scratch.create);
-error = the suite could not check (transport failure, a bug in a check, a read-only violation);
-skipped = pytest.skip / the writable fixture, with the reason.
+OUTCOMES (docs/verdicts.md): failed = the target answered wrongly (AssertionError); blocked =
+a prerequisite refused (SetupRefused, raised by scratch.create and the project setup, or
+Blocked); not_verified / not_applicable / not_selected = the conformance.outcomes exceptions;
+error = the suite could not check (a bug in a check, a read-only violation).
 
 EXTRA PROPERTIES: a check contributes report data beyond its verdict by appending
 ``(name, [rows...])`` to ``request.node.user_properties`` (a list value). The controller
@@ -45,6 +51,7 @@ from conformance.plugin.fixtures import (
     client,
     me,
     members,
+    plane_adaptations,
     profile,
     rng,
     scratch,
@@ -70,6 +77,7 @@ __all__ = [
     "client",
     "me",
     "members",
+    "plane_adaptations",
     "profile",
     "pytest_addoption",
     "pytest_collection_finish",

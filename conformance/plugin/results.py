@@ -12,6 +12,7 @@ Every message is scrubbed of the key before it is kept or shown.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -136,10 +137,16 @@ def short_message(excinfo: pytest.ExceptionInfo[BaseException], secrets: Iterabl
     return message if len(message) <= MESSAGE_LIMIT else message[: MESSAGE_LIMIT - 3] + "..."
 
 
+# pytest words a skip as "<exception class>: reason"; the rung is said elsewhere.
+_SKIP_CLASS = re.compile(
+    r"^(?:[\w.]+\.)?(?:Skipped|Blocked|NotVerified|NotApplicable|NotSelected): "
+)
+
+
 def skip_reason(report: pytest.TestReport) -> str:
     longrepr = report.longrepr
     if isinstance(longrepr, tuple) and len(longrepr) == 3:
-        return str(longrepr[2]).removeprefix("Skipped: ")
+        return _SKIP_CLASS.sub("", str(longrepr[2]), count=1)
     return str(longrepr or "skipped")
 
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 PROFILES = ("quick", "standard", "full")
 ENV_URL, ENV_KEY, ENV_WORKSPACE = "PLANE_BASE_URL", "PLANE_API_KEY", "PLANE_WORKSPACE_SLUG"
-PREFIX_STEM = "plc-"
+PREFIX_STEM = "plc "  # letters, digits and spaces only: names any server accepts
 
 
 class ConfigError(ValueError):
@@ -31,8 +31,9 @@ class TargetConfig:
 
     @property
     def prefix(self) -> str:
-        """Every name the suite creates starts with this, so a sweep can find it again."""
-        return f"{PREFIX_STEM}{self.run_id}-"
+        """Every name the suite creates starts with this, so a sweep can find it again:
+        "plc <runid> " (Plane refuses project names with punctuation, dashes included)."""
+        return f"{PREFIX_STEM}{self.run_id} "
 
     def __repr__(self) -> str:  # never show the key, even in a traceback
         return (

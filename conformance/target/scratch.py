@@ -2,13 +2,21 @@
 
 The suite only ever deletes what it created itself (registered here on creation) plus, in the
 final sweep, projects whose name carries this run's unique prefix. A project given with
---plane-project is used but never deleted.
+--plane-project is used but never deleted, and never changed: no settings, only the suite's own
+objects inside it.
+
+A create used as a step goes on the way that works (docs/verdicts.md, "one departure, one
+verdict"): any 2xx with a JSON object is accepted, an extra body field the target needs is learned
+once (`conformance.target.dialect`), and a refusal raises `SetupRefused` with the server's words,
+so the checks that needed the object are *blocked*, never failed: the step is judged by its own
+requirement (STATUS-001, SCHEMA-005...).
 """
 
 from __future__ import annotations
 
 import itertools
 import os
+import re
 import string
 from collections.abc import Iterable
 from random import Random
@@ -16,15 +24,18 @@ from typing import Any
 
 import httpx
 
-from conformance.outcomes import Blocked
+from conformance.outcomes import Blocked, NotSelected, SetupRefused
 from conformance.target.client import TargetClient
 from conformance.target.config import TargetConfig
+from conformance.target.dialect import Dialect, names_parameter
+from conformance.target.features import SETTINGS, ProjectFeatures
 
 GONE = (200, 202, 204, 404)  # answers to a DELETE after which the object no longer exists
+OK = range(200, 300)
 
 
-class ScratchError(AssertionError):
-    """Creating a scratch object failed: an AssertionError, because the target answered wrongly."""
+class ScratchError(SetupRefused):
+    """The target refused to create a scratch object (kept for callers that catch it by name)."""
 
 
 def _describe(response: httpx.Response) -> str:
@@ -33,14 +44,25 @@ def _describe(response: httpx.Response) -> str:
     return f"{request.method} {request.url.path} answered {response.status_code}: {body}"
 
 
+def _object_of(response: httpx.Response) -> dict[str, Any] | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
 class ScratchResources:
     def __init__(self, client: TargetClient, config: TargetConfig) -> None:
         self.client = client
         self.config = config
+        self.dialect = Dialect()
+        self.features = ProjectFeatures()
         self._random = Random(f"{config.seed}-{config.run_id}")
         self._counter = itertools.count(1)
         self._created: list[str] = []  # detail paths, in creation order
         self._project: dict[str, Any] | None = None
+        self._project_refused: str | None = None  # why the project cannot be had
         self._own_project_path: str | None = None
         self.leftovers = 0
         self.cleaned = False
@@ -48,22 +70,32 @@ class ScratchResources:
     # -- names -------------------------------------------------------------------------------
 
     def name(self, kind: str) -> str:
-        """A unique, recognisable name: '<prefix><kind>-<n>', plus '-<worker>' on an xdist
-        worker, since every worker counts from 1 (project names are unique per workspace)."""
-        worker = os.environ.get("PYTEST_XDIST_WORKER")
-        tag = f"-{worker}" if worker else ""
-        return f"{self.config.prefix}{kind}-{next(self._counter)}{tag}"
+        """A unique, recognisable name any server accepts: "plc <runid> <kind> <n>", plus
+        " <worker>" on an xdist worker (every worker counts from 1; project names are unique per
+        workspace). Letters, digits and spaces only: Plane refuses project names with
+        & + , : ; $ ^ } { * = ? @ # | ' < > . ( ) % ! and -."""
+        words = re.sub(r"[^A-Za-z0-9]+", " ", kind).strip()
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+        tag = " " + re.sub(r"[^A-Za-z0-9]+", "", worker) if worker else ""
+        return f"{self.config.prefix}{words} {next(self._counter)}{tag}"
 
-    def _identifier(self) -> str:
+    def new_identifier(self, stem: str = "PLC") -> str:
+        """A project identifier: upper-case letters only (Plane refuses special characters)."""
         letters = "".join(self._random.choice(string.ascii_uppercase) for _ in range(5))
-        return f"PLC{letters}"
+        return f"{stem}{letters}"
 
     # -- the project -------------------------------------------------------------------------
 
     @property
     def project(self) -> dict[str, Any]:
+        if self._project_refused:
+            raise SetupRefused(self._project_refused)  # asked once, answered for every check
         if self._project is None:
-            self._project = self._load_or_create_project()
+            try:
+                self._project = self._load_or_create_project()
+            except SetupRefused as refused:
+                self._project_refused = str(refused)
+                raise
         return self._project
 
     @property
@@ -74,14 +106,24 @@ class ScratchResources:
     def identifier(self) -> str:
         return str(self.project.get("identifier", ""))
 
+    @property
+    def own_project(self) -> bool:
+        """Whether the suite created the project it works in (and may change its settings)."""
+        return self._own_project_path is not None
+
     def project_path(self, suffix: str = "") -> str:
         return self.client.ws(f"projects/{self.project_id}/{suffix.lstrip('/')}")
+
+    def require(self, feature: str) -> None:
+        """Raise Blocked when `feature` ("cycles", "modules", "intake") is off in the project."""
+        self.project  # noqa: B018 - the features are known once the project is
+        self.features.require(feature)
 
     def _first_existing_project(self) -> dict[str, Any]:
         """Read-only mode without --plane-project: read (never change) the first project."""
         response = self.client.get(self.client.ws("projects/"), params={"per_page": 1})
         if response.status_code != 200:
-            raise ScratchError(f"the project list is not readable: {_describe(response)}")
+            raise SetupRefused(f"the project list is not readable: {_describe(response)}")
         body = response.json()
         projects = body.get("results", []) if isinstance(body, dict) else body
         if not projects:
@@ -91,52 +133,133 @@ class ScratchResources:
     def _load_or_create_project(self) -> dict[str, Any]:
         if self.config.project_id:
             response = self.client.get(self.client.ws(f"projects/{self.config.project_id}/"))
-            if response.status_code != 200:
-                raise ScratchError(f"the configured project is not readable: {_describe(response)}")
-            return dict(response.json())
+            project = _object_of(response)
+            if response.status_code != 200 or project is None:
+                raise SetupRefused(f"the configured project is not readable: {_describe(response)}")
+            name = project.get("name", self.config.project_id)
+            self.features.read_from(
+                project,
+                lambda feature, setting: (
+                    f"{feature} are off in project {name} ({setting} is "
+                    "false); --project mode changes no settings of your project"
+                ),
+            )
+            return project
         if self.config.read_only:
-            return self._first_existing_project()
+            project = self._first_existing_project()
+            self.features.read_from(
+                project,
+                lambda feature, setting: (
+                    f"{feature} are off in the project read ({setting} is "
+                    "false); read-only mode changes no settings"
+                ),
+            )
+            return project
+        project = self._create_project("project")
+        self._own_project_path = self.client.ws(f"projects/{project['id']}/")
+        self._turn_features_on(project)
+        return project
+
+    def new_project(self, kind: str) -> dict[str, Any]:
+        """One more project of the suite's own (e.g. the schema campaign's), with cycles,
+        modules and intake turned on, deleted at the end like every scratch object. Never in
+        --project or read-only mode: those create no projects."""
+        if self.config.project_id or self.config.read_only:
+            mode = "--project" if self.config.project_id else "read-only"
+            raise NotSelected(f"{mode} mode creates no projects")
+        project = self._create_project(kind)
+        path = self.client.ws(f"projects/{project['id']}/")
+        self._created.append(path)
+        answer = self.client.patch(path, json=dict.fromkeys(SETTINGS.values(), True))
+        project.update(
+            {k: v for k, v in (_object_of(answer) or {}).items() if k in SETTINGS.values()}
+        )
+        return project
+
+    def _create_project(self, kind: str) -> dict[str, Any]:
         collection = self.client.ws("projects/")
         for _ in range(3):  # identifiers are unique per workspace; retry on a rare clash
-            body = {"name": self.name("project"), "identifier": self._identifier()}
+            body = {"name": self.name(kind), "identifier": self.new_identifier()}
             response = self.client.post(collection, json=body)
-            if response.status_code in (200, 201):
-                project = dict(response.json())
-                self._own_project_path = f"{collection}{project['id']}/"
+            project = _object_of(response)
+            if response.status_code in OK and project is not None and "id" in project:
                 return project
             if response.status_code != 409:
                 break
-        raise ScratchError(f"could not create the scratch project: {_describe(response)}")
+        raise SetupRefused(f"the scratch {kind} could not be created: {_describe(response)}")
+
+    def _turn_features_on(self, project: dict[str, Any]) -> None:
+        """Turn on cycles, modules and intake in our own project (documented settings)."""
+        assert self._own_project_path is not None
+        response = self.client.patch(
+            self._own_project_path, json=dict.fromkeys(SETTINGS.values(), True)
+        )
+        answer = _object_of(response)
+        if response.status_code not in OK or answer is None:
+            self.features.refuse_all(
+                f"the scratch project's cycles, modules and intake could not be turned on: "
+                f"{_describe(response)}"
+            )
+            return
+        project.update({k: v for k, v in answer.items() if k in SETTINGS.values()})
+        self.features.read_from(
+            project,
+            lambda feature, setting: (
+                f"{feature} stayed off in the scratch project: PATCH "
+                f"{setting}=true answered {response.status_code} with {setting} false"
+            ),
+        )
 
     # -- objects -----------------------------------------------------------------------------
 
-    def post(self, path: str, body: Any) -> httpx.Response:
+    def post(self, path: str, body: Any, *, adapt: bool = True) -> httpx.Response:
         """POST to the collection `path` without judging the answer; whatever it created (a 2xx
-        with an id) is registered for deletion. For checks that assert the status themselves."""
+        with an id) is registered for deletion. For checks that judge the answer themselves.
+
+        With `adapt` (the default) the body gets the extra fields this target is known to need,
+        and a 400 naming a path parameter the body lacks teaches a new one (the request is sent
+        again with it; the answer returned is the second one). `adapt=False` sends the body as
+        given: for a check that judges the documented body itself (SCHEMA-005). A create in a
+        feature that is off in the project (cycles...) raises Blocked without being sent.
+        """
+        self.features.require_for(path)
+        sent = self.dialect.adapt(path, body) if adapt else body
+        response = self._post_and_register(path, sent)
+        if not adapt:
+            return response
+        missing = self.dialect.missing_parameter(path, sent, response)
+        if missing is None:
+            return response
+        field, value = missing
+        retry = self._post_and_register(path, {**sent, field: value})
+        if retry.status_code in OK or not self._still_asks(retry, field):
+            self.dialect.learn(path, field, response)
+            return retry
+        return response
+
+    @staticmethod
+    def _still_asks(response: httpx.Response, field: str) -> bool:
+        return response.status_code == 400 and names_parameter(response, field)
+
+    def _post_and_register(self, path: str, body: Any) -> httpx.Response:
         response = self.client.post(path, json=body)
-        if response.status_code < 300:
-            try:
-                created = response.json()
-            except ValueError:
-                created = None
-            if isinstance(created, dict) and "id" in created:
+        if response.status_code in OK:
+            created = _object_of(response)
+            if created is not None and "id" in created:
                 self._created.append(f"{path.rstrip('/')}/{created['id']}/")
         return response
 
     def create(
-        self, path: str, body: dict[str, Any], *, expected: Iterable[int] = (201,)
+        self, path: str, body: dict[str, Any], *, expected: Iterable[int] | None = None
     ) -> dict[str, Any]:
-        """POST `body` to the collection `path`, check the status, register it for deletion."""
-        expected = tuple(expected)
+        """POST `body` to the collection `path` as a step: any 2xx with a JSON object is taken
+        (the create status is STATUS-001's to judge), anything else raises SetupRefused with the
+        server's words. `expected` narrows the statuses taken, for callers that need one."""
         response = self.post(path, body)
-        if response.status_code not in expected:
-            raise ScratchError(f"expected {expected}, but {_describe(response)}")
-        try:
-            created = response.json()
-        except ValueError:
-            created = None
-        if not isinstance(created, dict):
-            raise ScratchError(f"the create answer is not a JSON object: {_describe(response)}")
+        accepted = tuple(expected) if expected is not None else OK
+        created = _object_of(response)
+        if response.status_code not in accepted or created is None:
+            raise ScratchError(f"a scratch object could not be created: {_describe(response)}")
         return created
 
     def forget(self, path: str) -> None:
@@ -147,40 +270,49 @@ class ScratchResources:
     # -- cleanup -----------------------------------------------------------------------------
 
     def _delete(self, path: str) -> bool:
+        """Delete `path`; True when it is gone. A refused DELETE is confirmed by a read: Plane
+        answers 403, not 404, for a project that no longer exists (a check deleted it)."""
         try:
             response = self.client.delete(path)
+            if response.status_code in GONE:
+                return True
+            return self.client.get(path).status_code == 404
         except (httpx.HTTPError, RuntimeError):
             return False
-        return response.status_code in GONE
 
     def cleanup(self) -> int:
         """Delete everything created, newest first; return how many objects are left behind.
 
-        Objects inside our own scratch project go with the project (one request instead of
-        many on a rate-limited target); they are deleted one by one only if the project
-        delete fails.
+        Objects inside a project the suite created go with that project (one request instead
+        of many on a rate-limited target); they are deleted one by one only if the project
+        delete fails. In a project given with --project, every object is deleted one by one.
         """
         if self.cleaned:
             return self.leftovers
         self.cleaned = True
-        inside = self._project_prefix()
-        outside = [p for p in self._created if not (inside and p.startswith(inside))]
-        within = [p for p in self._created if inside and p.startswith(inside)]
-        left = sum(not self._delete(p) for p in reversed(outside))
+        own = [p for p in self._created if _is_project(p)]
         if self._own_project_path:
-            if not self._delete(self._own_project_path):
-                left += sum(not self._delete(p) for p in reversed(within))
-                left += 0 if self._delete(self._own_project_path) else 1
-        else:
-            left += sum(not self._delete(p) for p in reversed(within))
+            own.append(self._own_project_path)
+        loose = [p for p in self._created if p not in own and not _within(p, own)]
+        left = sum(not self._delete(p) for p in reversed(loose))
+        for project in reversed(own):
+            if self._delete(project):
+                continue
+            inside = [p for p in self._created if p != project and p.startswith(project)]
+            left += sum(not self._delete(p) for p in reversed(inside))
+            left += 0 if self._delete(project) else 1
         self._created = []
         self.leftovers = left
         return left
 
-    def _project_prefix(self) -> str | None:
-        if self._project is None:
-            return None
-        return self.client.ws(f"projects/{self._project['id']}/")
+
+def _is_project(path: str) -> bool:
+    """A project's detail path: /api/v1/workspaces/<slug>/projects/<id>/."""
+    return re.fullmatch(r"/api/v1/workspaces/[^/]+/projects/[^/]+/", path) is not None
+
+
+def _within(path: str, projects: list[str]) -> bool:
+    return any(path != project and path.startswith(project) for project in projects)
 
 
 def sweep_projects(client: TargetClient, config: TargetConfig) -> int:

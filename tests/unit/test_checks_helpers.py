@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from conformance.checks import test_fields_expand as fx
 from conformance.checks import test_ratelimit as rl
@@ -81,3 +82,21 @@ def test_listed_ids_reads_envelopes_and_arrays() -> None:
         "start_date": "2020-01-06T00:00:00Z",
         "end_date": "2020-01-19T00:00:00Z",
     }
+
+
+def test_a_probe_refused_for_the_key_blocks_instead_of_failing() -> None:
+    from conformance.outcomes import Blocked
+    from tests.unit.fake_work_items import FakeWorkItems, connect
+
+    plane = FakeWorkItems()
+    _, scratch, _ = connect(plane)
+    path = scratch.project_path("work-items/")  # the project exists before the guest answers
+    original = plane.create
+    plane.create = lambda body: httpx.Response(  # type: ignore[method-assign]
+        403, json={"detail": "You do not have permission to perform this action."}
+    )
+    with pytest.raises(Blocked, match=r"the key may not do this here.*403"):
+        res.refused_with_400(scratch, path, {"name": "x", "priority": "sometimes"})
+    plane.create = original  # type: ignore[method-assign]
+    assert res.refused_with_400(scratch, path, {"name": "x", "priority": "sometimes"}) == []
+    assert res.refused_with_400(scratch, path, {"name": "x", "priority": "low"})  # accepted

@@ -26,7 +26,7 @@ def test_environment_fills_what_flags_leave_out() -> None:
 def test_defaults() -> None:
     config = resolve_config(env=ENV)
     assert config.profile == "standard" and not config.read_only and config.project_id is None
-    assert config.prefix.startswith("plc-") and config.run_id in config.prefix
+    assert config.prefix == f"plc {config.run_id} "
     assert isinstance(config.seed, int)
 
 

@@ -1,46 +1,95 @@
-"""Scratch resources: prefixed names, cleanup of exactly what was created, read-only safety."""
+"""Scratch resources: names any server accepts, creates as steps (any 2xx; refusals block), the
+project's features, the learned dialect, cleanup of exactly what was created, read-only safety."""
 
 from __future__ import annotations
 
 import json
+import re
+from typing import Any
 
 import httpx
 import pytest
 
+from conformance.outcomes import Blocked, NotSelected, SetupRefused, outcome_kind
 from conformance.target.client import ReadOnlyViolation, TargetClient
 from conformance.target.config import resolve_config
+from conformance.target.dialect import Dialect, operation_of
 from conformance.target.scratch import ScratchError, ScratchResources, sweep_projects
+
+# What Plane v1.3.1 refuses in a project name (its serializer's words are kept below).
+PLANE_FORBIDDEN = re.compile(r"[&+,:;$^}{*=?@#|'<>.()%!-]")
+SETTINGS = ("cycle_view", "module_view", "intake_view")
 
 
 class FakePlane:
-    """Just enough of a workspace to create, list and delete projects and labels."""
+    """Just enough of a Plane workspace: projects (names restricted as Plane restricts them,
+    cycles/modules/intake off until PATCHed on), labels, and cycles that need `project_id` in
+    the body (as Plane v1.3.1's do)."""
 
-    def __init__(self) -> None:
-        self.objects: dict[str, dict] = {}
+    def __init__(self, *, project_status: int = 201, patch_status: int = 200) -> None:
+        self.objects: dict[str, dict[str, Any]] = {}
         self.calls: list[str] = []
+        self.bodies: list[Any] = []
         self.counter = 0
+        self.project_status = project_status
+        self.patch_status = patch_status
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
         self.calls.append(f"{request.method} {path}")
+        body = json.loads(request.content) if request.content else None
+        self.bodies.append(body)
         if request.method == "POST":
-            self.counter += 1
-            obj = {"id": f"id{self.counter}", **json.loads(request.content)}
-            self.objects[f"{path}{obj['id']}/"] = obj
-            return httpx.Response(201, json=obj)
+            return self.post(path, body)
+        if request.method == "PATCH":
+            if self.patch_status >= 300:
+                return httpx.Response(self.patch_status, json={"error": "not allowed"})
+            self.objects[path].update(body)
+            return httpx.Response(200, json=self.objects[path])
         if request.method == "DELETE":
             gone = [p for p in self.objects if p.startswith(path)]
             for p in gone:
                 del self.objects[p]
             return httpx.Response(204 if gone else 404)
+        if path in self.objects:
+            return httpx.Response(200, json=self.objects[path])
         if path.endswith("/projects/"):
             rows = [o for p, o in self.objects.items() if p.rsplit("/", 2)[0] + "/" == path]
             return httpx.Response(200, json={"results": rows, "next_page_results": False})
         return httpx.Response(404, json={"detail": "no"})
 
+    def post(self, path: str, body: dict[str, Any]) -> httpx.Response:
+        if path.endswith("/projects/"):
+            if self.project_status >= 300:
+                return httpx.Response(
+                    self.project_status,
+                    json={"error": "You don't have the required permissions."},
+                )
+            if PLANE_FORBIDDEN.search(body["name"]):
+                return httpx.Response(
+                    400,
+                    json={"non_field_errors": ["Project name cannot contain special characters."]},
+                )
+            body = {**body, **dict.fromkeys(SETTINGS, False)}
+        if path.endswith("/cycles/"):
+            project_path = path.removesuffix("cycles/")
+            if "project_id" not in body:
+                return httpx.Response(400, json={"non_field_errors": ["Project ID is required"]})
+            if not self.objects[project_path]["cycle_view"]:
+                return httpx.Response(
+                    400, json={"non_field_errors": ["Cycles are not enabled for this project"]}
+                )
+        self.counter += 1
+        created = {"id": f"id{self.counter}", **body}
+        self.objects[f"{path}{created['id']}/"] = created
+        status = 200 if path.endswith("/states/") else 201  # as Plane's state create does
+        return httpx.Response(status, json=created)
 
-def _setup(read_only: bool = False, project_id: str | None = None):
-    plane = FakePlane()
+
+def _setup(
+    read_only: bool = False, project_id: str | None = None, plane: FakePlane | None = None
+) -> tuple[FakePlane, Any, ScratchResources, TargetClient]:
+    plane = plane or FakePlane()
     config = resolve_config(
         base_url="http://t", api_key="k", workspace="ws", read_only=read_only,
         project_id=project_id, env={},
@@ -49,6 +98,22 @@ def _setup(read_only: bool = False, project_id: str | None = None):
         "http://t", "k", "ws", transport=httpx.MockTransport(plane), read_only=read_only
     )
     return plane, config, ScratchResources(client, config), client
+
+
+# -- names -------------------------------------------------------------------------------------
+
+
+def test_names_carry_the_prefix_and_only_letters_digits_and_spaces(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw1")
+    _, config, scratch, _ = _setup()
+    names = [scratch.name(kind) for kind in ("label", "rt-label", "side-renamed", "a&b.c")]
+    assert all(n.startswith(config.prefix) for n in names)
+    assert all(re.fullmatch(r"[A-Za-z0-9 ]+", n) for n in names), names
+    assert names[1] == f"{config.prefix}rt label 2 gw1"
+    assert len(set(names)) == len(names)
+    assert re.fullmatch(r"PLC[A-Z]{5}", scratch.new_identifier())
 
 
 def test_project_and_objects_are_prefixed_and_cleaned_up() -> None:
@@ -65,42 +130,201 @@ def test_project_and_objects_are_prefixed_and_cleaned_up() -> None:
     assert sum(c.startswith("DELETE") for c in plane.calls) == 1  # the project took its label
 
 
-def test_create_asserts_the_status_but_still_registers() -> None:
+# -- creates as steps --------------------------------------------------------------------------
+
+
+def test_a_create_takes_any_2xx_with_an_object() -> None:
     _, _, scratch, _ = _setup()
-    with pytest.raises(ScratchError, match="expected \\(200,\\)"):
-        scratch.create(scratch.project_path("labels/"), {"name": "x"}, expected=(200,))
+    state = scratch.create(scratch.project_path("states/"), {"name": scratch.name("state")})
+    assert state["id"]  # answered 200, as the create-state page documents
+
+
+def test_a_refused_create_is_a_setup_refusal_with_the_servers_words() -> None:
+    _, _, scratch, _ = _setup()
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, json={"name": ["This field is required."]})
+
+    scratch.project  # noqa: B018 - the project exists before the refusing transport
+    scratch.client._http._transport = httpx.MockTransport(refuse)
+    with pytest.raises(ScratchError, match="This field is required") as refused:
+        scratch.create(scratch.project_path("labels/"), {})
+    assert not isinstance(refused.value, AssertionError)  # never the target's failure here
+    assert outcome_kind(refused.value) == "blocked"
+
+
+def test_a_project_the_key_may_not_create_blocks_every_check_once() -> None:
+    plane, _, scratch, _ = _setup(plane=FakePlane(project_status=403))
+    for _ in range(2):
+        with pytest.raises(SetupRefused, match=r"403.*required permissions"):
+            scratch.project_path("labels/")
+    assert [c for c in plane.calls if c.startswith("POST")] == [
+        "POST /api/v1/workspaces/ws/projects/"
+    ]  # asked once, the refusal answers every later check
+
+
+# -- project features --------------------------------------------------------------------------
+
+
+def test_the_own_project_turns_cycles_modules_and_intake_on_at_once() -> None:
+    plane, _, scratch, _ = _setup()
+    project = scratch.project
+    assert plane.calls[:2] == [
+        "POST /api/v1/workspaces/ws/projects/",
+        f"PATCH /api/v1/workspaces/ws/projects/{project['id']}/",
+    ]
+    assert plane.bodies[1] == dict.fromkeys(SETTINGS, True)
+    assert scratch.own_project
+    scratch.require("cycles")  # on: no Blocked
+
+
+def test_features_that_cannot_be_turned_on_block_with_the_servers_words() -> None:
+    plane, _, scratch, _ = _setup(plane=FakePlane(patch_status=403))
+    with pytest.raises(Blocked, match=r"could not be turned on.*403.*not allowed"):
+        scratch.create(scratch.project_path("cycles/"), {"name": scratch.name("cycle")})
+    assert not any(c.endswith("/cycles/") for c in plane.calls)  # not even tried
+    scratch.create(scratch.project_path("labels/"), {"name": scratch.name("label")})  # fine
+
+
+def test_project_mode_changes_nothing_and_blocks_what_is_off() -> None:
+    plane, _, scratch, _ = _setup(project_id="given")
+    given = "/api/v1/workspaces/ws/projects/given/"
+    plane.objects[given] = {
+        "id": "given",
+        "name": "Theirs",
+        "identifier": "THE",
+        "cycle_view": False,
+        "module_view": True,
+        "intake_view": False,
+    }
+    label = scratch.create(scratch.project_path("labels/"), {"name": scratch.name("label")})
+    with pytest.raises(Blocked, match=r"cycles are off in project Theirs.*changes no settings"):
+        scratch.require("cycles")
+    with pytest.raises(Blocked, match="intake are off"):
+        scratch.post(scratch.project_path("intake-issues/"), {"issue": {"name": "x"}})
+    scratch.require("modules")
+    assert not [c for c in plane.calls if c.startswith("PATCH")]
+    assert "POST /api/v1/workspaces/ws/projects/" not in plane.calls
+    assert scratch.cleanup() == 0
+    assert given in plane.objects and f"{given}labels/{label['id']}/" not in plane.objects
+    assert f"DELETE {given}" not in plane.calls
+
+
+# -- the dialect -------------------------------------------------------------------------------
+
+
+def test_a_needed_path_parameter_is_learned_once_and_sent_from_then_on() -> None:
+    plane, _, scratch, _ = _setup()
+    cycles = scratch.project_path("cycles/")
+    first = scratch.create(cycles, {"name": scratch.name("cycle")})
+    assert first["project_id"] == scratch.project_id
+    posts = [b for c, b in zip(plane.calls, plane.bodies, strict=True) if c == f"POST {cycles}"]
+    assert len(posts) == 2 and "project_id" not in posts[0]  # refused, then resent with it
+    scratch.create(cycles, {"name": scratch.name("cycle")})
+    posts = [b for c, b in zip(plane.calls, plane.bodies, strict=True) if c == f"POST {cycles}"]
+    assert len(posts) == 3 and posts[2]["project_id"] == scratch.project_id  # sent at once
+    rows = scratch.dialect.take_new()
+    assert rows == [
+        {
+            "operation": "POST /api/v1/workspaces/{workspace_slug}/projects/{project_id}/cycles/",
+            "field": "project_id",
+            "source": "path parameter project_id",
+            "refusal": '400 {"non_field_errors":["Project ID is required"]}',
+        }
+    ]
+    assert scratch.dialect.take_new() == []  # reported once
     assert scratch.cleanup() == 0
 
 
-def test_a_configured_project_is_never_deleted() -> None:
-    plane, _, scratch, _ = _setup(project_id="given")
-    plane.objects["/api/v1/workspaces/ws/projects/given/"] = {"id": "given", "name": "theirs"}
+def test_an_unadapted_post_sends_the_body_as_given() -> None:
+    plane, _, scratch, _ = _setup()
+    cycles = scratch.project_path("cycles/")
+    scratch.create(cycles, {"name": scratch.name("cycle")})  # learned
+    answer = scratch.post(cycles, {"name": scratch.name("cycle")}, adapt=False)
+    assert answer.status_code == 400 and "project_id" not in plane.bodies[-1]
+
+
+def test_the_dialect_learns_only_when_the_field_silences_the_refusal() -> None:
+    dialect = Dialect()
+    path = "/api/v1/workspaces/ws/projects/p1/cycles/"
+    asked = httpx.Response(400, json={"error": "Project ID is required"})
+    other = httpx.Response(400, json={"name": ["This field is required."]})
+    assert dialect.missing_parameter(path, {"name": "x"}, asked) == ("project_id", "p1")
+    assert dialect.missing_parameter(path, {"name": "x", "project_id": "p1"}, asked) is None
+    assert dialect.missing_parameter(path, {"name": "x"}, other) is None
+    assert dialect.adapt(path, {"name": "x"}) == {"name": "x"}  # nothing learned yet
+    assert operation_of(path) == (
+        "/api/v1/workspaces/{workspace_slug}/projects/{project_id}/cycles/",
+        {"workspace_slug": "ws", "project_id": "p1"},
+    )
+
+
+def test_a_refusal_that_names_the_field_again_teaches_nothing() -> None:
+    _, _, scratch, _ = _setup()
+
+    def stubborn(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, json={"project_id": ["Must be the project of the URL."]})
+
+    scratch.project  # noqa: B018
+    scratch.client._http._transport = httpx.MockTransport(stubborn)
+    with pytest.raises(SetupRefused, match="Must be the project"):
+        scratch.create(scratch.project_path("cycles/"), {"name": "x"})
+    assert scratch.dialect.adaptations == []
+
+
+# -- cleanup and safety ------------------------------------------------------------------------
+
+
+def test_another_own_project_has_its_features_on_and_goes_with_its_objects() -> None:
+    plane, config, scratch, _ = _setup()
+    extra = scratch.new_project("schema project")
+    assert extra["name"].startswith(f"{config.prefix}schema project")
+    assert all(extra[setting] for setting in SETTINGS)
+    inside = f"/api/v1/workspaces/ws/projects/{extra['id']}/labels/"
+    scratch.create(inside, {"name": scratch.name("label")})
+    scratch.create(scratch.project_path("labels/"), {"name": scratch.name("label")})
+    assert scratch.cleanup() == 0 and plane.objects == {}
+    assert sum(c.startswith("DELETE") for c in plane.calls) == 2  # one per project
+
+
+def test_project_mode_creates_no_other_project() -> None:
+    _, _, scratch, _ = _setup(project_id="given")
+    with pytest.raises(NotSelected, match="--project mode creates no projects"):
+        scratch.new_project("schema project")
+
+
+def test_a_refused_delete_of_what_is_gone_is_no_leftover() -> None:
+    plane, _, scratch, _ = _setup()
+    label = scratch.create(scratch.project_path("labels/"), {"name": scratch.name("label")})
+    extra = scratch.new_project("schema project")
+    gone = f"/api/v1/workspaces/ws/projects/{extra['id']}/"
+    del plane.objects[gone]  # a check deleted it; Plane then answers a DELETE with 403
     original = FakePlane.__call__
 
-    def get_project(self: FakePlane, request: httpx.Request) -> httpx.Response:
-        if request.method == "GET" and request.url.path.endswith("/projects/given/"):
-            return httpx.Response(200, json={"id": "given", "name": "theirs"})
+    def forbidden_when_gone(self: FakePlane, request: httpx.Request) -> httpx.Response:
+        if request.method == "DELETE" and request.url.path not in self.objects:
+            return httpx.Response(403, json={"detail": "You do not have permission."})
+        if request.method == "DELETE" and request.url.path.endswith(f"{label['id']}/"):
+            return httpx.Response(403, json={"detail": "You do not have permission."})
         return original(self, request)
 
-    FakePlane.__call__ = get_project  # type: ignore[method-assign]
+    FakePlane.__call__ = forbidden_when_gone  # type: ignore[method-assign]
     try:
-        scratch.create(scratch.project_path("labels/"), {"name": scratch.name("label")})
-        assert scratch.cleanup() == 0
+        scratch._own_project_path = None  # only the label and the gone project are left
+        assert scratch.cleanup() == 1  # the label that still exists, not the gone project
     finally:
         FakePlane.__call__ = original  # type: ignore[method-assign]
-    assert "/api/v1/workspaces/ws/projects/given/" in plane.objects
-    assert "DELETE /api/v1/workspaces/ws/projects/given/" not in plane.calls
 
 
 def test_sweep_deletes_only_this_runs_prefix() -> None:
     plane, config, _, client = _setup()
     client.post(client.ws("projects/"), json={"name": f"{config.prefix}crashed"})
-    client.post(client.ws("projects/"), json={"name": "plc-otherrun-keep"})
+    client.post(client.ws("projects/"), json={"name": "plc otherrun keep"})
     client.post(client.ws("projects/"), json={"name": "Customer project"})
     assert sweep_projects(client, config) == 0
     assert sorted(o["name"] for o in plane.objects.values()) == [
         "Customer project",
-        "plc-otherrun-keep",
+        "plc otherrun keep",
     ]
 
 

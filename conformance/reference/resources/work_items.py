@@ -168,7 +168,8 @@ def search(ctx: Ctx) -> Response:
                 {
                     "id": item["id"],
                     "name": item["name"],
-                    "sequence_id": item["sequence_id"],
+                    # The fault's string sequence_id, here too: one type on every endpoint.
+                    "sequence_id": _serialize(ctx, item)["sequence_id"],
                     "project__identifier": project["identifier"],
                     "project_id": project["id"],
                     "workspace__slug": ctx.workspace["slug"],

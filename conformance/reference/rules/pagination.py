@@ -79,8 +79,9 @@ PREV_PAGE_SHIFTED = declare_fault(
 )
 FIRST_PAGE_REVERSED = declare_fault(
     "first-page-reversed",
-    # Walking back ends on a page 0 that differs from the no-cursor page: PAG-014 sees it too.
-    ("PAG-014", "PAG-019"),
+    # Walking back ends on a page 0 that differs from the no-cursor page: PAG-014 sees it too;
+    # and a first page listed backwards is not in the order_by asked for (ORD-001).
+    ("PAG-014", "PAG-019", "ORD-001"),
     "without a cursor the first page lists its items in reverse order",
 )
 INVALID_PER_PAGE_DEFAULTED = declare_fault(
