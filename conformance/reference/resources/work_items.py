@@ -169,7 +169,7 @@ def search(ctx: Ctx) -> Response:
                     "id": item["id"],
                     "name": item["name"],
                     # The fault's string sequence_id, here too: one type on every endpoint.
-                    "sequence_id": _serialize(ctx, item)["sequence_id"],
+                    "sequence_id": _serialize(ctx, item, "list")["sequence_id"],
                     "project__identifier": project["identifier"],
                     "project_id": project["id"],
                     "workspace__slug": ctx.workspace["slug"],
