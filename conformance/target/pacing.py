@@ -5,6 +5,12 @@ key, guarded by a file lock (see SharedState). Before a request the pacer reserv
 of the budget, and waits for the window to reset when only the reserve is left; after a response
 it folds the X-RateLimit-Remaining / X-RateLimit-Reset headers back in. A 429 is waited out
 (Retry-After, else the reset) by the client, which then retries.
+
+The same file keeps, for the last minute and a bit, when requests carrying the key were in
+flight (merged busy intervals, from each send to its answer, every process included): a sliding
+window (Plane's) gives back a request's count a minute after it, so RATE-003 can tell a counter
+that counts from one that does not only where nothing of the suite's own falls due (see
+`quiet`). `set_aside(k)` sets k requests aside at once for such a burst.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from filelock import FileLock
@@ -31,6 +37,9 @@ RESERVE = 2  # requests kept back, for what other workers have in flight
 MAX_WAIT_S = 65.0  # a window is a minute; never wait longer than one window plus a margin
 MARGIN_S = 0.25  # wait a little past the announced reset: clocks differ
 EPOCH_THRESHOLD = 1_000_000_000  # a reset value below this is seconds-from-now, not epoch
+HISTORY_S = 75.0  # busy intervals kept: a one-minute sliding window, plus margins
+MERGE_GAP_S = 0.05  # busy intervals closer than this are merged (keeps the file small)
+STATE_BYTES = 1 << 16  # the budget file never grows past this (about a thousand intervals)
 
 
 def state_path_for(base_url: str, api_key: str, directory: Path | None = None) -> Path:
@@ -71,10 +80,46 @@ def _int(value: str | None) -> int | None:
         return None
 
 
+Interval = tuple[float, float]
+
+
 @dataclass
 class Budget:
     remaining: int | None = None  # None: unknown (no header seen in this window)
     reset: float | None = None  # epoch seconds
+    busy: list[Interval] = field(default_factory=list)  # requests in flight, sorted, merged
+
+
+def merge_busy(busy: list[Interval], start: float, end: float, keep_from: float) -> list[Interval]:
+    """`busy` with [start, end] added (merged with what it touches), nothing older kept."""
+    merged: list[Interval] = []
+    for low, high in sorted([*busy, (start, end)]):
+        if high < keep_from:
+            continue
+        if merged and low <= merged[-1][1] + MERGE_GAP_S:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+        else:
+            merged.append((low, high))
+    return merged
+
+
+def is_quiet(busy: list[Interval], start: float, end: float) -> bool:
+    """Whether no request was in flight at any time within (start, end)."""
+    return all(high <= start or low >= end for low, high in busy)
+
+
+def next_quiet(busy: list[Interval], earliest: float, latest: float, span: float) -> float | None:
+    """The first time t in [earliest, latest] with nothing in flight in (t, t + span)."""
+    candidate = earliest
+    for low, high in sorted(busy):
+        if candidate > latest:
+            return None
+        if high <= candidate:
+            continue
+        if low >= candidate + span:
+            return candidate
+        candidate = max(candidate, high)
+    return candidate if candidate <= latest else None
 
 
 class SharedState:
@@ -111,7 +156,7 @@ class SharedState:
     def read(self) -> bytes:
         if self._fd is None:
             return self.path.read_bytes()
-        return os.pread(self._fd, 4096, 0)
+        return os.pread(self._fd, STATE_BYTES, 0)
 
     def write(self, data: bytes) -> None:
         if self._fd is None:
@@ -144,13 +189,19 @@ class Pacer:
     def _read(self) -> Budget:
         try:
             data = json.loads(self._state.read())
-            return Budget(remaining=data.get("remaining"), reset=data.get("reset"))
-        except (OSError, ValueError, AttributeError):  # missing, empty, torn or foreign content
+            busy = [(float(low), float(high)) for low, high in data.get("busy", [])]
+            return Budget(remaining=data.get("remaining"), reset=data.get("reset"), busy=busy)
+        except (OSError, ValueError, AttributeError, TypeError):  # missing, torn or foreign
             return Budget()
 
     def _write(self, budget: Budget) -> None:
-        data = {"remaining": budget.remaining, "reset": budget.reset}
-        self._state.write(json.dumps(data).encode())
+        busy = budget.busy
+        data = {"remaining": budget.remaining, "reset": budget.reset, "busy": busy}
+        encoded = json.dumps(data).encode()
+        while len(encoded) > STATE_BYTES and busy:  # never torn on read: drop the oldest
+            busy = busy[len(busy) // 4 + 1 :]
+            encoded = json.dumps({**data, "busy": busy}).encode()
+        self._state.write(encoded)
 
     def _wait(self, seconds: float) -> None:
         seconds = min(max(seconds, 0.0), MAX_WAIT_S)
@@ -167,23 +218,41 @@ class Pacer:
         with self._state.locked():
             budget = self._read()
             now = self.clock()
-            if budget.reset is not None and now >= budget.reset:
-                budget = Budget()  # the window has reset; the next response tells the new budget
-            if budget.remaining is not None and budget.remaining <= self.reserve:
-                self._wait((budget.reset or now) - now + MARGIN_S)
-                budget = Budget()
-            if budget.remaining is not None:
-                budget.remaining -= 1
-            self._write(budget)
+            self._write(self._take(budget, now, 1))
 
-    def after_response(self, headers: Mapping[str, str]) -> None:
-        """Fold the rate-limit headers of a response into the shared budget."""
+    def _take(self, budget: Budget, now: float, count: int) -> Budget:
+        """The budget after `count` requests are set aside (waiting for the reset first when
+        that would leave less than the reserve); called under the lock."""
+        if budget.reset is not None and now >= budget.reset:
+            # The window has reset; the next response tells the new budget.
+            budget = Budget(busy=budget.busy)
+        if budget.remaining is not None and budget.remaining - count < self.reserve:
+            self._wait((budget.reset or now) - now + MARGIN_S)
+            budget = Budget(busy=budget.busy)
+        if budget.remaining is not None:
+            budget.remaining -= count
+        return budget
+
+    def set_aside(self, count: int) -> None:
+        """Set `count` requests aside at once (to be sent unpaced, back to back), waiting for the
+        reset first when the budget would fall below the reserve."""
+        with self._state.locked():
+            self._write(self._take(self._read(), self.clock(), count))
+
+    def after_response(self, headers: Mapping[str, str], sent_at: float | None = None) -> None:
+        """Fold the rate-limit headers of a response into the shared budget; `sent_at` (for a
+        request carrying the key) records the request as in flight from then until now."""
         remaining = _int(headers.get("x-ratelimit-remaining"))
-        if remaining is None:
+        if remaining is None and sent_at is None:
             return
         with self._state.locked():
             budget = self._read()
             now = self.clock()
+            if sent_at is not None:
+                budget.busy = merge_busy(budget.busy, sent_at, now, now - HISTORY_S)
+            if remaining is None:
+                self._write(budget)
+                return
             reset = parse_reset(headers.get("x-ratelimit-reset"), now)
             same_window = (
                 budget.reset is not None and reset is not None and abs(budget.reset - reset) < 1.5
@@ -192,7 +261,11 @@ class Pacer:
                 # Responses of several workers arrive out of order: trust the lowest count.
                 remaining = min(remaining, budget.remaining)
             self._write(
-                Budget(remaining=remaining, reset=reset if reset is not None else budget.reset)
+                Budget(
+                    remaining=remaining,
+                    reset=reset if reset is not None else budget.reset,
+                    busy=budget.busy,
+                )
             )
 
     def on_429(self, headers: Mapping[str, str]) -> float:
@@ -203,8 +276,18 @@ class Pacer:
         if wait is None:
             wait = (reset - now) if reset is not None else 1.0
         with self._state.locked():
-            self._write(Budget(remaining=0, reset=now + wait))
+            self._write(Budget(remaining=0, reset=now + wait, busy=self._read().busy))
         return max(wait, 0.0) + MARGIN_S
+
+    def busy(self) -> list[Interval]:
+        """When requests carrying the key were in flight, over the last minute and a bit."""
+        with self._state.locked():
+            return list(self._read().busy)
+
+    def hold(self, seconds: float) -> None:
+        """Keep every paced request of every process waiting for `seconds` (a quiet moment)."""
+        with self._state.locked():
+            self._wait(seconds)
 
     def wait(self, seconds: float) -> None:
         self._wait(seconds)
