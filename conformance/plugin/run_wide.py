@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from conformance.report.model import CheckResult, Unit, UnitStatus
 from conformance.spec.openapi import load_openapi, operations
@@ -34,6 +35,34 @@ CLOCK_SLACK_S = 2
 WINDOW_S = 3600
 
 
+UUID = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+
+def _uuid_parameters(spec: dict[str, Any]) -> set[str]:
+    """Names of the path parameters the spec documents as UUIDs (project_id, work_item_id...)."""
+    shared = spec.get("components", {}).get("parameters", {})
+    found = set()
+    for item in spec.get("paths", {}).values():
+        for op in [item, *(v for v in item.values() if isinstance(v, dict))]:
+            for param in op.get("parameters", []) if isinstance(op, dict) else []:
+                if "$ref" in param:
+                    param = shared.get(param["$ref"].rsplit("/", 1)[-1], {})
+                if param.get("in") == "path" and param.get("schema", {}).get("format") == "uuid":
+                    found.add(param["name"])
+    return found
+
+
+def _template_regex(template: str, uuids: set[str]) -> re.Pattern[str]:
+    """A path template as a regex; a UUID parameter matches only a UUID, so that a request for
+    `labels/not-a-uuid/` is not taken for the documented operation (servers route it nowhere)."""
+    parts = re.split(r"\{([^}]+)\}", template)
+    pattern = "".join(
+        re.escape(part) if index % 2 == 0 else (UUID if part in uuids else "[^/]+")
+        for index, part in enumerate(parts)
+    )
+    return re.compile(f"^{pattern}$")
+
+
 @functools.cache
 def _documented_paths() -> tuple[re.Pattern[str], ...]:
     """Every documented path template (core and Cloud specs) as a regex."""
@@ -41,11 +70,9 @@ def _documented_paths() -> tuple[re.Pattern[str], ...]:
     cloud = openapi_path().with_name("plane-v1-cloud.openapi.yaml")
     if cloud.exists():
         specs.append(load_openapi(cloud))
+    uuids = {name for spec in specs for name in _uuid_parameters(spec)}
     templates = {op.path for spec in specs for op in operations(spec)}
-    return tuple(
-        re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(t)) + "$")
-        for t in sorted(templates)
-    )
+    return tuple(_template_regex(t, uuids) for t in sorted(templates))
 
 
 def is_documented_path(path: str) -> bool:
