@@ -7,6 +7,7 @@ import datetime as dt
 from starlette.responses import Response
 
 from conformance.reference.context import Ctx
+from conformance.reference.faults import declare_fault
 from conformance.reference.resources import containers, crud, listing
 from conformance.reference.resources.base import Resource, load_in_project, project_scope
 from conformance.reference.resources.routing import PROJECT, RouteTable
@@ -123,6 +124,25 @@ def transfer(ctx: Ctx) -> Response:
     return json_response({"message": "Success"}, ctx.config)
 
 
+NEEDS_PROJECT_ID = declare_fault(
+    "create-needs-undocumented-field",
+    ("SCHEMA-005",),
+    "a cycle create is refused unless its body repeats the URL's project_id, which the docs "
+    "do not list (as Plane v1.3.1 does)",
+)
+
+
+def create(ctx: Ctx) -> Response:
+    body = ctx.body
+    if (
+        ctx.config.has(NEEDS_PROJECT_ID.name)
+        and isinstance(body, dict)
+        and not body.get("project_id")
+    ):
+        raise field_errors({"non_field_errors": ["Project ID is required"]})
+    return crud.create_response(ctx, RESOURCE, project_scope(ctx))
+
+
 ROUTES: RouteTable = [
     (
         PROJECT + "/cycles/",
@@ -130,7 +150,7 @@ ROUTES: RouteTable = [
             "GET": lambda ctx: listing.list_response(
                 ctx, RESOURCE, project_scope(ctx), archived=False
             ),
-            "POST": lambda ctx: crud.create_response(ctx, RESOURCE, project_scope(ctx)),
+            "POST": create,
         },
     ),
     (
