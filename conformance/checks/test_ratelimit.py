@@ -41,7 +41,8 @@ BURST = 5  # back-to-back requests of the RATE-003 burst
 SLIDE_S = 60.0  # a sliding window gives a request back this long after it ("per minute")
 BURST_SPAN_S = 3.0  # the quiet stretch the burst needs a minute earlier
 EDGE_S = 0.1  # timing margin around "in flight" (clock reads, scheduling)
-HOLD_S = BURST_SPAN_S + 1.0  # how long paced requests are held to make a quiet moment
+IN_FLIGHT_S = 1.0  # requests sent before a hold may still be answered this long after it
+HOLD_S = BURST_SPAN_S + IN_FLIGHT_S + 1.0  # how long paced requests are held for quiet
 MAX_SPEND = 300  # beyond this many remaining requests, exhausting the window is not worth it
 MAX_WAIT_S = 65.0
 
@@ -139,7 +140,8 @@ def wait_for_quiet(pacer: Pacer) -> None:
     if start is None:
         held_from = pacer.clock()
         pacer.hold(HOLD_S)
-        start = next_quiet(pacer.busy(), held_from, held_from + 1, BURST_SPAN_S + EDGE_S)
+        earliest = held_from + IN_FLIGHT_S
+        start = next_quiet(pacer.busy(), earliest, earliest + 1, BURST_SPAN_S + EDGE_S)
     if start is not None:
         pacer.wait(start + SLIDE_S + EDGE_S - pacer.clock())
 
@@ -200,10 +202,10 @@ def test_remaining_decreases_within_a_window(client: TargetClient) -> None:
     pacer = client.pacer
     if pacer is None:
         raise NotVerified("the suite keeps no request history here (no pacer)")
-    for _ in range(3):  # the reservation may wait for a reset: then look for quiet again
-        wait_for_quiet(pacer)
+    for _ in range(3):  # after a long wait for quiet, set the burst aside afresh
+        pacer.set_aside(BURST)  # may wait for the reset (a paced run): quiet follows at once
         before = pacer.clock()
-        pacer.set_aside(BURST)
+        wait_for_quiet(pacer)
         if pacer.clock() - before < EDGE_S:
             break
     samples = send_burst(client, probe_paths(client)[0])

@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance.outcomes import Blocked, NotSelected, NotVerified, Units
+from conformance.outcomes import Blocked, NotSelected, NotVerified, SetupRefused, Units
 from conformance.spec.openapi import load_openapi
 from conformance.target.client import TargetClient, is_json_media_type
 from conformance.target.config import TargetConfig
@@ -367,35 +367,37 @@ def test_error_responses_are_json(
     units.conclude()
 
 
-def _odd_requests(
-    client: TargetClient, target: TargetConfig, rng: random.Random, request: pytest.FixtureRequest
-) -> list[tuple[str, Callable[[], httpx.Response]]]:
-    """Strange but harmless input: malformed ids, parameters and (when writable) bodies.
+Probe = tuple[str, Callable[[], httpx.Response]]
+
+
+def _odd_reads(client: TargetClient, target: TargetConfig, rng: random.Random) -> list[Probe]:
+    """Strange but harmless reads: malformed ids and parameters.
 
     Odd paging parameters (per_page=0, a malformed cursor) are PAG-011/012's probes, which own
     their answers: a 5xx there is their departure, not this one's too."""
     project = _project_path(target, client, rng)
-    probes: list[tuple[str, Callable[[], httpx.Response]]] = [
+    return [
         ("malformed id", lambda: client.get(f"{project}labels/not-a-uuid/")),
         ("unknown id", lambda: client.get(f"{project}work-items/{_random_uuid(rng)}/")),
         ("per_page huge", lambda: client.get(client.ws("projects/"), params={"per_page": 10**9})),
         ("fields odd", lambda: client.get(ME, params={"fields": ",,,id,"})),
     ]
-    if not target.read_only:
-        scratch: ScratchResources = request.getfixturevalue("scratch")
-        labels = scratch.project_path("labels/")
-        probes += [
-            (
-                "body not JSON",
-                lambda: client.post(
-                    labels, content="{not json", headers={"Content-Type": "application/json"}
-                ),
+
+
+def _odd_bodies(client: TargetClient, scratch: ScratchResources) -> list[Probe]:
+    """Strange bodies for a label create in the scratch project."""
+    labels = scratch.project_path("labels/")
+    return [
+        (
+            "body not JSON",
+            lambda: client.post(
+                labels, content="{not json", headers={"Content-Type": "application/json"}
             ),
-            ("body a list", lambda: scratch.post(labels, ["name"])),
-            ("name a number", lambda: scratch.post(labels, {"name": 12345})),
-            ("name very long", lambda: scratch.post(labels, {"name": scratch.name("x") * 400})),
-        ]
-    return probes
+        ),
+        ("body a list", lambda: scratch.post(labels, ["name"])),
+        ("name a number", lambda: scratch.post(labels, {"name": 12345})),
+        ("name very long", lambda: scratch.post(labels, {"name": scratch.name("x") * 400})),
+    ]
 
 
 @pytest.mark.requirement("STATUS-010")
@@ -410,7 +412,14 @@ def test_client_input_never_causes_5xx(
 
     Every other response of the run is judged for STATUS-010 as well, on the controller
     (conformance/plugin/run_wide.py)."""
-    for label, send in _odd_requests(client, target, rng, request):
+    probes = _odd_reads(client, target, rng)
+    if not target.read_only:
+        scratch: ScratchResources = request.getfixturevalue("scratch")
+        try:
+            probes += _odd_bodies(client, scratch)
+        except SetupRefused as refused:
+            units.blocked("STATUS-010", "odd bodies", str(refused))
+    for label, send in probes:
         response = send()
         where = f"{response.request.method} {response.request.url.path}"
         problems = (

@@ -245,11 +245,12 @@ class Pacer:
         remaining = _int(headers.get("x-ratelimit-remaining"))
         if remaining is None and sent_at is None:
             return
+        received = self.clock()  # before the lock: another process may hold it for long
         with self._state.locked():
             budget = self._read()
             now = self.clock()
             if sent_at is not None:
-                budget.busy = merge_busy(budget.busy, sent_at, now, now - HISTORY_S)
+                budget.busy = merge_busy(budget.busy, sent_at, received, now - HISTORY_S)
             if remaining is None:
                 self._write(budget)
                 return
