@@ -85,9 +85,10 @@ def _judge_refusal_body(
 def _judge_statuses(
     units: Units, rid: str, client: TargetClient, key: bool | str, how: str
 ) -> None:
-    """One unit per protected resource: the request must answer 401."""
+    """One unit per protected resource: the request must answer 401 (the probe owns its answer:
+    a 5xx here is this requirement's departure, not STATUS-010's as well)."""
     for path in _protected(client):
-        response = client.get(path, key=key)
+        response = client.get(path, key=key, owner=(rid,))
         problems = [] if response.status_code == 401 else [f"answered {response.status_code}"]
         units.judge(rid, f"GET {path} {how}", problems)
     units.conclude()
@@ -141,7 +142,7 @@ def test_empty_key_counts_as_missing(client: TargetClient, units: Units) -> None
 @pytest.mark.parametrize("spelling", ["x-api-key", "X-API-KEY", "X-Api-Key"])
 def test_key_header_name_is_case_insensitive(client: TargetClient, spelling: str) -> None:
     """The key is accepted whatever the case of the header name."""
-    response = client.get(ME, key_header=spelling)
+    response = client.get(ME, key_header=spelling, owner=("AUTH-008",))
     assert response.status_code == 200, (
         f"GET {ME} with the key in a {spelling!r} header answered {response.status_code}"
     )
@@ -259,7 +260,7 @@ def test_every_operation_refuses_keyless_requests(
             continue
         path = _fill_path(op, target, real_ids, str(target.seed))
         body: dict[str, object] | None = {} if op.method in ("POST", "PATCH", "PUT") else None
-        response = client.request(op.method, path, key=False, json=body)
+        response = client.request(op.method, path, key=False, json=body, owner=("AUTH-007",))
         try:
             data = response.json() if response.content else None
         except ValueError:

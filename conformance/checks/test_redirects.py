@@ -66,10 +66,31 @@ def test_write_without_trailing_slash_is_not_lost(
         body = scratch.create(collection, {"name": scratch.name("redir patch")})
     detail = f"{collection}{body['id']}"
     patched = client.patch(detail, json={"priority": "urgent"})
-    problems = _redirect_problems(patched, LOSSY)
-    if patched.status_code in OK:
-        stored = json_of(client.get(detail + "/"))
-        if not isinstance(stored, dict) or stored.get("priority") != "urgent":
-            problems.append(f"PATCH {detail} answered {patched.status_code} but stored nothing")
-    units.judge("REDIR-002", "PATCH without the trailing slash", problems)
+    if patched.status_code in LOSSY:
+        where = "PATCH without the trailing slash"
+        units.failed("REDIR-002", where, _redirect_problems(patched, LOSSY)[0])
+    elif patched.status_code in OK and _priority(client, detail) != "urgent":
+        _judge_lost_patch(units, client, detail, patched)
+    else:
+        units.verified("REDIR-002", "PATCH without the trailing slash")
     units.conclude()
+
+
+def _priority(client: TargetClient, detail: str) -> object:
+    stored = json_of(client.get(detail.rstrip("/") + "/"))
+    return stored.get("priority") if isinstance(stored, dict) else None
+
+
+def _judge_lost_patch(
+    units: Units, client: TargetClient, detail: str, patched: httpx.Response
+) -> None:
+    """A slashless PATCH was accepted but not stored: lost to the missing slash only if the same
+    PATCH with the slash is stored; a server that stores no PATCH is STATUS-004's departure."""
+    where = "PATCH without the trailing slash"
+    client.patch(detail + "/", json={"priority": "low"})
+    if _priority(client, detail) != "low":
+        units.not_verified("REDIR-002", where, "no PATCH is stored at all (judged by STATUS-004)")
+        return
+    units.failed(
+        "REDIR-002", where, f"PATCH {detail} answered {patched.status_code} but stored nothing"
+    )

@@ -94,7 +94,7 @@ class Lifecycle:
         if kind.name not in self.deleted:
             created = self.create(kind)
             detail = _require_detail(created, kind)
-            answer = self.client.delete(detail)
+            answer = self.client.delete(detail, owner=("STATUS-005",))
             if answer.status_code < 300:
                 self.scratch.forget(detail)
             self.deleted[kind.name] = (created, answer)
@@ -184,7 +184,7 @@ def test_create_returns_the_created_object(lifecycle: Lifecycle, kind: Kind) -> 
 def test_get_existing_answers_200(lifecycle: Lifecycle, client: TargetClient, kind: Kind) -> None:
     """GET of an existing object answers 200 with that object."""
     detail = _require_detail(lifecycle.keep(kind), kind)
-    response = client.get(detail)
+    response = client.get(detail, owner=("STATUS-003",))
     assert response.status_code == 200, f"GET {detail} answered {response.status_code}"
     body = _json(response)
     wanted = detail.rstrip("/").rsplit("/", 1)[-1]
@@ -200,7 +200,7 @@ def test_patch_answers_200_and_persists(
     """PATCH answers 200 with the object, and a GET afterwards shows the change."""
     detail = _require_detail(lifecycle.keep(kind), kind)
     new_name = scratch.name(f"{kind.name}-renamed")
-    response = client.patch(detail, json={"name": new_name})
+    response = client.patch(detail, json={"name": new_name}, owner=("STATUS-004",))
     assert response.status_code == 200, f"PATCH {detail} answered {response.status_code}"
     body = _json(response)
     assert isinstance(body, dict) and body.get("name") == new_name, (

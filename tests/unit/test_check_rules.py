@@ -205,3 +205,20 @@ def test_a_malformed_id_is_not_a_documented_operation() -> None:
     # Real Plane routes UUIDs only: labels/not-a-uuid/ is its unrouted 404, without rate-limit
     # headers; RATE-001/002 judged it before, as if a documented operation had answered.
     assert not is_documented_path(f"{PROJECT}labels/not-a-uuid/")
+
+
+def test_rate_limit_headers_are_judged_on_authenticated_answers_only() -> None:
+    from conformance.plugin.run_wide import judge_run
+    from conformance.target.ledger import LedgerRow
+
+    def row(status: int, remaining: str | None) -> LedgerRow:
+        return LedgerRow(
+            "GET", "/api/v1/users/me/", status, "", "application/json", True, True,
+            "configured", remaining, str(int(NOW) + 30) if remaining else None, (), NOW,
+        )  # fmt: skip
+
+    # The key in a header spelling the target does not read (AUTH-008's fault): a 401 without
+    # rate-limit headers authenticated nothing; RATE-001/002 judged it before.
+    units = judge_run([row(200, "59"), row(401, None)], ["RATE-001", "RATE-002"])
+    assert [u.status for u in units] == ["verified", "verified"]
+    assert judge_run([row(403, None)], ["RATE-001"])[0].status == "failed"  # Plane's 403s
