@@ -14,8 +14,7 @@ Which responses a rule judges, and why:
 * STATUS-009 (4xx bodies are JSON): every 4xx but 429 (RATE-006 judges the 429).
 * RATE-001 / RATE-002 (rate-limit headers): every response to a request that carried the
   configured key and was answered by a documented operation (an unrouted URL, a malformed id or
-  a redirect is not an API request), except 401 (nothing was authenticated) and 429 (the
-  throttle's own answer, RATE-006).
+  a redirect is not an API request), except 401, 404 and 429 (see NOT_API_ANSWERS).
 """
 
 from __future__ import annotations
@@ -142,13 +141,18 @@ def _reset_problem(row: LedgerRow) -> str | None:
     return None
 
 
+NOT_API_ANSWERS = (401, 404, 429)
+"""Statuses RATE-001/002 leave aside: a 401 authenticated nothing (whatever key was sent: the
+key in a header the target did not read, say); a 404 is, in the docs' words, a URL that "is not
+recognized" (real Plane answers unrouted and absent operations before anything is counted);
+a 429 is the throttle's own answer (RATE-006)."""
+
+
 def _keyed_api_answer(row: LedgerRow) -> bool:
-    # A 401 authenticated nothing, whatever key the request carried (the key in a header the
-    # target did not read, say): not an authenticated response.
     return (
         row.key == "configured"
         and row.status is not None
-        and row.status not in (401, 429)
+        and row.status not in NOT_API_ANSWERS
         and not 300 <= row.status < 400
         and is_documented_path(row.path)
     )
@@ -236,8 +240,8 @@ RULES = {
     "requirements judge their own answers)",
     "HTTP-001": "every response with a body (redirects aside): a JSON media type and JSON",
     "STATUS-009": "every 4xx but 429: a JSON body",
-    "RATE-001": "every answer of a documented operation to the configured key (401 and 429 "
-    "aside): X-RateLimit-Remaining",
-    "RATE-002": "every answer of a documented operation to the configured key (401 and 429 "
-    "aside): X-RateLimit-Reset in epoch seconds",
+    "RATE-001": "every answer of a documented operation to the configured key (401, 404 and "
+    "429 aside): X-RateLimit-Remaining",
+    "RATE-002": "every answer of a documented operation to the configured key (401, 404 and "
+    "429 aside): X-RateLimit-Reset in epoch seconds",
 }

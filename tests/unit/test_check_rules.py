@@ -222,3 +222,16 @@ def test_rate_limit_headers_are_judged_on_authenticated_answers_only() -> None:
     units = judge_run([row(200, "59"), row(401, None)], ["RATE-001", "RATE-002"])
     assert [u.status for u in units] == ["verified", "verified"]
     assert judge_run([row(403, None)], ["RATE-001"])[0].status == "failed"  # Plane's 403s
+
+
+def test_a_404_is_no_api_answer_for_the_rate_limit_headers() -> None:
+    from conformance.plugin.run_wide import judge_run
+    from conformance.target.ledger import LedgerRow
+
+    # Real Plane answers an operation it does not serve (Cloud pages, features/) with its
+    # unrouted 404, before anything is counted: "the URL is not recognized" (docs, 404).
+    unrouted = LedgerRow(
+        "GET", "/api/v1/workspaces/ws/initiatives/", 404, "", "application/json", True, True,
+        "configured", None, None, (), NOW,
+    )  # fmt: skip
+    assert judge_run([unrouted], ["RATE-001", "RATE-002"]) == []
