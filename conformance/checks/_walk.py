@@ -28,6 +28,8 @@ ENVELOPE_FIELDS: tuple[str, ...] = (
 )
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 100
+# The introduction says per_page defaults to 100; the operation pages say 20. Either is the docs.
+DOCUMENTED_DEFAULTS = (DEFAULT_PER_PAGE, 20)
 
 _CURSOR = re.compile(r"^(-?\d+):(-?\d+):(-?\d+)$")
 
@@ -342,6 +344,65 @@ def max_size_problems(walk: Walk) -> list[str]:
                 f"{_where(index, page)}: {name}={text} announces pages of {cursor.value}"
             )
     return problems
+
+
+def announced_size(page: Page) -> int | None:
+    """The page size a page's cursors announce (their value part), if any cursor is given."""
+    for name in ("next_cursor", "prev_cursor"):
+        cursor = parse_cursor(page.get(name))
+        if cursor is not None:
+            return cursor.value
+    return None
+
+
+Verdict = tuple[str, str]  # (unit status: verified | failed | not_verified, reason)
+
+
+def default_size_verdict(page: Page, total: int) -> Verdict:
+    """PAG-007 on the first page listed without per_page, of a collection of `total` items.
+
+    The page size comes from any non-empty cursor (its value part); failing that, from a page
+    that is followed by more (it holds exactly a page). A page that holds the whole collection
+    and names no size (PAG-003 allows empty cursors on a last page) tells nothing.
+    """
+    held = len(page.results)
+    size = announced_size(page)
+    if size is None and held < total:
+        size = held
+    documented = " or ".join(str(d) for d in DOCUMENTED_DEFAULTS)
+    if size is not None:
+        if size in DOCUMENTED_DEFAULTS:
+            return "verified", ""
+        return "failed", f"without per_page the page size is {size}, not {documented}"
+    if held > MAX_PER_PAGE:
+        return "failed", f"without per_page one page holds all {held} items"
+    return "not_verified", (
+        f"the page holds the whole collection ({held} items) and names no page size: "
+        f"a default of {documented} cannot be told apart"
+    )
+
+
+def over_max_verdict(status: int, page: Page, total: int) -> Verdict:
+    """PAG-008 on the answer to per_page above the maximum: no page above 100 items.
+
+    A refusal serves nothing; a served page must hold at most 100 items and announce (in its
+    cursors) a page size of at most 100. A page that holds the whole (small) collection and
+    names no size shows nothing either way.
+    """
+    if 400 <= status < 500:
+        return "verified", ""
+    if not page.ok:
+        return "not_verified", f"per_page above the maximum answered {status}"
+    held, size = len(page.results), announced_size(page)
+    if held > MAX_PER_PAGE:
+        return "failed", f"a page holds {held} items"
+    if size is not None and size > MAX_PER_PAGE:
+        return "failed", f"the page was served with a page size of {size} (its cursors)"
+    if size is not None or held < total:
+        return "verified", ""
+    return "not_verified", (
+        f"served, holding the whole collection ({held} items) with no page size named"
+    )
 
 
 def exactly_once_problems(walk: Walk, expected_ids: Iterable[str]) -> list[str]:

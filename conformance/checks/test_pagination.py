@@ -1,16 +1,22 @@
 """Cursor pagination (API introduction, "Pagination"): PAG-001..021.
 
-Two collections of the scratch project are seeded once per module (work items and labels) so that
-they span three pages at a small page size. Each is walked forward and backward once; the walks
-are cached and every test asserts one rule on them, naming only that rule's requirement ids, so
-that a server breaking one rule fails exactly the matching requirement. Rules about the page
-partition (flags, total_pages, the backward walk) are judged against the page size the server
-actually applied, so that a server ignoring per_page fails PAG-004 and not every rule at once.
+Two collections are seeded once per module so that they span three pages at a small page size:
+the comments and the links of a work item of the suite's own. Nothing else writes to them, so a
+walk sees the same collection from its first page to its last, also in --project mode where
+another worker of the run (or another client) writes to the same project meanwhile.
+
+Each is walked forward and backward once; the walks are cached and every test asserts one rule
+on them, naming only that rule's requirement ids, so that a server breaking one rule fails
+exactly the matching requirement. Rules about the page partition (flags, total_pages, the
+backward walk) are judged against the page size the server actually applied, so that a server
+ignoring per_page fails PAG-004 and not every rule at once. The per_page and cursor probes
+(PAG-007..012, 020, 021) use the comments.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,13 +27,13 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 from conformance.checks import _walk as paging
-from conformance.outcomes import NotSelected, NotVerified
+from conformance.outcomes import NotSelected, NotVerified, Units
 from conformance.target.client import TargetClient
 from conformance.target.config import TargetConfig
 from conformance.target.scratch import ScratchResources
 
-# Seeded items per collection, and the page size at which they span three pages.
-COLLECTIONS: dict[str, tuple[int, int]] = {"work-items": (13, 5), "labels": (7, 3)}
+# Seeded items per collection (below one work item), and the page size giving three pages.
+COLLECTIONS: dict[str, tuple[int, int]] = {"comments": (13, 5), "links": (7, 3)}
 # How many extra page sizes the "any per_page walks everything once" property tries.
 PROPERTY_EXAMPLES = {"quick": 2, "standard": 3, "full": 6}
 
@@ -78,15 +84,27 @@ class Collection:
         return next((p for p in self.forward.pages if p.offset == offset), None)
 
 
-def _seed(scratch: ScratchResources, kind: str, count: int) -> list[str]:
-    path = scratch.project_path(f"{kind}/")
-    return [str(scratch.create(path, {"name": scratch.name(kind)})["id"]) for _ in range(count)]
+def _body(scratch: ScratchResources, kind: str) -> dict[str, Any]:
+    """A documented create body for one comment or link (link URLs are unique per work item)."""
+    name = scratch.name(kind.removesuffix("s"))
+    if kind == "comments":
+        return {"comment_html": f"<p>{name}</p>"}
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return {"url": f"https://example.com/{slug}", "title": name}
+
+
+def _seed(scratch: ScratchResources, path: str, kind: str, count: int) -> list[str]:
+    return [str(scratch.create(path, _body(scratch, kind))["id"]) for _ in range(count)]
 
 
 def _all_ids(fetch: paging.Fetch) -> list[str]:
-    """Every id of the collection, walked at the maximum page size (one request up to 100)."""
+    """Every id of the collection, walked at the maximum page size (one request up to 100);
+    at the server's default page size if it refuses 100 (a smaller maximum is PAG-008/009's)."""
     walk = paging.walk_forward(fetch, paging.MAX_PER_PAGE, max_pages=50)
-    assert walk.pages[0].ok, f"listing at per_page=100: {walk.stop}"
+    if not walk.pages[0].ok:
+        walk = paging.walk_forward(fetch, None, max_pages=50)
+    if not walk.pages[0].ok:
+        raise NotVerified(f"the collection cannot be listed to walk it: {walk.stop}")
     return list(dict.fromkeys(walk.ids))
 
 
@@ -97,9 +115,10 @@ def collections(
     if target.read_only:
         raise NotSelected("read-only mode: pagination checks seed their own collections")
     built: dict[str, Collection] = {}
+    parent = scratch.create(scratch.project_path("work-items/"), {"name": scratch.name("paging")})
     for kind, (count, smallest) in COLLECTIONS.items():
-        seeded = _seed(scratch, kind, count)
-        path = scratch.project_path(f"{kind}/")
+        path = scratch.project_path(f"work-items/{parent['id']}/{kind}/")
+        seeded = _seed(scratch, path, kind, count)
         fetch = fetcher(client, path)
         truth = _all_ids(fetch)
         # About three pages, also in a configured project that already holds many items.
@@ -117,8 +136,9 @@ def collections(
 
 
 @pytest.fixture(scope="module")
-def work_items(collections: dict[str, Collection]) -> Collection:
-    return collections["work-items"]
+def listing(collections: dict[str, Collection]) -> Collection:
+    """The larger seeded collection, for the per_page and cursor probes."""
+    return collections["comments"]
 
 
 def both(walks: Collection) -> paging.Walk:
@@ -243,10 +263,10 @@ def test_no_cursor_serves_the_first_page(collections: dict[str, Collection], kin
 
 @pytest.mark.requirement("PAG-013")
 def test_any_page_size_walks_every_item_once(
-    target: TargetConfig, client: TargetClient, profile: str, work_items: Collection
+    target: TargetConfig, client: TargetClient, profile: str, listing: Collection
 ) -> None:
     """Property: whatever per_page between 2 and the collection size + 1, one walk sees all."""
-    fetch = fetcher(client, work_items.path)
+    fetch = fetcher(client, listing.path)
     smallest = 1 if profile == "full" else 2  # per_page=1 costs one request per item
 
     @settings(
@@ -257,11 +277,11 @@ def test_any_page_size_walks_every_item_once(
         suppress_health_check=list(HealthCheck),
     )
     @hypothesis_seed(target.seed or 0)
-    @given(per_page=st.integers(min_value=smallest, max_value=work_items.total + 1))
+    @given(per_page=st.integers(min_value=smallest, max_value=listing.total + 1))
     def walks_once(per_page: int) -> None:
-        cap = paging.expected_page_count(work_items.total, per_page) + 2
+        cap = paging.expected_page_count(listing.total, per_page) + 2
         walk = paging.walk_forward(fetch, per_page, max_pages=cap)
-        check(paging.exactly_once_problems(walk, work_items.truth))
+        check(paging.exactly_once_problems(walk, listing.truth))
 
     walks_once()
 
@@ -269,33 +289,39 @@ def test_any_page_size_walks_every_item_once(
 # --- per_page -------------------------------------------------------------------------------
 
 
+def _judge(units: Units, requirement: str, unit: str, verdict: paging.Verdict) -> None:
+    """Record a pure rule's (status, reason) as the requirement's unit; conclude the test."""
+    status, reason = verdict
+    if status == "not_verified":
+        raise NotVerified(f"{unit}: {reason}")
+    units.judge(requirement, unit, [reason] if status == "failed" else [])
+    units.conclude()
+
+
 @pytest.mark.requirement("PAG-007")
-def test_per_page_defaults_to_100(client: TargetClient, work_items: Collection) -> None:
-    response = client.get(work_items.path)
+def test_per_page_defaults_to_100(client: TargetClient, listing: Collection, units: Units) -> None:
+    """Without per_page a page holds up to 100 items (or 20: the operation pages' default)."""
+    response = client.get(listing.path)
     page = paging.Page(None, response.status_code, body_of(response))
     assert page.ok, f"listing without per_page answered {response.status_code}"
-    expected = min(work_items.total, paging.DEFAULT_PER_PAGE)
-    assert len(page.results) == expected, (
-        f"without per_page the first page holds {len(page.results)} of {work_items.total} items"
-    )
-    cursor = paging.parse_cursor(page.get("next_cursor"))
-    assert cursor is not None and cursor.value == paging.DEFAULT_PER_PAGE, (
-        f"without per_page next_cursor is {page.get('next_cursor')!r}; its value must be 100"
-    )
+    verdict = paging.default_size_verdict(page, listing.total)
+    _judge(units, "PAG-007", f"GET {listing.path} without per_page", verdict)
 
 
 @pytest.fixture(scope="module")
-def over_max(client: TargetClient, work_items: Collection) -> httpx.Response:
+def over_max(client: TargetClient, listing: Collection) -> httpx.Response:
     """One request with per_page=101, shared by PAG-008/009/010."""
-    return client.get(work_items.path, params={"per_page": paging.MAX_PER_PAGE + 1})
+    return client.get(
+        listing.path, params={"per_page": paging.MAX_PER_PAGE + 1}, owner=("PAG-009",)
+    )
 
 
 @pytest.mark.requirement("PAG-008")
-def test_no_page_exceeds_100(over_max: httpx.Response, work_items: Collection) -> None:
-    check(paging.max_size_problems(work_items.forward))
-    if over_max.status_code == 200:  # served anyway: the size it applied must not exceed 100
-        page = paging.Page("per_page=101", 200, body_of(over_max))
-        check(paging.max_size_problems(paging.Walk(paging.MAX_PER_PAGE + 1, [page])))
+def test_no_page_exceeds_100(over_max: httpx.Response, listing: Collection, units: Units) -> None:
+    """Asked for more than 100 items a page, the server serves no page above 100."""
+    page = paging.Page("per_page=101", over_max.status_code, body_of(over_max))
+    verdict = paging.over_max_verdict(over_max.status_code, page, listing.total)
+    _judge(units, "PAG-008", f"GET {listing.path}?per_page=101", verdict)
 
 
 @pytest.mark.requirement("PAG-009")
@@ -305,39 +331,56 @@ def test_per_page_above_100_is_refused(over_max: httpx.Response) -> None:
 
 @pytest.mark.requirement("PAG-010")
 def test_per_page_refusal_names_the_maximum(over_max: httpx.Response) -> None:
-    assert over_max.status_code == 400, f"per_page=101 answered {over_max.status_code}, not 400"
+    if over_max.status_code != 400:
+        raise NotVerified(
+            f"per_page=101 answered {over_max.status_code}: no refusal to read (judged by PAG-009)"
+        )
     assert "100" in over_max.text, f"the 400 does not state the maximum: {over_max.text[:200]}"
 
 
-def refusal_problems(client: TargetClient, path: str, params: list[dict[str, Any]]) -> list[str]:
-    """Each request must be refused as a client error (4xx), never served and never a 5xx."""
-    problems = []
-    for query in params:
-        response = client.get(path, params=query)
-        if not 400 <= response.status_code < 500:
-            problems.append(f"{query} answered {response.status_code}, expected a 4xx refusal")
-    return problems
+def judge_refusals(
+    units: Units,
+    requirement: str,
+    client: TargetClient,
+    path: str,
+    queries: list[dict[str, Any]],
+) -> None:
+    """Each request must be refused as a client error (4xx), never served and never a 5xx; the
+    probes own their answers (a 5xx here is this requirement's, not STATUS-010's too)."""
+    for query in queries:
+        response = client.get(path, params=query, owner=(requirement,))
+        problems = (
+            []
+            if 400 <= response.status_code < 500
+            else [f"answered {response.status_code}, expected a 4xx refusal"]
+        )
+        units.judge(requirement, f"GET {path} {query}", problems)
+    units.conclude()
 
 
 @pytest.mark.requirement("PAG-011")
-def test_invalid_per_page_is_refused(client: TargetClient, work_items: Collection) -> None:
+def test_invalid_per_page_is_refused(
+    client: TargetClient, listing: Collection, units: Units
+) -> None:
     queries = [{"per_page": value} for value in ("0", "-1", "abc")]
-    check(refusal_problems(client, work_items.path, queries))
+    judge_refusals(units, "PAG-011", client, listing.path, queries)
 
 
 @pytest.mark.requirement("PAG-012")
-def test_malformed_cursor_is_refused(client: TargetClient, work_items: Collection) -> None:
+def test_malformed_cursor_is_refused(
+    client: TargetClient, listing: Collection, units: Units
+) -> None:
     queries = [{"cursor": value} for value in ("garbage", "1:2", "a:b:c")]
-    check(refusal_problems(client, work_items.path, queries))
+    judge_refusals(units, "PAG-012", client, listing.path, queries)
 
 
 @pytest.mark.requirement("PAG-020")
 def test_cursor_past_the_end_is_an_empty_last_page(
-    client: TargetClient, work_items: Collection
+    client: TargetClient, listing: Collection
 ) -> None:
-    size = work_items.per_page
-    cursor = str(paging.Cursor(size, paging.expected_page_count(work_items.total, size) + 1, 0))
-    response = client.get(work_items.path, params={"per_page": size, "cursor": cursor})
+    size = listing.per_page
+    cursor = str(paging.Cursor(size, paging.expected_page_count(listing.total, size) + 1, 0))
+    response = client.get(listing.path, params={"per_page": size, "cursor": cursor})
     page = paging.Page(cursor, response.status_code, body_of(response))
     assert page.ok, f"cursor {cursor} answered {response.status_code}"
     assert page.results == [], f"cursor {cursor} past the end served {len(page.results)} items"
@@ -348,13 +391,13 @@ def test_cursor_past_the_end_is_an_empty_last_page(
 
 @pytest.mark.requirement("PAG-021")
 def test_undocumented_paging_params_do_not_move_the_cursor(
-    client: TargetClient, work_items: Collection
+    client: TargetClient, listing: Collection
 ) -> None:
-    second = work_items.page_at(1)
+    second = listing.page_at(1)
     if second is None or not second.ok:
         raise NotVerified("the forward walk has no page at offset 1 to compare with")
-    params = {"per_page": work_items.per_page, "cursor": second.cursor}
-    response = client.get(work_items.path, params={**params, "page": 1, "offset": 0, "limit": 5})
+    params = {"per_page": listing.per_page, "cursor": second.cursor}
+    response = client.get(listing.path, params={**params, "page": 1, "offset": 0, "limit": 5})
     if response.status_code == 400:
         return  # refusing undocumented parameters is allowed
     page = paging.Page(second.cursor, response.status_code, body_of(response))

@@ -1,6 +1,17 @@
 """Rate limiting (API introduction, "Rate Limiting" and the 429 status): RATE-001..006.
 
-A handful of consecutive authenticated requests are sampled once and shared by the header checks.
+A handful of consecutive authenticated requests are sampled once for the header checks (every
+other response of the run is judged run-wide too, conformance/plugin/run_wide.py).
+
+RATE-003 sends a short burst back to back and requires X-RateLimit-Remaining to fall and never
+rise within one window. A fixed window (Reset constant) only starts afresh at its reset; a
+sliding window (Plane's: Reset = now + 60 on every answer, Remaining counts the last minute)
+also gives a request back a minute after it was made. So the burst is sent where nothing of the
+suite's own falls due (the pacer remembers when the key's requests were in flight, across
+processes): right away when the minute before is quiet, else at the next quiet moment, which
+the check makes by holding every paced request for a few seconds when the last minute had none.
+Only pairs of answers with nothing falling due between them are judged.
+
 Spending the whole window to see the 429 costs about X-RateLimit-Remaining requests and up to a
 minute of waiting, so it runs in the full profile only; it is done once and shared by RATE-004..006.
 """
@@ -8,14 +19,16 @@ minute of waiting, so it runs in the full profile only; it is done once and shar
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
 import httpx
 import pytest
 
-from conformance.outcomes import NotSelected, NotVerified
+from conformance.outcomes import NotSelected, NotVerified, Units
 from conformance.target.client import TargetClient
+from conformance.target.pacing import Interval, Pacer, is_quiet, next_quiet
 
 REMAINING = "X-RateLimit-Remaining"
 RESET = "X-RateLimit-Reset"
@@ -23,6 +36,14 @@ WINDOW_S = 3600  # the reset must lie within the hour
 MILLIS_FROM = 10**12  # epoch values from here on are milliseconds (13 digits), not seconds
 CLOCK_SLACK_S = 2  # the target's clock and ours may differ a little
 SAMPLES = 4  # consecutive requests observed for the header checks
+NO_PROJECT = "00000000-0000-4000-8000-00000000dead"  # a project id no workspace has
+NOT_API_ANSWERS = (401, 404, 429)  # not judged for the headers (the same as run-wide)
+BURST = 5  # back-to-back requests of the RATE-003 burst
+SLIDE_S = 60.0  # a sliding window gives a request back this long after it ("per minute")
+BURST_SPAN_S = 3.0  # the quiet stretch the burst needs a minute earlier
+EDGE_S = 0.1  # timing margin around "in flight" (clock reads, scheduling)
+IN_FLIGHT_S = 1.0  # requests sent before a hold may still be answered this long after it
+HOLD_S = BURST_SPAN_S + IN_FLIGHT_S + 1.0  # how long paced requests are held for quiet
 MAX_SPEND = 300  # beyond this many remaining requests, exhausting the window is not worth it
 MAX_WAIT_S = 65.0
 
@@ -65,61 +86,149 @@ def reset_problems(headers: httpx.Headers | dict[str, str], now: float) -> list[
     return []
 
 
-def sequence_problems(samples: list[tuple[int, int]]) -> list[str]:
-    """(remaining, reset) in request order: within one window never up, and down at least once.
+@dataclass(frozen=True)
+class Sample:
+    """One answer of the burst: when its request left and its answer came, and its headers."""
 
-    Other clients of the same key only make Remaining fall faster, so a rise within a window
-    is always wrong; a new window (another reset value) may start afresh.
-    """
-    problems, decreases, comparable = [], 0, 0
-    for (before, window), (after, next_window) in pairwise(samples):
-        if abs(next_window - window) > 1:
-            continue  # the window reset between these two requests
-        comparable += 1
-        if after > before:
-            problems.append(f"{REMAINING} rose from {before} to {after} within one window")
-        decreases += after < before
-    if comparable and not decreases:
-        problems.append(f"{REMAINING} never decreased over {len(samples)} requests: {samples}")
-    if not comparable:
-        problems.append(f"no two requests fell in the same window: {samples}")
-    return problems
+    sent: float
+    received: float
+    remaining: int | None
+    reset: int | None
+
+
+def new_window(a: Sample, b: Sample) -> bool:
+    """Whether a fixed window reset between two answers: Reset jumped further ahead than the
+    time that passed (a sliding window's Reset only moves on with the clock)."""
+    assert a.reset is not None and b.reset is not None
+    return b.reset - a.reset > (b.received - a.received) + 2
+
+
+def burst_problems(
+    samples: list[Sample], judgeable: Callable[[Sample, Sample], bool]
+) -> tuple[list[str], int]:
+    """(problems, pairs judged): over consecutive answers within one window where nothing of
+    the suite's own fell due (`judgeable`), Remaining never rises and ends lower than it began.
+    Other clients of the key only make it fall faster."""
+    readable = [s for s in samples if s.remaining is not None and s.reset is not None]
+    judged = [(a, b) for a, b in pairwise(readable) if not new_window(a, b) and judgeable(a, b)]
+    problems = [
+        f"{REMAINING} rose from {a.remaining} to {b.remaining} within one window"
+        for a, b in judged
+        if (b.remaining or 0) > (a.remaining or 0)
+    ]
+    if judged and not problems and all(a.remaining == b.remaining for a, b in judged):
+        values = [s.remaining for s in readable]
+        problems.append(f"{REMAINING} did not count {len(samples)} requests: {values}")
+    return problems, len(judged)
+
+
+def nothing_due(busy: list[Interval]) -> Callable[[Sample, Sample], bool]:
+    """Whether no request of the key was in flight a minute before the time between two
+    answers: none can have fallen due (been given back by a sliding window) between them."""
+
+    def judgeable(a: Sample, b: Sample) -> bool:
+        return is_quiet(busy, a.sent - SLIDE_S - EDGE_S, b.received - SLIDE_S + EDGE_S)
+
+    return judgeable
+
+
+def wait_for_quiet(pacer: Pacer) -> None:
+    """Sleep until nothing of the key's own falls due for BURST_SPAN_S: the next quiet stretch
+    of the last minute, a minute on; if the last minute has none, make one (hold every paced
+    request for HOLD_S) and come back to it."""
+    now = pacer.clock()
+    start = next_quiet(pacer.busy(), now - SLIDE_S, now - SLIDE_S + 50, BURST_SPAN_S + EDGE_S)
+    if start is None:
+        held_from = pacer.clock()
+        pacer.hold(HOLD_S)
+        earliest = held_from + IN_FLIGHT_S
+        start = next_quiet(pacer.busy(), earliest, earliest + 1, BURST_SPAN_S + EDGE_S)
+    if start is not None:
+        pacer.wait(start + SLIDE_S + EDGE_S - pacer.clock())
+
+
+def send_burst(client: TargetClient, path: str) -> list[Sample]:
+    """BURST unpaced requests back to back (the pacer set them aside), with their timings."""
+    assert client.pacer is not None
+    samples = []
+    for _ in range(BURST):
+        sent = client.pacer.clock()
+        response = client.get(path, pace=False)
+        headers = response.headers
+        received = client.pacer.clock()
+        samples.append(
+            Sample(sent, received, parse_int(headers.get(REMAINING)), parse_int(headers.get(RESET)))
+        )
+    return samples
 
 
 @pytest.fixture(scope="module")
 def sampled(client: TargetClient) -> list[tuple[httpx.Response, float]]:
-    """SAMPLES consecutive authenticated GETs, each with the time it was answered."""
+    """SAMPLES consecutive authenticated GETs, each with the time it was answered, and one the
+    target refuses (the work items of a project no one has): "each API request" includes the
+    ones answered with an error."""
     paths = probe_paths(client)
-    return [(client.get(paths[i % len(paths)]), time.time()) for i in range(SAMPLES)]
+    reads = [(client.get(paths[i % len(paths)]), time.time()) for i in range(SAMPLES)]
+    refused = client.get(client.ws(f"projects/{NO_PROJECT}/work-items/"))
+    return [*reads, (refused, time.time())]
 
 
 def check(problems: list[str]) -> None:
     assert not problems, "\n".join(problems)
 
 
+def api_answers(
+    sampled: list[tuple[httpx.Response, float]],
+) -> list[tuple[str, httpx.Response, float]]:
+    """The samples that are answers of the API to the key, labelled; as run-wide (see
+    conformance/plugin/run_wide.py NOT_API_ANSWERS), 401, 404 and 429 are left aside."""
+    return [
+        (f"#{index + 1} GET {response.request.url.path} -> {response.status_code}", response, at)
+        for index, (response, at) in enumerate(sampled)
+        if response.status_code not in NOT_API_ANSWERS
+    ]
+
+
 @pytest.mark.requirement("RATE-001")
-def test_responses_carry_remaining(sampled: list[tuple[httpx.Response, float]]) -> None:
-    check([p for response, _ in sampled for p in remaining_problems(response.headers)])
+def test_responses_carry_remaining(
+    sampled: list[tuple[httpx.Response, float]], units: Units
+) -> None:
+    for label, response, _ in api_answers(sampled):
+        units.judge("RATE-001", label, remaining_problems(response.headers))
+    units.conclude()
 
 
 @pytest.mark.requirement("RATE-002")
 def test_responses_carry_reset_in_epoch_seconds(
-    sampled: list[tuple[httpx.Response, float]],
+    sampled: list[tuple[httpx.Response, float]], units: Units
 ) -> None:
-    check([p for response, when in sampled for p in reset_problems(response.headers, when)])
+    for label, response, when in api_answers(sampled):
+        units.judge("RATE-002", label, reset_problems(response.headers, when))
+    units.conclude()
 
 
 @pytest.mark.requirement("RATE-003")
-def test_remaining_decreases_within_a_window(
-    sampled: list[tuple[httpx.Response, float]],
-) -> None:
-    pairs = [
-        (parse_int(r.headers.get(REMAINING)), parse_int(r.headers.get(RESET))) for r, _ in sampled
-    ]
-    readable = [(left, right) for left, right in pairs if left is not None and right is not None]
-    if len(readable) < 2:
-        raise NotVerified(f"{REMAINING}/{RESET} are not readable (judged by RATE-001/002)")
-    check(sequence_problems(readable))
+def test_remaining_decreases_within_a_window(client: TargetClient) -> None:
+    """A burst of requests makes Remaining fall, and never rise within one window."""
+    pacer = client.pacer
+    if pacer is None:
+        raise NotVerified("the suite keeps no request history here (no pacer)")
+    for _ in range(3):  # after a long wait for quiet, set the burst aside afresh
+        pacer.set_aside(BURST)  # may wait for the reset (a paced run): quiet follows at once
+        before = pacer.clock()
+        wait_for_quiet(pacer)
+        if pacer.clock() - before < EDGE_S:
+            break
+    samples = send_burst(client, probe_paths(client)[0])
+    problems, judged = burst_problems(samples, nothing_due(pacer.busy()))
+    if not judged:
+        seen = [(s.remaining, s.reset) for s in samples]
+        raise NotVerified(
+            f"no two answers of the burst could be compared ({seen}): unreadable headers "
+            "(judged by RATE-001/002), a window reset, or the suite's own requests of a minute "
+            "earlier falling due"
+        )
+    check(problems)
 
 
 # --- exhausting the window (full profile) ------------------------------------------------------
@@ -148,7 +257,7 @@ def wait_seconds(response: httpx.Response, now: float) -> float:
 def exhaustion(
     client: TargetClient, profile: str, sampled: list[tuple[httpx.Response, float]]
 ) -> Exhaustion:
-    remaining = parse_int(sampled[-1][0].headers.get(REMAINING))
+    remaining = parse_int(sampled[SAMPLES - 1][0].headers.get(REMAINING))
     if profile != "full":
         about = remaining if remaining is not None else "the whole limit of"
         raise NotSelected(f"full profile only: costs about {about} requests and up to a minute")

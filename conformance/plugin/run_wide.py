@@ -13,8 +13,8 @@ Which responses a rule judges, and why:
   (a 3xx body is the web server's, not the API's; REDIR-* judge redirects).
 * STATUS-009 (4xx bodies are JSON): every 4xx but 429 (RATE-006 judges the 429).
 * RATE-001 / RATE-002 (rate-limit headers): every response to a request that carried the
-  configured key and was answered by a documented operation (an unrouted URL or a redirect is not
-  an API request), except 429 (the throttle's own answer, RATE-006).
+  configured key and was answered by a documented operation (an unrouted URL, a malformed id or
+  a redirect is not an API request), except 401, 404 and 429 (see NOT_API_ANSWERS).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from conformance.report.model import CheckResult, Unit, UnitStatus
 from conformance.spec.openapi import load_openapi, operations
@@ -34,6 +35,34 @@ CLOCK_SLACK_S = 2
 WINDOW_S = 3600
 
 
+UUID = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+
+def _uuid_parameters(spec: dict[str, Any]) -> set[str]:
+    """Names of the path parameters the spec documents as UUIDs (project_id, work_item_id...)."""
+    shared = spec.get("components", {}).get("parameters", {})
+    found = set()
+    for item in spec.get("paths", {}).values():
+        for op in [item, *(v for v in item.values() if isinstance(v, dict))]:
+            for param in op.get("parameters", []) if isinstance(op, dict) else []:
+                if "$ref" in param:
+                    param = shared.get(param["$ref"].rsplit("/", 1)[-1], {})
+                if param.get("in") == "path" and param.get("schema", {}).get("format") == "uuid":
+                    found.add(param["name"])
+    return found
+
+
+def _template_regex(template: str, uuids: set[str]) -> re.Pattern[str]:
+    """A path template as a regex; a UUID parameter matches only a UUID, so that a request for
+    `labels/not-a-uuid/` is not taken for the documented operation (servers route it nowhere)."""
+    parts = re.split(r"\{([^}]+)\}", template)
+    pattern = "".join(
+        re.escape(part) if index % 2 == 0 else (UUID if part in uuids else "[^/]+")
+        for index, part in enumerate(parts)
+    )
+    return re.compile(f"^{pattern}$")
+
+
 @functools.cache
 def _documented_paths() -> tuple[re.Pattern[str], ...]:
     """Every documented path template (core and Cloud specs) as a regex."""
@@ -41,11 +70,9 @@ def _documented_paths() -> tuple[re.Pattern[str], ...]:
     cloud = openapi_path().with_name("plane-v1-cloud.openapi.yaml")
     if cloud.exists():
         specs.append(load_openapi(cloud))
+    uuids = {name for spec in specs for name in _uuid_parameters(spec)}
     templates = {op.path for spec in specs for op in operations(spec)}
-    return tuple(
-        re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(t)) + "$")
-        for t in sorted(templates)
-    )
+    return tuple(_template_regex(t, uuids) for t in sorted(templates))
 
 
 def is_documented_path(path: str) -> bool:
@@ -114,11 +141,18 @@ def _reset_problem(row: LedgerRow) -> str | None:
     return None
 
 
+NOT_API_ANSWERS = (401, 404, 429)
+"""Statuses RATE-001/002 leave aside: a 401 authenticated nothing (whatever key was sent: the
+key in a header the target did not read, say); a 404 is, in the docs' words, a URL that "is not
+recognized" (real Plane answers unrouted and absent operations before anything is counted);
+a 429 is the throttle's own answer (RATE-006)."""
+
+
 def _keyed_api_answer(row: LedgerRow) -> bool:
     return (
         row.key == "configured"
         and row.status is not None
-        and row.status != 429
+        and row.status not in NOT_API_ANSWERS
         and not 300 <= row.status < 400
         and is_documented_path(row.path)
     )
@@ -206,8 +240,8 @@ RULES = {
     "requirements judge their own answers)",
     "HTTP-001": "every response with a body (redirects aside): a JSON media type and JSON",
     "STATUS-009": "every 4xx but 429: a JSON body",
-    "RATE-001": "every answer of a documented operation to the configured key (429 aside): "
-    "X-RateLimit-Remaining",
-    "RATE-002": "every answer of a documented operation to the configured key (429 aside): "
-    "X-RateLimit-Reset in epoch seconds",
+    "RATE-001": "every answer of a documented operation to the configured key (401, 404 and "
+    "429 aside): X-RateLimit-Remaining",
+    "RATE-002": "every answer of a documented operation to the configured key (401, 404 and "
+    "429 aside): X-RateLimit-Reset in epoch seconds",
 }

@@ -105,15 +105,16 @@ class TargetClient:
         if self.read_only and method not in READ_METHODS:
             raise ReadOnlyViolation(f"read-only run: refusing to send {method} {path}")
         all_headers = self._headers(headers, key, key_header)
+        kind = self._key_kind(key)
         attempts = 0
         while True:
             if pace and self.pacer:
                 self.pacer.before_request()
-            response = self._send(
-                method, path, params, json, all_headers, content, self._key_kind(key), owner
-            )
+            sent_at = self.pacer.clock() if self.pacer and kind == "configured" else None
+            response = self._send(method, path, params, json, all_headers, content, kind, owner)
             if self.pacer:
-                self.pacer.after_response(response.headers)
+                # The key's requests in flight are remembered (RATE-003 and sliding windows).
+                self.pacer.after_response(response.headers, sent_at=sent_at)
             attempts += 1
             if response.status_code != 429 or not pace or not self.pacer:
                 return response

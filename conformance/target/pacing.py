@@ -10,6 +10,12 @@ A wait is announced in the same file (until when, and which header said so), so 
 progress display, in another thread or process, can say what the run is waiting for. The file is
 removed at the end of the run by whoever started it (`remove_state`): the runner, or the plugin
 on the xdist controller; the workers only share it.
+
+The same file keeps, for the last minute and a bit, when requests carrying the key were in
+flight (merged busy intervals, from each send to its answer, every process included): a sliding
+window (Plane's) gives back a request's count a minute after it, so RATE-003 can tell a counter
+that counts from one that does not only where nothing of the suite's own falls due (see
+`quiet`). `set_aside(k)` sets k requests aside at once for such a burst.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from filelock import FileLock
@@ -36,6 +42,9 @@ RESERVE = 2  # requests kept back, for what other workers have in flight
 MAX_WAIT_S = 65.0  # a window is a minute; never wait longer than one window plus a margin
 MARGIN_S = 0.25  # wait a little past the announced reset: clocks differ
 EPOCH_THRESHOLD = 1_000_000_000  # a reset value below this is seconds-from-now, not epoch
+HISTORY_S = 75.0  # busy intervals kept: a one-minute sliding window, plus margins
+MERGE_GAP_S = 0.05  # busy intervals closer than this are merged (keeps the file small)
+STATE_BYTES = 1 << 16  # the budget file never grows past this (about a thousand intervals)
 
 
 def state_path_for(base_url: str, api_key: str, directory: Path | None = None) -> Path:
@@ -76,12 +85,16 @@ def _int(value: str | None) -> int | None:
         return None
 
 
+Interval = tuple[float, float]
+
+
 @dataclass
 class Budget:
     remaining: int | None = None  # None: unknown (no header seen in this window)
     reset: float | None = None  # epoch seconds
     wait_until: float | None = None  # a pacer is waiting until then (epoch seconds)...
     wait_reason: str | None = None  # ...because of this header
+    busy: list[Interval] = field(default_factory=list)  # requests in flight, sorted, merged
 
 
 @dataclass(frozen=True)
@@ -118,6 +131,38 @@ def remove_state(state_path: Path) -> None:
             pass
 
 
+def merge_busy(busy: list[Interval], start: float, end: float, keep_from: float) -> list[Interval]:
+    """`busy` with [start, end] added (merged with what it touches), nothing older kept."""
+    merged: list[Interval] = []
+    for low, high in sorted([*busy, (start, end)]):
+        if high < keep_from:
+            continue
+        if merged and low <= merged[-1][1] + MERGE_GAP_S:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+        else:
+            merged.append((low, high))
+    return merged
+
+
+def is_quiet(busy: list[Interval], start: float, end: float) -> bool:
+    """Whether no request was in flight at any time within (start, end)."""
+    return all(high <= start or low >= end for low, high in busy)
+
+
+def next_quiet(busy: list[Interval], earliest: float, latest: float, span: float) -> float | None:
+    """The first time t in [earliest, latest] with nothing in flight in (t, t + span)."""
+    candidate = earliest
+    for low, high in sorted(busy):
+        if candidate > latest:
+            return None
+        if high <= candidate:
+            continue
+        if low >= candidate + span:
+            return candidate
+        candidate = max(candidate, high)
+    return candidate if candidate <= latest else None
+
+
 class SharedState:
     """The budget file, read and written under an exclusive lock shared by every process.
 
@@ -152,7 +197,7 @@ class SharedState:
     def read(self) -> bytes:
         if self._fd is None:
             return self.path.read_bytes()
-        return os.pread(self._fd, 4096, 0)
+        return os.pread(self._fd, STATE_BYTES, 0)
 
     def write(self, data: bytes) -> None:
         if self._fd is None:
@@ -185,20 +230,27 @@ class Pacer:
     def _read(self) -> Budget:
         try:
             data = json.loads(self._state.read())
+            busy = [(float(low), float(high)) for low, high in data.get("busy", [])]
             return Budget(
                 remaining=data.get("remaining"),
                 reset=data.get("reset"),
                 wait_until=data.get("wait_until"),
                 wait_reason=data.get("wait_reason"),
+                busy=busy,
             )
-        except (OSError, ValueError, AttributeError):  # missing, empty, torn or foreign content
+        except (OSError, ValueError, AttributeError, TypeError):  # missing, torn or foreign
             return Budget()
 
     def _write(self, budget: Budget) -> None:
+        busy = budget.busy
         data: dict[str, object] = {"remaining": budget.remaining, "reset": budget.reset}
         if budget.wait_until is not None:
             data.update(wait_until=budget.wait_until, wait_reason=budget.wait_reason)
-        self._state.write(json.dumps(data).encode())
+        encoded = json.dumps({**data, "busy": busy}).encode()
+        while len(encoded) > STATE_BYTES and busy:  # never torn on read: drop the oldest
+            busy = busy[len(busy) // 4 + 1 :]
+            encoded = json.dumps({**data, "busy": busy}).encode()
+        self._state.write(encoded)
 
     def _wait(self, seconds: float) -> None:
         seconds = min(max(seconds, 0.0), MAX_WAIT_S)
@@ -213,29 +265,46 @@ class Pacer:
         wait for the same reset anyway, and this way they do not all wake up at once.
         """
         with self._state.locked():
-            budget = self._read()
-            now = self.clock()
-            if budget.reset is not None and now >= budget.reset:
-                budget = Budget()  # the window has reset; the next response tells the new budget
-            if budget.remaining is not None and budget.remaining <= self.reserve:
-                seconds = min(max((budget.reset or now) - now + MARGIN_S, 0.0), MAX_WAIT_S)
-                # Announced before the sleep, for the progress display of the run.
-                self._write(Budget(budget.remaining, budget.reset, now + seconds,
-                                   "X-RateLimit-Reset"))  # fmt: skip
-                self._wait(seconds)
-                budget = Budget()
-            if budget.remaining is not None:
-                budget.remaining -= 1
-            self._write(budget)
+            self._write(self._take(self._read(), self.clock(), 1))
 
-    def after_response(self, headers: Mapping[str, str]) -> None:
-        """Fold the rate-limit headers of a response into the shared budget."""
+    def _take(self, budget: Budget, now: float, count: int) -> Budget:
+        """The budget after `count` requests are set aside (waiting for the reset first when
+        that would leave less than the reserve); called under the lock."""
+        if budget.reset is not None and now >= budget.reset:
+            # The window has reset; the next response tells the new budget.
+            budget = Budget(busy=budget.busy)
+        if budget.remaining is not None and budget.remaining - count < self.reserve:
+            seconds = min(max((budget.reset or now) - now + MARGIN_S, 0.0), MAX_WAIT_S)
+            # Announced before the sleep, for the progress display of the run.
+            self._write(Budget(budget.remaining, budget.reset, now + seconds,
+                               "X-RateLimit-Reset", budget.busy))  # fmt: skip
+            self._wait(seconds)
+            budget = Budget(busy=budget.busy)
+        if budget.remaining is not None:
+            budget.remaining -= count
+        return budget
+
+    def set_aside(self, count: int) -> None:
+        """Set `count` requests aside at once (to be sent unpaced, back to back), waiting for the
+        reset first when the budget would fall below the reserve."""
+        with self._state.locked():
+            self._write(self._take(self._read(), self.clock(), count))
+
+    def after_response(self, headers: Mapping[str, str], sent_at: float | None = None) -> None:
+        """Fold the rate-limit headers of a response into the shared budget; `sent_at` (for a
+        request carrying the key) records the request as in flight from then until now."""
         remaining = _int(headers.get("x-ratelimit-remaining"))
-        if remaining is None:
+        if remaining is None and sent_at is None:
             return
+        received = self.clock()  # before the lock: another process may hold it for long
         with self._state.locked():
             budget = self._read()
             now = self.clock()
+            if sent_at is not None:
+                budget.busy = merge_busy(budget.busy, sent_at, received, now - HISTORY_S)
+            if remaining is None:
+                self._write(budget)
+                return
             reset = parse_reset(headers.get("x-ratelimit-reset"), now)
             same_window = (
                 budget.reset is not None and reset is not None and abs(budget.reset - reset) < 1.5
@@ -249,6 +318,7 @@ class Pacer:
                     reset=reset if reset is not None else budget.reset,
                     wait_until=budget.wait_until,  # another process may be waiting out a 429
                     wait_reason=budget.wait_reason,
+                    busy=budget.busy,
                 )
             )
 
@@ -264,11 +334,21 @@ class Pacer:
         seconds = min(max(wait, 0.0) + MARGIN_S, MAX_WAIT_S)
         with self._state.locked():
             self._write(Budget(remaining=0, reset=now + wait, wait_until=now + seconds,
-                               wait_reason=reason))  # fmt: skip
+                               wait_reason=reason, busy=self._read().busy))  # fmt: skip
         return max(wait, 0.0) + MARGIN_S
 
     def wait(self, seconds: float) -> None:
         self._wait(seconds)
+
+    def busy(self) -> list[Interval]:
+        """When requests carrying the key were in flight, over the last minute and a bit."""
+        with self._state.locked():
+            return list(self._read().busy)
+
+    def hold(self, seconds: float) -> None:
+        """Keep every paced request of every process waiting for `seconds` (a quiet moment)."""
+        with self._state.locked():
+            self._wait(seconds)
 
     def close(self) -> None:
         self._state.close()

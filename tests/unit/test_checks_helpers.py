@@ -31,18 +31,6 @@ def test_reset_must_be_epoch_seconds_within_the_hour() -> None:
     assert rl.reset_problems({}, NOW)
 
 
-def test_remaining_sequence() -> None:
-    window = int(NOW) + 40
-    assert rl.sequence_problems([(50, window), (49, window), (47, window)]) == []
-    # other clients may spend requests between ours; a new window may start afresh
-    assert (
-        rl.sequence_problems([(3, window), (1, window), (60, window + 60), (59, window + 60)]) == []
-    )
-    assert rl.sequence_problems([(45, window)] * 4)  # static
-    assert rl.sequence_problems([(45, window), (44, window), (46, window)])  # rose
-    assert rl.sequence_problems([(45, window), (60, window + 60)])  # nothing comparable
-
-
 def test_wait_seconds_prefers_retry_after() -> None:
     def throttled(headers: dict[str, str]) -> httpx.Response:
         return httpx.Response(429, headers=headers)

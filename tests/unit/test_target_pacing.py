@@ -189,3 +189,43 @@ def test_remove_state_deletes_the_budget_file(tmp_path: Path) -> None:
     remove_state(path)
     remove_state(path)  # twice is fine: the runner and the plugin may both try
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_keys_requests_in_flight_are_remembered_across_processes(tmp_path: Path) -> None:
+    """RATE-003 needs to know when the key's requests were in flight (a sliding window gives
+    each back a minute later): the client records them, keyless ones aside, in the shared file."""
+    fake = FakeTime()
+    path = tmp_path / "s.json"
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        fake.now += 0.2  # the request takes 200 ms
+        return httpx.Response(200, json={}, headers={"X-RateLimit-Remaining": "50"})
+
+    client = TargetClient(
+        "http://t", "k", "ws", transport=httpx.MockTransport(answer), pacer=_pacer(path, fake)
+    )
+    client.get("/api/v1/users/me/")
+    client.get("/api/v1/users/me/", key=False)  # not counted by the key's window
+    fake.now += 5
+    client.get("/api/v1/users/me/", pace=False)
+    other_process = _pacer(path, fake)
+    flat = [t - NOW for interval in other_process.busy() for t in interval]
+    assert flat == pytest.approx([0, 0.2, 5.4, 5.6])
+    fake.now += 100
+    client.get("/x")
+    flat = [t - NOW for interval in other_process.busy() for t in interval]
+    assert flat == pytest.approx([105.6, 105.8])  # the older ones are forgotten
+
+
+def test_set_aside_keeps_several_requests_aside_and_hold_keeps_everyone_waiting(
+    tmp_path: Path,
+) -> None:
+    fake = FakeTime()
+    pacer = _pacer(tmp_path / "s.json", fake)
+    pacer.after_response({"x-ratelimit-remaining": "9", "x-ratelimit-reset": str(int(NOW) + 30)})
+    pacer.set_aside(5)
+    assert pacer._read().remaining == 4 and fake.slept == []
+    pacer.set_aside(5)  # would leave less than the reserve: wait for the reset first
+    assert len(fake.slept) == 1 and 30 <= fake.slept[0] <= 31
+    pacer.hold(4.0)
+    assert fake.slept[-1] == 4.0

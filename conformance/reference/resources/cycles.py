@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from conformance.reference.behaviours import PLANE_1_3_1, declare_behaviour
 from conformance.reference.context import Ctx
+from conformance.reference.faults import declare_fault
 from conformance.reference.resources import containers, crud, features, listing
 from conformance.reference.resources.base import Resource, View, load_in_project, project_scope
 from conformance.reference.resources.routing import PROJECT, RouteTable
@@ -51,10 +52,20 @@ NEEDS_PROJECT_ID = declare_behaviour(
     '{"non_field_errors": ["Project ID is required"]}; the create-cycle page does not list it',
 )
 
+UNDOCUMENTED_FIELD_REQUIRED = declare_fault(
+    "create-needs-undocumented-field",
+    ("SCHEMA-005",),
+    "a cycle create is refused unless its body repeats the URL's project_id, which the docs "
+    "do not list (as Plane v1.3.1 does)",
+)
+
 
 def _prepare(ctx: Ctx, doc: Doc) -> None:
     creating = doc.get("version") is None
-    if creating and ctx.config.follows(NEEDS_PROJECT_ID) and not doc.get("project_id"):
+    plane_way = ctx.config.follows(NEEDS_PROJECT_ID) or ctx.config.has(
+        UNDOCUMENTED_FIELD_REQUIRED.name
+    )
+    if creating and plane_way and not doc.get("project_id"):
         raise field_errors({"non_field_errors": ["Project ID is required"]})
     if doc.get("project_id") not in (None, doc["project"]):
         raise field_errors({"project_id": ["Must be the project of the URL."]})

@@ -11,19 +11,24 @@ from conformance.reference.faults import declare_fault
 
 MISSING_KEY_ACCEPTED = declare_fault(
     "auth-missing-key-accepted",
-    ("AUTH-002", "AUTH-003", "AUTH-006", "AUTH-007"),
+    ("AUTH-002", "AUTH-006", "AUTH-007"),  # no refusal: AUTH-003 has nothing to read
     "requests without a key (or with an empty one) are served",
 )
 EMPTY_KEY_ACCEPTED = declare_fault(
     "auth-empty-key-accepted", ("AUTH-006",), "an empty X-API-Key header is served"
 )
 INVALID_KEY_ACCEPTED = declare_fault(
-    "auth-invalid-key-accepted", ("AUTH-004", "AUTH-005"), "any non-empty key is served"
+    "auth-invalid-key-accepted", ("AUTH-004",), "any non-empty key is served"
 )
 NOT_JSON_401 = declare_fault(
     "auth-401-not-json",
     ("AUTH-003", "AUTH-005", "STATUS-009", "HTTP-001"),
     "401 answers carry a plain-text body",
+)
+SILENT_401 = declare_fault(
+    "auth-401-without-message",
+    ("AUTH-003", "AUTH-005"),
+    '401 answers carry a JSON body with no message ({"status": 401})',
 )
 KEY_HEADER_CASE_SENSITIVE = declare_fault(
     "auth-header-case-sensitive",
@@ -66,4 +71,6 @@ def unauthorized_body(message: str, config: ServerConfig) -> tuple[bytes, str]:
         return message.encode(), "text/plain; charset=utf-8"
     from conformance.reference.rules.errors import encode
 
+    if config.has(SILENT_401.name):
+        return encode({"status": 401}), "application/json"
     return encode({"detail": message}), "application/json"

@@ -19,13 +19,23 @@ FIELDS_IGNORED = declare_fault(
     "fields-ignored", ("FIELD-001", "FIELD-002"), "fields is ignored: every field comes back"
 )
 FIELDS_UNKNOWN_ACCEPTED = declare_fault(
-    "fields-unknown-accepted", ("FIELD-003", "FIELD-004"), "unknown names in fields are ignored"
+    "fields-unknown-accepted", ("FIELD-003",), "unknown names in fields are ignored"
+)
+FIELDS_REFUSAL_UNNAMED = declare_fault(
+    "fields-refusal-unnamed",
+    ("FIELD-004",),
+    "unknown names in fields are refused with a 400 that does not say which",
 )
 EXPAND_IGNORED = declare_fault(
     "expand-ignored", ("EXP-001",), "expand is ignored: relations stay ids"
 )
 EXPAND_UNKNOWN_ACCEPTED = declare_fault(
-    "expand-unknown-accepted", ("EXP-002", "EXP-003"), "unexpandable names in expand are ignored"
+    "expand-unknown-accepted", ("EXP-002",), "unexpandable names in expand are ignored"
+)
+EXPAND_REFUSAL_UNNAMED = declare_fault(
+    "expand-refusal-unnamed",
+    ("EXP-003",),
+    "unexpandable names in expand are refused with a 400 that does not say which",
 )
 EXPAND_DROPPED_WITH_FIELDS = declare_fault(
     "expand-dropped-with-fields",
@@ -55,11 +65,15 @@ def parse(
 ) -> Shaping:
     fields = _names(params.get("fields"))
     unknown = [name for name in fields if name not in known_fields]
+    if unknown and config.has(FIELDS_REFUSAL_UNNAMED.name):
+        raise bad_request("Invalid request.")
     if unknown and not config.has(FIELDS_UNKNOWN_ACCEPTED.name):
         raise bad_request(f"Invalid fields: {', '.join(unknown)}", invalid_fields=unknown)
     fields = [name for name in fields if name in known_fields]
     expand = _names(params.get("expand"))
     bad = [name for name in expand if name not in expandable]
+    if bad and config.has(EXPAND_REFUSAL_UNNAMED.name):
+        raise bad_request("Invalid request.")
     if bad and not config.has(EXPAND_UNKNOWN_ACCEPTED.name):
         raise bad_request(f"Cannot expand: {', '.join(bad)}", invalid_expand=bad)
     expand = [name for name in expand if name in expandable]
