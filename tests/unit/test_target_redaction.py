@@ -61,3 +61,12 @@ def test_repr_and_config_do_not_show_the_key() -> None:
     config = resolve_config(base_url="http://x", api_key=KEY, workspace="ws", env={})
     assert KEY not in repr(config) and KEY not in str(config)
     assert KEY not in repr(_client())
+
+
+def test_the_reference_server_never_shows_a_character_of_its_key() -> None:
+    from conformance.reference.config import generate_api_key, mask_key
+
+    key = generate_api_key()
+    shown = mask_key(key)
+    secret = key.removeprefix("plane_api_")
+    assert not any(secret[i : i + 2] in shown for i in range(len(secret) - 1))
