@@ -52,6 +52,7 @@ def _embedded_server(args: argparse.Namespace) -> Iterator[RunningServer]:
             rate_limit=args.rate_limit,
             rate_window=getattr(args, "rate_window", None),
             latency_ms=getattr(args, "latency_ms", None),
+            variations=tuple(getattr(args, "variation", None) or ()),
         )
     except (ReferenceServerError, ValueError, KeyError) as problem:
         raise UsageFailure(f"the embedded reference server did not start: {problem}") from None
@@ -161,11 +162,11 @@ def _finish(args: argparse.Namespace, result: RunResult, config: TargetConfig) -
 def run(args: argparse.Namespace) -> int:
     """Exit code: 0 every MUST passed, 1 a MUST failed; UsageFailure (2) if the run can't happen."""
     target_url = args.target or os.environ.get(ENV_URL)
-    embedded_only = ("fault", "rate_limit", "rate_window", "latency_ms")
+    embedded_only = ("fault", "variation", "rate_limit", "rate_window", "latency_ms")
     if target_url and any(getattr(args, name, None) for name in embedded_only):
         raise UsageFailure(
-            "--fault, --rate-limit, --rate-window and --latency-ms only apply to the embedded "
-            "reference server."
+            "--fault, --variation, --rate-limit, --rate-window and --latency-ms only apply to "
+            "the embedded reference server."
         )
     with contextlib.ExitStack() as stack:
         if target_url:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 
+from conformance.reference.variations import Variation
+
 DEFAULT_RATE_LIMIT = 6000  # requests per minute per key: an embedded suite run never waits
 
 
@@ -32,6 +34,11 @@ class ServerConfig:
     # Milliseconds every API answer is held back, as a target across a network would be: the
     # benchmark's stand-in for a remote target (0: answer at once).
     latency_ms: int = 0
+    # Legitimate variations switched on (see variations.py): other answers the docs allow.
+    variations: frozenset[str] = frozenset()
 
     def has(self, fault_name: str) -> bool:
         return fault_name in self.faults
+
+    def varies(self, variation: Variation) -> bool:
+        return variation.name in self.variations

@@ -12,6 +12,14 @@ import pkgutil
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
+
+# What a run against a fault must come to (the fault matrix, conformance/proof.py, checks it):
+# "flagged": exactly the declared requirements failed or warned (exit 1 for a MUST, else 0);
+# "incomplete": a prerequisite refused, nothing failed, the checks that needed it blocked with
+#   the server's words (exit 3), never a pass;
+# "aborted": the target went away mid-run; the run stops and says so in one sentence (exit 2).
+Expectation = Literal["flagged", "incomplete", "aborted"]
 
 
 @dataclass(frozen=True)
@@ -19,6 +27,7 @@ class Fault:
     name: str
     requirements: tuple[str, ...]  # the catalogue ids a run against this fault must flag
     description: str
+    expect: Expectation = "flagged"
 
 
 class DuplicateFault(ValueError):
@@ -28,9 +37,15 @@ class DuplicateFault(ValueError):
 _DECLARED: dict[str, tuple[Fault, str]] = {}  # name -> (fault, declaring module)
 
 
-def declare_fault(name: str, requirements: Iterable[str], description: str) -> Fault:
+def declare_fault(
+    name: str,
+    requirements: Iterable[str],
+    description: str,
+    *,
+    expect: Expectation = "flagged",
+) -> Fault:
     """Declare (and so register) a fault switch; the module's rule checks `config.has(name)`."""
-    fault = Fault(name, tuple(requirements), description)
+    fault = Fault(name, tuple(requirements), description, expect)
     module = str(sys._getframe(1).f_globals.get("__name__", "?"))
     known = _DECLARED.get(name)
     if known is not None and known != (fault, module):  # a re-import declares the same again
@@ -39,7 +54,8 @@ def declare_fault(name: str, requirements: Iterable[str], description: str) -> F
     return fault
 
 
-def _import_every_module() -> None:
+def import_every_module() -> None:
+    """Import every module of the package, so that every declaration has run."""
     import conformance.reference as package
 
     for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
@@ -49,7 +65,7 @@ def _import_every_module() -> None:
 
 def all_faults() -> dict[str, Fault]:
     """Every fault of the reference server, by name (sorted)."""
-    _import_every_module()
+    import_every_module()
     return {name: _DECLARED[name][0] for name in sorted(_DECLARED)}
 
 

@@ -81,6 +81,7 @@ def start_reference_server(
     db_path: str | None = None,
     stderr: int | IO[Any] | None = None,
     latency_ms: int | None = None,
+    variations: Iterable[str] = (),
 ) -> RunningServer:
     """`stderr` goes to subprocess.Popen: None inherits ours, subprocess.DEVNULL silences the
     server's log line and tracebacks, a file collects them."""
@@ -88,6 +89,8 @@ def start_reference_server(
     command = [sys.executable, "-m", "conformance.reference", "--workspace", workspace]
     for fault in faults:
         command += ["--fault", fault]
+    for variation in variations:
+        command += ["--variation", variation]
     if rate_limit is not None:
         command += ["--rate-limit", str(rate_limit)]
     if rate_window is not None:

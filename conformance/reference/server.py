@@ -19,6 +19,7 @@ from conformance.reference.config import (
 )
 from conformance.reference.faults import unknown_faults
 from conformance.reference.rules import auth
+from conformance.reference.variations import unknown_variations
 
 
 def config_from_args(args: argparse.Namespace) -> ServerConfig:
@@ -26,12 +27,19 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
     unknown = unknown_faults(faults)
     if unknown:
         raise SystemExit(f"unknown fault(s): {', '.join(unknown)} (see `plane-conformance faults`)")
+    variations = list(getattr(args, "variation", None) or [])
+    unknown = unknown_variations(variations)
+    if unknown:
+        raise SystemExit(
+            f"unknown variation(s): {', '.join(unknown)} (see `plane-conformance variations`)"
+        )
     return ServerConfig(
         api_key=getattr(args, "api_key", None) or generate_api_key(),
         workspace=getattr(args, "workspace", None) or "conformance",
         rate_limit=getattr(args, "rate_limit", None) or DEFAULT_RATE_LIMIT,
         rate_window=getattr(args, "rate_window", None) or 60,
         faults=frozenset(faults),
+        variations=frozenset(variations),
         db_path=getattr(args, "db", None),
         latency_ms=getattr(args, "latency_ms", None) or 0,
     )
@@ -58,7 +66,8 @@ def serve(args: argparse.Namespace) -> int:
     print(
         f"reference server on http://{args.host}:{args.port} workspace={config.workspace} "
         f"key={mask_key(config.api_key)} rate_limit={config.rate_limit}/min "
-        f"faults={','.join(sorted(config.faults)) or 'none'}",
+        f"faults={','.join(sorted(config.faults)) or 'none'} "
+        f"variations={','.join(sorted(config.variations)) or 'none'}",
         file=sys.stderr,
         flush=True,
     )
