@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.core.transport import Response
 
-from conformance.fuzz.findings import Finding
+from conformance.fuzz.findings import Finding, OperationLog
 from conformance.fuzz.requirements import CHECKS
 from conformance.fuzz.transport import DROPPED_HEADERS, KEY_STANDIN, STANDIN_HEADERS, FuzzCase
 
@@ -57,18 +57,24 @@ def judge(
     *,
     mode: str,
     waived: Iterable[str] = (),
+    log: OperationLog | None = None,
 ) -> list[Finding]:
     """Run the named checks on one response; each failure becomes a Finding.
 
     The checks run one at a time so that every failure is tied to the check that raised it, and
     in the order given, so that `_owns` can leave a symptom to the requirement it belongs to.
     `waived` names checks not to run on this operation (known discrepancies of the docs).
+    `log` counts the answers each check judged (what the operation's units are made of).
     """
     skipped = frozenset(waived)
     findings: list[Finding] = []
     for name in check_names:
         if name in skipped or not _owns(name, response, findings):
             continue
+        if log is not None:
+            log.judged[name] += 1
+            if 200 <= response.status_code < 400:  # the operation's own answer (fuzzing.accepted)
+                log.judged_accepted[name] += 1
         try:
             case.validate_response(
                 response,

@@ -139,6 +139,13 @@ class ScratchResources:
             raise ScratchError(f"the create answer is not a JSON object: {_describe(response)}")
         return created
 
+    def adopt(self, path: str) -> None:
+        """Register an object the suite created without `post` (a generated create of the schema
+        campaign), by its detail path, so that cleanup deletes it."""
+        normalised = path.rstrip("/") + "/"
+        if normalised not in self._created:
+            self._created.append(normalised)
+
     def forget(self, path: str) -> None:
         """The test deleted this object itself: cleanup need not."""
         normalised = path.rstrip("/") + "/"
