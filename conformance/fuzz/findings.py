@@ -18,7 +18,10 @@ from typing import Any, Literal
 UnitKind = Literal["verified", "failed", "error", "blocked", "not_verified", "not_selected"]
 # The lifecycle step whose answer each lifecycle requirement judges.
 LIFECYCLE_REQUIREMENTS = {"STATUS-003": "read", "STATUS-006": "gone"}
-REFUSALS_KEPT = 3  # refusals of valid cases quoted per operation
+REFUSALS_KEPT = 3
+# A 403 says the key may not do this (a guest's key, a permission): outside the contract, so the
+# operation is *blocked* for what it kept from being judged, never failed (docs/verdicts.md).
+FORBIDDEN = 403  # refusals of valid cases quoted per operation
 REASON_LIMIT = 300
 
 
@@ -58,6 +61,7 @@ class OperationLog:
     judged: Counter[str] = field(default_factory=Counter)  # check -> responses judged
     judged_accepted: Counter[str] = field(default_factory=Counter)  # check -> 2xx judged
     refusals: list[str] = field(default_factory=list)  # "400 {...}" of refused valid cases
+    forbidden: list[str] = field(default_factory=list)  # "403 {...}": the key may not (blocked)
     no_answer: list[str] = field(default_factory=list)  # dropped connections, timeouts
     # A lifecycle (create -> read -> update -> delete -> read, full profile) has a log of its
     # own, "<create label> (lifecycle)": the steps it reached, and what broke STATUS-003/006.
@@ -71,8 +75,9 @@ class OperationLog:
     error: str = ""  # the suite broke while fuzzing it
 
     def refused(self, status: int, text: str) -> None:
-        if len(self.refusals) < REFUSALS_KEPT:
-            self.refusals.append(f"{status} {text[:160]}")
+        kept = self.forbidden if status == FORBIDDEN else self.refusals
+        if len(kept) < REFUSALS_KEPT:
+            kept.append(f"{status} {text[:160]}")
 
     def why_unsent(self) -> tuple[UnitKind, str] | None:
         """The rung of an operation nothing was judged on, and why (None when it was fuzzed)."""
@@ -178,23 +183,31 @@ def _unit(
     judged = log.judged_accepted if needs_accepted else log.judged
     if any(judged[check] for check in checks):
         return OperationUnit(label, "verified")
-    return OperationUnit(label, "not_verified", _short(_nothing_judged(log, needs_accepted)))
+    kind, reason = _nothing_judged(log, needs_accepted)
+    return OperationUnit(label, kind, _short(reason))
 
 
-def _nothing_judged(log: OperationLog, needs_accepted: bool) -> str:
+def _nothing_judged(log: OperationLog, needs_accepted: bool) -> tuple[UnitKind, str]:
+    if log.forbidden and not log.accepted:
+        return "blocked", f"the key may not use this operation: {log.forbidden[0]}"
     if log.no_answer and not log.positive:
-        return f"the target gave no answer ({log.no_answer[0]}); STATUS-010 judges that"
+        return (
+            "not_verified",
+            f"the target gave no answer ({log.no_answer[0]}); STATUS-010 judges it",
+        )
     if needs_accepted and log.positive:
         refusals = "; ".join(log.refusals) or "no 2xx"
-        return (
-            f"no valid case was accepted ({log.positive} sent), so no answer to judge: {refusals}"
-        )
-    return "no answer of this kind was judged"
+        why = f"no valid case was accepted ({log.positive} sent), so no answer to judge: {refusals}"
+        return "not_verified", why
+    return "not_verified", "no answer of this kind was judged"
 
 
 def _negative_unit(checks: tuple[str, ...], log: OperationLog) -> OperationUnit | None:
     if any(log.judged[check] for check in checks):
         return OperationUnit(log.label, "verified")
+    if log.forbidden:
+        why = f"the key may not use this operation: {log.forbidden[0]}"
+        return OperationUnit(log.label, "blocked", _short(why))
     if log.negative_sent:
         why = log.no_answer[0] if log.no_answer else "no judged answer"
         return OperationUnit(

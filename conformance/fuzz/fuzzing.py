@@ -18,7 +18,7 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.core.transport import Response
 from schemathesis.generation import GenerationMode
 
-from conformance.fuzz.findings import Campaign, Finding, OperationLog
+from conformance.fuzz.findings import FORBIDDEN, Campaign, Finding, OperationLog
 from conformance.fuzz.judging import finding, judge
 from conformance.fuzz.requirements import NEGATIVE_CHECKS, POSITIVE_CHECKS
 from conformance.fuzz.transport import LOST, NO_ANSWER, STANDIN_HEADERS, FuzzCase, FuzzOperation
@@ -137,6 +137,8 @@ def send_case(
     label = case.operation.label
     if mode == "positive":
         record_positive(log, response.status_code, response.text)
+    elif response.status_code == FORBIDDEN:
+        log.refused(response.status_code, response.text)
     if mode == "positive" and label not in auth_checked and accepted(response.status_code):
         # Two probes (no key, wrong key) per operation are enough to show enforcement.
         names.append("ignored_auth")

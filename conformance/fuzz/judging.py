@@ -93,11 +93,13 @@ def _owns(check: str, response: Response, earlier: list[Finding]) -> bool:
     """Whether `check` should judge `response`, so one fault is flagged under one requirement.
 
     A 5xx belongs to STATUS-010 (not_a_server_error) and a 429 to pacing (the ratelimit area):
-    neither is a status-code or body-shape finding. A body sent with an undocumented media type
-    is HTTP-001's finding; validating it against the JSON schema would only repeat it.
+    neither is a status-code or body-shape finding. A 403 says the key may not: a permission,
+    outside the contract (the operation is blocked, see findings.FORBIDDEN). A body sent with an
+    undocumented media type is HTTP-001's finding; validating it against the JSON schema would
+    only repeat it.
     """
     status = response.status_code
-    if check != "not_a_server_error" and (status >= 500 or status == 429):
+    if check != "not_a_server_error" and (status >= 500 or status in (403, 429)):
         return False
     if check in ("response_schema_conformance", "response_headers_conformance"):
         return all(f.check != "content_type_conformance" for f in earlier)

@@ -129,7 +129,8 @@ class Gateway:
         if refusal is not None and evasions.authenticates_first(self.config):
             await self._unauthorized(send, refusal)
             return
-        if evasions.hides_route(self.config, path) or not self._routed(scope):
+        hidden = evasions.hides_route(self.config, path)
+        if (hidden and refusal is not None) or (not hidden and not self._routed(scope)):
             # Routing comes first, as in Plane: no key is needed to learn that a URL is unknown.
             answer = evasions.unrouted(self.config, path)
             if answer is not None:
@@ -148,6 +149,11 @@ class Gateway:
             body = encode({"error": "Rate limit exceeded. Retry after the reset time."})
             headers = limit_headers + decision.retry_after(self.config)
             await _send_json(send, 429, body, "application/json", headers)
+            return
+        if hidden:  # a missing operation behind the generic 404 (rate-limit headers and all)
+            answer = evasions.unrouted(self.config, path) or evasions.json_answer(404, {})
+            answer.headers += limit_headers
+            await _send_answer(send, answer)
             return
         forbidden = evasions.refusal(self.config, method, path)
         if forbidden is not None:
