@@ -29,7 +29,7 @@ from conformance.fuzz.fuzzing import (
     operation_seed,
     send_case,
 )
-from conformance.fuzz.minimal import minimal_body, prepare
+from conformance.fuzz.minimal import asked_for, minimal_body, prepare
 from conformance.fuzz.project import FuzzProject, Unresolved, resolve_path_parameters
 from conformance.fuzz.stateful import all_operations, lifecycle_log, run_lifecycle
 from conformance.fuzz.transport import LOST, NO_ANSWER, FuzzOperation, load_schema, transport_of
@@ -241,14 +241,13 @@ def run_campaign(
                     if mode == GenerationMode.POSITIVE:
                         prepare(operation, project, parameters)
                     if mode == GenerationMode.POSITIVE and run == 0:
-                        has_body, body = minimal_body(operation, project)
-                        send_case(
-                            minimal_case(operation, parameters, body, has_body=has_body),
-                            mode="positive",
-                            campaign=campaign,
+                        send_minimal(
+                            operation,
+                            project,
+                            parameters,
+                            campaign,
                             auth_checked=auth_checked,
                             waived=waived,
-                            ignored=frozenset(SERVER_COMPUTED_FIELDS),
                             probe_enums=budget.negative > 0 and not _consumes(label),
                         )
                         if consuming:
@@ -283,6 +282,41 @@ def run_campaign(
                     log.error = f"{type(error).__name__}: {error}"[:300]
     campaign.seconds = time.monotonic() - started
     return campaign
+
+
+def send_minimal(
+    operation: FuzzOperation,
+    project: FuzzProject,
+    parameters: dict[str, str],
+    campaign: Campaign,
+    *,
+    auth_checked: set[str],
+    waived: dict[str, str],
+    probe_enums: bool,
+) -> None:
+    """The documented minimal case (conformance.fuzz.minimal), sent once more with a field the
+    target's refusal asked for (a path parameter it wants repeated in the body), if any."""
+    has_body, body = minimal_body(operation, project)
+    for _attempt in range(2):
+        answer = send_case(
+            minimal_case(operation, parameters, body, has_body=has_body),
+            mode="positive",
+            campaign=campaign,
+            auth_checked=auth_checked,
+            waived=waived,
+            ignored=frozenset(SERVER_COMPUTED_FIELDS),
+            probe_enums=probe_enums,
+        )
+        if answer is None:
+            return
+        ask = asked_for(parameters, body, answer.status_code, answer.text)
+        if ask is None:
+            return
+        body = {**body, ask[0]: ask[1]}
+        campaign.adaptations[operation.label] = (
+            f"sends {ask[0]} in the body: the documented minimal body was refused with "
+            f"{answer.status_code} {answer.text[:160]}"
+        )
 
 
 def _adopter(scratch: ScratchResources, project: FuzzProject) -> Callable[[str], None]:

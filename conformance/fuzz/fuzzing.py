@@ -19,7 +19,7 @@ from schemathesis.core.transport import Response
 from schemathesis.generation import GenerationMode
 
 from conformance.fuzz.findings import FORBIDDEN, Campaign, Finding, OperationLog
-from conformance.fuzz.judging import finding, judge
+from conformance.fuzz.judging import documents, finding, judge
 from conformance.fuzz.requirements import NEGATIVE_CHECKS, POSITIVE_CHECKS
 from conformance.fuzz.transport import LOST, NO_ANSWER, STANDIN_HEADERS, FuzzCase, FuzzOperation
 
@@ -119,8 +119,9 @@ def send_case(
     waived: Iterable[str] = (),
     ignored: frozenset[str] = frozenset(),
     probe_enums: bool = False,
-) -> None:
-    """Send one case and judge its answer; a dropped connection is kept, not raised."""
+) -> Response | None:
+    """Send one case and judge its answer (returned); a dropped connection is kept, not raised
+    (None)."""
     log = campaign.log(case.operation.label)
     if mode == "negative":
         log.negative_sent += 1
@@ -131,15 +132,15 @@ def send_case(
     except NO_ANSWER as error:
         # Taken, never answered: the ledger has the exchange, STATUS-010 judges it.
         log.no_answer.append(f"{type(error).__name__}: {error}"[:200])
-        return
+        return None
     campaign.cases += 1
     names = list(NEGATIVE_CHECKS if mode == "negative" else POSITIVE_CHECKS)
     label = case.operation.label
     if mode == "positive":
-        record_positive(log, response.status_code, response.text)
+        record_positive(log, case, response)
     elif response.status_code == FORBIDDEN:
         log.refused(response.status_code, response.text)
-    if mode == "positive" and label not in auth_checked and accepted(response.status_code):
+    if mode == "positive" and label not in auth_checked and accepted(case, response):
         # Two probes (no key, wrong key) per operation are enough to show enforcement.
         names.append("ignored_auth")
         auth_checked.add(label)
@@ -157,9 +158,10 @@ def send_case(
         if isinstance(error, LOST):
             raise
         log.no_answer.append(f"{type(error).__name__}: {error}"[:200])
-        return
+        return response
     for found in found_now:
         campaign.add(found)
+    return response
 
 
 def minimal_case(
@@ -176,16 +178,18 @@ def minimal_case(
     return operation.Case(path_parameters=path_parameters, headers=dict(STANDIN_HEADERS))
 
 
-def accepted(status: int) -> bool:
+def accepted(case: FuzzCase, response: Response) -> bool:
     """A valid case's answer is the operation's own: a 2xx, or a 3xx it documents (an
-    attachment's detail redirects to its download; an undocumented one is SCHEMA-001's)."""
-    return 200 <= status < 400
+    attachment's detail redirects to its download; an undocumented one is REDIR-001's)."""
+    status = response.status_code
+    return 200 <= status < 300 or (300 <= status < 400 and documents(response, case))
 
 
-def record_positive(log: OperationLog, status: int, text: str) -> None:
+def record_positive(log: OperationLog, case: FuzzCase, response: Response) -> None:
     """Count a valid case's answer; keep the words of a refusal (the unit says them)."""
     log.positive += 1
-    if accepted(status):
+    status, text = response.status_code, response.text
+    if accepted(case, response):
         log.accepted += 1
     elif status < 500:
         log.refused(status, text)

@@ -148,8 +148,9 @@ class FuzzProject:
             return None
         return created
 
-    def fresh(self, kind: str) -> str | None:
-        """A new object of `kind` (its id), created inside the project; None if impossible."""
+    def fresh(self, kind: str, extra: dict[str, Any] | None = None) -> str | None:
+        """A new object of `kind` (its id), created inside the project with `extra` fields in
+        its create body; None if impossible."""
         if kind in self.problems:
             return None
         name = self.scratch.name(f"schema {kind}")
@@ -187,7 +188,7 @@ class FuzzProject:
         made = recipe() if recipe else None
         if made is None or "None/" in made[0]:
             return None  # no recipe, or the work item it needs could not be made
-        created = self._post(kind, *made)
+        created = self._post(kind, made[0], {**made[1], **(extra or {})})
         if created is None:
             return None
         if kind == "work_item" and self.sequence_id is None:

@@ -119,7 +119,7 @@ def run_lifecycle(
         # one part); a finding counts wherever it is made.
         log = campaign.logs.get(case.operation.label)
         if log is not None:
-            record_positive(log, response.status_code, response.text)
+            record_positive(log, case, response)
         waived = tuple((waivers or {}).get(case.operation.label, {}))
         for found in judge(
             case, response, POSITIVE_CHECKS, mode="stateful", waived=waived, log=log

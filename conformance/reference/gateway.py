@@ -130,8 +130,10 @@ class Gateway:
             await self._unauthorized(send, refusal)
             return
         hidden = evasions.hides_route(self.config, path)
-        if (hidden and refusal is not None) or (not hidden and not self._routed(scope)):
+        unrouted = hidden or not self._routed(scope)
+        if unrouted and refusal is not None:
             # Routing comes first, as in Plane: no key is needed to learn that a URL is unknown.
+            # (With the key, the 404 is answered below, counted and with rate-limit headers.)
             answer = evasions.unrouted(self.config, path)
             if answer is not None:
                 await _send_answer(send, answer)
@@ -150,10 +152,12 @@ class Gateway:
             headers = limit_headers + decision.retry_after(self.config)
             await _send_json(send, 429, body, "application/json", headers)
             return
-        if hidden:  # a missing operation behind the generic 404 (rate-limit headers and all)
-            answer = evasions.unrouted(self.config, path) or evasions.json_answer(404, {})
-            answer.headers += limit_headers
-            await _send_answer(send, answer)
+        path_404 = evasions.unrouted(self.config, path) if unrouted else None
+        if hidden and path_404 is None:
+            path_404 = evasions.json_answer(404, {"error": "Not found"})
+        if path_404 is not None:  # (else the app answers its own 404, headers added below)
+            path_404.headers += limit_headers
+            await _send_answer(send, path_404)
             return
         forbidden = evasions.refusal(self.config, method, path)
         if forbidden is not None:
