@@ -35,11 +35,11 @@ from conformance.spec.paths import openapi_path
 from conformance.target.client import TargetClient
 from conformance.target.config import TargetConfig
 from conformance.target.scratch import ScratchError, ScratchResources
+from conformance.target.unrouted import NOWHERE
+from conformance.target.unrouted import without_path as unrouted_text
 
 CLOUD_SPEC = openapi_path().with_name("plane-v1-cloud.openapi.yaml")
 PARAM = re.compile(r"\{([^}]+)\}")
-NOWHERE = "plc-no-such-route-4f1c"  # a path segment no Plane version routes
-PATH_MARK = "{path}"  # what a request's path becomes in a body, before two bodies are compared
 ROUTED_STATUSES = (401, 403)  # a keyless request to a routed operation
 
 
@@ -87,11 +87,7 @@ def fill_path(op: Operation, workspace: str, project: tuple[str, str] | None = N
 
 def without_path(response: httpx.Response) -> str:
     """The body with the request's path (with and without its slash) taken out."""
-    text = response.text
-    bare = response.request.url.path.rstrip("/")
-    for spelling in (bare + "/", bare):  # the slashed spelling first: it contains the other
-        text = text.replace(spelling, PATH_MARK)
-    return text
+    return unrouted_text(response.text, response.request.url.path)
 
 
 @dataclass(frozen=True)

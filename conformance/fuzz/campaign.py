@@ -29,8 +29,8 @@ from conformance.fuzz.fuzzing import (
     operation_seed,
     send_case,
 )
-from conformance.fuzz.minimal import asked_for, minimal_body, prepare
-from conformance.fuzz.project import FuzzProject, Unresolved, resolve_path_parameters
+from conformance.fuzz.minimal import minimal_body, prepare
+from conformance.fuzz.project import FuzzProject, Unresolved, asked_for, resolve_path_parameters
 from conformance.fuzz.stateful import all_operations, lifecycle_log, run_lifecycle
 from conformance.fuzz.transport import LOST, NO_ANSWER, FuzzOperation, load_schema, transport_of
 from conformance.outcomes import SetupRefused
@@ -38,6 +38,7 @@ from conformance.spec.paths import openapi_path
 from conformance.target.client import TargetClient
 from conformance.target.config import TargetConfig
 from conformance.target.scratch import ScratchResources
+from conformance.target.unrouted import NOWHERE, without_path
 
 API = "/api/v1/workspaces/{workspace_slug}"
 PROJECT = f"{API}/projects/{{project_id}}"
@@ -212,6 +213,7 @@ def run_campaign(
             log.blocked = f"the campaign has no project to work in: {refused}"
         return campaign
     transport_of(schema).on_created = _adopter(scratch, project)
+    campaign.unrouted = _unrouted_body(client, target.workspace)
     auth_checked: set[str] = set()
     stateful_done = False
     for operation in mine:
@@ -280,8 +282,18 @@ def run_campaign(
                     raise  # the target may be gone: the plugin decides whether the run goes on
                 except Exception as error:  # a generation problem is the suite's, not the target's
                     log.error = f"{type(error).__name__}: {error}"[:300]
+    deleted = campaign.logs.get(f"DELETE {API}/projects/{{resource_id}}/")
+    if project.own and deleted is not None and deleted.accepted:
+        scratch.forget(project.path(""))  # deleted by the campaign: nothing of it is left
     campaign.seconds = time.monotonic() - started
     return campaign
+
+
+def _unrouted_body(client: TargetClient, workspace: str) -> str | None:
+    """The keyed 404 of a surely-unrouted URL, path taken out (None: it is no 404)."""
+    path = f"/api/v1/workspaces/{workspace}/{NOWHERE}/"
+    answer = client.get(path)
+    return without_path(answer.text, path) if answer.status_code == 404 else None
 
 
 def send_minimal(

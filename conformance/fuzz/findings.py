@@ -14,6 +14,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from conformance.target.unrouted import without_path
 
 UnitKind = Literal["verified", "failed", "error", "blocked", "not_verified", "not_selected"]
 # The lifecycle step whose answer each lifecycle requirement judges.
@@ -69,6 +72,7 @@ class OperationLog:
     steps: set[str] = field(default_factory=set)  # created, read, gone
     broken: dict[str, str] = field(default_factory=dict)  # requirement -> what broke it
     waived: dict[str, str] = field(default_factory=dict)  # check -> why not run (docs contradict)
+    absent: str = ""  # answered like a surely-unrouted URL: the operation is missing (CAP-001)
     not_selected: str = ""  # left out by design, and why
     blocked: str = ""  # a prerequisite the target refused (its words)
     not_verified: str = ""  # nothing could be sent for a reason of the suite's (no recipe...)
@@ -105,6 +109,14 @@ class Campaign:
     seconds: float = 0.0
 
     notes_reported: bool = False
+
+    unrouted: str | None = None  # the 404 body of a surely-unrouted URL, path taken out
+
+    def looks_unrouted(self, status: int, text: str, url: str) -> bool:
+        """Whether an answer is the target's answer for a URL it does not route."""
+        if status != 404 or self.unrouted is None:
+            return False
+        return without_path(text, urlsplit(str(url)).path) == self.unrouted
 
     def log(self, label: str) -> OperationLog:
         if label not in self.logs:
@@ -175,6 +187,8 @@ def _unit(
         return OperationUnit(label, "failed", _short(f"HTTP {finding.status}: {finding.message}"))
     if requirement == "STATUS-010" and log.no_answer:
         return OperationUnit(label, "failed", _short(f"no answer: {log.no_answer[0]}"))
+    if log.absent and requirement != "STATUS-010" and not log.accepted:
+        return OperationUnit(label, "not_verified", _short(log.absent))
     unsent = log.why_unsent()
     if unsent is not None:
         return OperationUnit(label, unsent[0], _short(unsent[1]))

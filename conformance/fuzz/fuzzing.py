@@ -136,6 +136,13 @@ def send_case(
     campaign.cases += 1
     names = list(NEGATIVE_CHECKS if mode == "negative" else POSITIVE_CHECKS)
     label = case.operation.label
+    if campaign.looks_unrouted(response.status_code, response.text, response.request.url or ""):
+        # The operation is missing: its answers are CAP-001's, not the schema's (one verdict).
+        log.absent = (
+            f"answered like a surely-unrouted URL ({response.status_code} {response.text[:120]}): "
+            "the operation is missing, judged by CAP-001"
+        )
+        names = ["not_a_server_error"]
     if mode == "positive":
         record_positive(log, case, response)
     elif response.status_code == FORBIDDEN:

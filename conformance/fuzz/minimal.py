@@ -82,30 +82,6 @@ def minimal_body(operation: FuzzOperation, project: FuzzProject) -> tuple[bool, 
     return True, {}
 
 
-def _squashed(text: str) -> str:
-    """Lower-case letters and digits only: "Project ID", "project_id" and "projectId" agree."""
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
-def asked_for(
-    parameters: dict[str, str], body: Any, status: int, refusal: str
-) -> tuple[str, str] | None:
-    """(field, value) when a 400 to the minimal body names a path parameter the body lacks.
-
-    Real Plane v1.3.1 refuses a documented cycle create with 400 "Project ID is required" unless
-    the body repeats the project id of the URL. The campaign then sends the minimal case again
-    with that field (the way that works) and records the adaptation; whether the documented body
-    may be refused is SCHEMA-005's to judge, once (the target layer's dialect does the same for
-    the suite's other creates).
-    """
-    if status != 400 or not isinstance(body, dict):
-        return None
-    for name, value in parameters.items():
-        if name not in body and name != "workspace_slug" and _squashed(name) in _squashed(refusal):
-            return name, value
-    return None
-
-
 def _need(project: FuzzProject, kind: str) -> str:
     value = project.get(kind)
     if value is None:

@@ -173,13 +173,15 @@ def with_page_statuses(raw: dict[str, Any]) -> dict[str, Any]:
     return raw
 
 
-# Query parameters whose values name fields or orderings: a generated string names none of them,
-# and what a server does with an unknown name is the rule of their own areas (FIELD-003, EXP-002,
-# ORD-003; Plane answers a bogus order_by with 500): the campaign leaves them out of its cases.
+# Query parameters whose values name fields, orderings or positions: a generated string names
+# none of them (a cursor is only ever one the server handed out), and what a server does with an
+# unknown one is the rule of their own areas (FIELD-003, EXP-002, ORD-003, PAG-012; Plane answers
+# a bogus order_by, or a cursor of page size 0, with 500): the campaign leaves them out.
 LEFT_TO_THEIR_AREAS = (
     "#/components/parameters/Fields",
     "#/components/parameters/Expand",
     "#/components/parameters/OrderBy",
+    "#/components/parameters/Cursor",
 )
 # The pagination envelope's own fields are the pagination area's (PAG-001..003 judge their
 # presence and types on every page walk); the campaign judges the objects in `results`.

@@ -147,9 +147,10 @@ class ScratchResources:
             self._created.append(normalised)
 
     def forget(self, path: str) -> None:
-        """The test deleted this object itself: cleanup need not."""
+        """The test deleted this object itself (and with it what lay below it): cleanup need
+        not. (A server may answer 403, not 404, inside a deleted project: Plane does.)"""
         normalised = path.rstrip("/") + "/"
-        self._created = [p for p in self._created if p != normalised]
+        self._created = [p for p in self._created if not p.startswith(normalised)]
 
     # -- cleanup -----------------------------------------------------------------------------
 
