@@ -225,20 +225,20 @@ def _nothing_judged(log: OperationLog, needs_accepted: bool) -> tuple[UnitKind, 
 def _negative_unit(checks: tuple[str, ...], log: OperationLog) -> OperationUnit | None:
     if any(log.judged[check] for check in checks):
         return OperationUnit(log.label, "verified")
+    if not log.negative_sent:
+        return None  # no invalid body of this operation could be generated: nothing to refuse
     if log.forbidden:
         why = f"the key may not use this operation: {log.forbidden[0]}"
         return OperationUnit(log.label, "blocked", _short(why))
-    if log.negative_sent:
-        why = log.no_answer[0] if log.no_answer else "no judged answer"
-        return OperationUnit(
-            log.label,
-            "not_verified",
-            _short(
-                f"{log.negative_sent} invalid bodies sent, none answered ({why}); STATUS-010 "
-                "judges a dropped connection"
-            ),
-        )
-    return None  # no invalid body of this operation could be generated: nothing to refuse
+    why = log.no_answer[0] if log.no_answer else "no judged answer"
+    return OperationUnit(
+        log.label,
+        "not_verified",
+        _short(
+            f"{log.negative_sent} invalid bodies sent, none answered ({why}); STATUS-010 "
+            "judges a dropped connection"
+        ),
+    )
 
 
 def _lifecycle_unit(requirement: str, log: OperationLog) -> OperationUnit:

@@ -186,12 +186,27 @@ LEFT_TO_THEIR_AREAS = (
 # The pagination envelope's own fields are the pagination area's (PAG-001..003 judge their
 # presence and types on every page walk); the campaign judges the objects in `results`.
 ENVELOPE = "PaginatedResponse"
+# Response fields where the docs contradict themselves, so a server that follows either side is
+# not refused: (schema, property) -> (what either side allows, where the docs disagree).
+EITHER_SIDE: dict[tuple[str, str], tuple[dict[str, Any], str]] = {
+    ("IntakeIssue", "issue"): (
+        {"anyOf": [{"type": "string", "format": "uuid"}, {"type": "object"}]},
+        "the Intake overview documents `issue` as the work item's id; the pages' examples show "
+        "the work item object",
+    ),
+    ("WorkItemLink", "metadata"): (
+        {"type": ["object", "null"]},
+        "the Link overview documents `metadata` as free-form JSON; the spec's inner fields come "
+        "from a single example",
+    ),
+}
 
 
 def for_campaign(raw: dict[str, Any]) -> dict[str, Any]:
     """The spec as the campaign judges it, so that one departure gets one verdict: the pages'
     own success statuses documented, name-valued query parameters and the pagination envelope
-    left to their areas (see LEFT_TO_THEIR_AREAS, ENVELOPE, `with_page_statuses`)."""
+    left to their areas, either side of a docs contradiction accepted (see LEFT_TO_THEIR_AREAS,
+    ENVELOPE, EITHER_SIDE, `with_page_statuses`)."""
     raw = with_page_statuses(raw)
     for item in raw.get("paths", {}).values():
         for operation in item.values():
@@ -201,7 +216,12 @@ def for_campaign(raw: dict[str, Any]) -> dict[str, Any]:
                     for p in operation["parameters"]
                     if not (isinstance(p, dict) and p.get("$ref") in LEFT_TO_THEIR_AREAS)
                 ]
-    envelope = raw.get("components", {}).get("schemas", {}).get(ENVELOPE)
+    schemas = raw.get("components", {}).get("schemas", {})
+    for (name, field), (either, _why) in EITHER_SIDE.items():
+        properties = schemas.get(name, {}).get("properties", {})
+        if field in properties:
+            properties[field] = either
+    envelope = schemas.get(ENVELOPE)
     if isinstance(envelope, dict):
         results = envelope.get("properties", {}).get("results", {"type": "array"})
         envelope["properties"] = {"results": results}
