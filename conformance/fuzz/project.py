@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from conformance.fuzz.transport import FuzzOperation
+from conformance.fuzz.transport import FuzzOperation, created_id
 from conformance.outcomes import Outcome, SetupRefused
 from conformance.target.client import TargetClient
 from conformance.target.scratch import ScratchError, ScratchResources
@@ -65,24 +65,6 @@ def _object(response: httpx.Response) -> dict[str, Any] | None:
     except ValueError:
         return None
     return body if isinstance(body, dict) else None
-
-
-def id_of(kind: str, created: dict[str, Any]) -> str | None:
-    """The id a path names an object by, read from its create answer.
-
-    An attachment's create answers upload credentials (`asset_id`, the attachment nested); an
-    intake entry is named in paths by its work item (`issue`, an id or a nested object)."""
-    if kind == "intake":
-        issue = created.get("issue")
-        value = issue.get("id") if isinstance(issue, dict) else issue or created.get("issue_id")
-    elif kind == "attachment":
-        nested = created.get("attachment")
-        value = created.get("asset_id") or created.get("id")
-        if value is None and isinstance(nested, dict):
-            value = nested.get("id")
-    else:
-        value = created.get("id")
-    return str(value) if value else None
 
 
 def _squashed(text: str) -> str:
@@ -221,10 +203,15 @@ class FuzzProject:
             return None
         if kind == "work_item" and self.sequence_id is None:
             self.sequence_id = str(created.get("sequence_id"))
-        made_id = id_of(kind, created)
+        made_id = created_id(made[0], created)
         if made_id is None:
             self.problems[kind] = f"the create answer names no id: {str(created)[:TEXT_LIMIT]}"
-        elif kind == "attachment":
+            return None
+        if not self.own:  # (in its own project, everything goes with the project)
+            # Registered by the id its path uses (the scratch resources take `id`, which for an
+            # intake entry names no path): so that cleanup really deletes it.
+            self.scratch.adopt(self.path(f"{made[0]}{made_id}/"))
+        if kind == "attachment":
             return self._uploaded(made[0], made_id)
         return made_id
 

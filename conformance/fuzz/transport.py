@@ -72,6 +72,21 @@ def _redacted_request(request: httpx.Request) -> requests.PreparedRequest:
     ).prepare()
 
 
+def created_id(collection: str, body: Any) -> str | None:
+    """The id a path names a newly created object by, read from its create answer.
+
+    An intake entry is named by its work item (`issue`: an id, or the object); an attachment's
+    create answers upload credentials (`asset_id`); anything else by its `id`."""
+    if not isinstance(body, dict):
+        return None
+    if collection.rstrip("/").endswith("intake-issues"):
+        issue = body.get("issue")
+        value = issue.get("id") if isinstance(issue, dict) else issue
+    else:
+        value = body.get("id") or body.get("asset_id")
+    return str(value) if value else None
+
+
 def _scrubbed(content: bytes, redactor: Redactor | None) -> bytes:
     """The body with any key the suite sent replaced (a server may echo it)."""
     if redactor is None or not content:
@@ -149,7 +164,7 @@ class TargetTransport(RequestsTransport):
             body = response.json()
         except ValueError:
             return
-        made = body.get("id") or body.get("asset_id") if isinstance(body, dict) else None
+        made = created_id(collection, body)
         if self.on_created is not None and made:
             self.on_created(f"{collection.rstrip('/')}/{made}/")
 
