@@ -269,6 +269,8 @@ def render_table(outcomes: Sequence[FaultOutcome]) -> str:
     for o in faults:
         declared = ", ".join(o.declared) or f"({o.expect})"
         consequences = ", ".join(o.consequences) or "-"
+        if o.expect == "aborted":  # what ran before the target went away: not a verdict
+            consequences = "(a partial run)"
         rows.append(
             f"| `{o.fault}` | {declared} | {o.exit_code} | {_verdict(o)} | {consequences} |\n"
         )
