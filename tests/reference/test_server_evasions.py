@@ -14,6 +14,18 @@ from conformance.reference.app import create_app
 from conformance.reference.config import ServerConfig
 from conformance.reference.variations import all_variations
 
+# The faults these tests (and, for the dropped connection and the dying process, the fault
+# matrix) show at work; tests/reference/test_server_faults.py counts them as probed.
+PROBED = {
+    "validation-error-html",
+    "ratelimit-headers-partial",
+    "activity-detail-unrouted",
+    "auth-first-activity-unrouted",
+    "project-create-forbidden",
+    "members-list-forbidden",
+    "invalid-body-drops-connection",
+    "server-exits-mid-run",
+}
 WS = "/api/v1/workspaces/conformance"
 NOWHERE = f"{WS}/plc-nowhere/"
 RATE = "x-ratelimit-remaining"
@@ -114,3 +126,27 @@ def test_every_variation_is_exercised_here() -> None:
         "state-create-200",
         "empty-cursor-on-last-page",
     }
+
+
+def test_an_invalid_body_loses_its_connection_and_a_dying_server_goes_away() -> None:
+    import subprocess
+
+    import httpx
+
+    from conformance.reference.launcher import start_reference_server
+    from conformance.reference.rules.evasions import EXIT_AFTER
+
+    faults = ("invalid-body-drops-connection", "server-exits-mid-run")
+    with start_reference_server(faults=faults, stderr=subprocess.DEVNULL) as server:
+        with httpx.Client(base_url=server.base_url, headers={"X-API-Key": server.api_key}) as http:
+            assert http.get(f"{WS}/projects/").status_code == 200
+            with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):  # no answer
+                http.post(f"{WS}/projects/", json={"name": 5})
+            for _ in range(EXIT_AFTER):
+                try:
+                    http.get("/api/v1/users/me/")
+                except httpx.TransportError:
+                    break
+        with pytest.raises(httpx.ConnectError):  # a new connection: nobody listens any more
+            httpx.get(f"{server.base_url}/api/v1/users/me/")
+        assert server.process.wait(timeout=5) is not None
