@@ -1,4 +1,4 @@
-"""The `plane-conformance` command: run / serve / faults / requirements / diff / shapes.
+"""The `plane-conformance` command: run / serve / faults / variations / requirements / diff / shapes.
 
 This module only parses arguments and dispatches; each subcommand's work lives in its layer
 (runner, reference server, catalogue, report), and nothing imports this module. Exit codes
@@ -98,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="embedded server only: switch on a fault (repeatable)",
     )
     run.add_argument(
+        "--variation",
+        action="append",
+        default=[],
+        help="embedded server only: answer in a legitimate variation (repeatable)",
+    )
+    run.add_argument(
         "--rate-limit",
         type=whole_number("--rate-limit"),
         help="embedded server only: requests per minute per key",
@@ -143,6 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--fault", action="append", default=[], help="switch on a fault (repeatable)"
     )
+    serve.add_argument(
+        "--variation",
+        action="append",
+        default=[],
+        help="answer in a legitimate variation the docs allow (repeatable)",
+    )
     serve.add_argument("--db", help="SQLite file to keep data across restarts (default: temporary)")
     serve.add_argument(
         "--latency-ms",
@@ -152,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_behaviour_options(serve)
 
     sub.add_parser("faults", help="list the reference server's fault switches")
+    sub.add_parser("variations", help="list the reference server's legitimate variations")
     reqs = sub.add_parser("requirements", help="print the requirement catalogue")
     reqs.add_argument("--area", help="only this area")
 
@@ -183,7 +196,16 @@ def _faults(_: argparse.Namespace) -> int:
     from conformance.reference.faults import all_faults
 
     for fault in all_faults().values():
-        print(f"{fault.name:<36} {','.join(fault.requirements):<24} {fault.description}")
+        flags = ",".join(fault.requirements) or f"({fault.expect})"
+        print(f"{fault.name:<36} {flags:<24} {fault.description}")
+    return EXIT_OK
+
+
+def _variations(_: argparse.Namespace) -> int:
+    from conformance.reference.variations import all_variations
+
+    for variation in all_variations().values():
+        print(f"{variation.name:<36} {variation.description}")
     return EXIT_OK
 
 
@@ -243,6 +265,7 @@ COMMANDS = {
     "run": _run,
     "serve": _serve,
     "faults": _faults,
+    "variations": _variations,
     "requirements": _requirements,
     "diff": _diff,
 }

@@ -33,6 +33,7 @@ from conformance.reference.launcher import (
     RunningServer,
     start_reference_server,
 )
+from conformance.reference.variations import unknown_variations
 from conformance.report import REPORT_FILES, write_all
 from conformance.report.baseline import BaselineEntry, BaselineError, load_baseline
 from conformance.report.model import RunResult, verdict_of
@@ -52,7 +53,10 @@ from conformance.target.config import (
 from conformance.target.pacing import Pacer, remove_state, state_path_for
 from conformance.target.preflight import PreflightError, preflight
 
-EMBEDDED_ONLY = ("fault", "rate_limit", "rate_window", "latency_ms")
+EMBEDDED_ONLY = (
+    "fault", "variation", "behaviour", "plane_rules", "plane_1_3_1", "docs_only",
+    "rate_limit", "rate_window", "latency_ms",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -118,8 +122,8 @@ def check_options(args: argparse.Namespace) -> CheckedOptions:
     target_url = args.target or os.environ.get(ENV_URL)
     if target_url and any(getattr(args, name, None) for name in EMBEDDED_ONLY):
         raise UsageFailure(
-            "--fault, --rate-limit, --rate-window and --latency-ms only apply to the embedded "
-            "reference server."
+            "--fault, --variation, the behaviour options, --rate-limit, --rate-window and "
+            "--latency-ms only apply to the embedded reference server."
         )
     try:
         areas = parse_areas(args.only, known_areas())
@@ -130,6 +134,15 @@ def check_options(args: argparse.Namespace) -> CheckedOptions:
         raise UsageFailure(
             f"unknown fault {unknown[0]!r}; `plane-conformance faults` lists the fault switches."
         )
+    unknown = unknown_variations(list(getattr(args, "variation", None) or []))
+    if unknown:
+        raise UsageFailure(
+            f"unknown variation {unknown[0]!r}; `plane-conformance variations` lists them."
+        )
+    try:
+        behaviours_from_args(args)
+    except ValueError as problem:
+        raise UsageFailure(str(problem)) from None
     report_dir = writable_directory(args.report_dir, "--report-dir")
     baseline = None
     if args.baseline:
@@ -151,6 +164,7 @@ def _embedded_server(args: argparse.Namespace) -> Iterator[RunningServer]:
             rate_window=getattr(args, "rate_window", None),
             latency_ms=getattr(args, "latency_ms", None),
             behaviours=behaviours_from_args(args),
+            variations=tuple(getattr(args, "variation", None) or ()),
         )
     except (ReferenceServerError, ValueError, KeyError) as problem:
         raise UsageFailure(f"the embedded reference server did not start: {problem}") from None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import hypothesis
 import hypothesis.errors
@@ -17,10 +18,10 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.core.transport import Response
 from schemathesis.generation import GenerationMode
 
-from conformance.fuzz.findings import Campaign, Finding
-from conformance.fuzz.judging import finding, judge
+from conformance.fuzz.findings import FORBIDDEN, Campaign, Finding, OperationLog
+from conformance.fuzz.judging import documents, finding, judge
 from conformance.fuzz.requirements import NEGATIVE_CHECKS, POSITIVE_CHECKS
-from conformance.fuzz.transport import STANDIN_HEADERS, FuzzCase, FuzzOperation
+from conformance.fuzz.transport import LOST, NO_ANSWER, STANDIN_HEADERS, FuzzCase, FuzzOperation
 
 
 @dataclass(frozen=True)
@@ -92,18 +93,15 @@ def fuzz_operation(
     def run(case: FuzzCase) -> None:
         if mode == GenerationMode.NEGATIVE and not _negative_worth_judging(case, ignored):
             return
-        response = case.call()
-        campaign.cases += 1
-        names = list(NEGATIVE_CHECKS if mode_name == "negative" else POSITIVE_CHECKS)
-        if mode_name == "positive" and label not in auth_checked and response.status_code < 300:
-            # Two probes (no key, wrong key) per operation are enough to show enforcement.
-            names.append("ignored_auth")
-            auth_checked.add(label)
-            if probe_enums:
-                for found in enum_probe(case, ignored):
-                    campaign.add(found)
-        for found in judge(case, response, names, mode=mode_name, waived=waived):
-            campaign.add(found)
+        send_case(
+            case,
+            mode=mode_name,
+            campaign=campaign,
+            auth_checked=auth_checked,
+            waived=waived,
+            ignored=ignored,
+            probe_enums=probe_enums,
+        )
 
     try:
         hypothesis.seed(operation_seed(seed, label, mode_name))(run)()
@@ -112,10 +110,104 @@ def fuzz_operation(
         return
 
 
+def send_case(
+    case: FuzzCase,
+    *,
+    mode: str,
+    campaign: Campaign,
+    auth_checked: set[str],
+    waived: Iterable[str] = (),
+    ignored: frozenset[str] = frozenset(),
+    probe_enums: bool = False,
+) -> Response | None:
+    """Send one case and judge its answer (returned); a dropped connection is kept, not raised
+    (None)."""
+    log = campaign.log(case.operation.label)
+    if mode == "negative":
+        log.negative_sent += 1
+    try:
+        response = case.call()
+    except LOST:
+        raise  # the target may be gone: the plugin decides whether the run goes on
+    except NO_ANSWER as error:
+        # Taken, never answered: the ledger has the exchange, STATUS-010 judges it.
+        log.no_answer.append(f"{type(error).__name__}: {error}"[:200])
+        return None
+    campaign.cases += 1
+    names = list(NEGATIVE_CHECKS if mode == "negative" else POSITIVE_CHECKS)
+    label = case.operation.label
+    if campaign.looks_unrouted(response.status_code, response.text, response.request.url or ""):
+        # The operation is missing: its answers are CAP-001's, not the schema's (one verdict).
+        log.absent = (
+            f"answered like a surely-unrouted URL ({response.status_code} {response.text[:120]}): "
+            "the operation is missing, judged by CAP-001"
+        )
+        names = ["not_a_server_error"]
+    if mode == "positive":
+        record_positive(log, case, response)
+    elif response.status_code == FORBIDDEN:
+        log.refused(response.status_code, response.text)
+    if mode == "positive" and label not in auth_checked and accepted(case, response):
+        # Two probes (no key, wrong key) per operation are enough to show enforcement.
+        names.append("ignored_auth")
+        auth_checked.add(label)
+        if probe_enums:
+            try:
+                for found in enum_probe(case, ignored, log):
+                    campaign.add(found)
+            except NO_ANSWER as error:
+                if isinstance(error, LOST):
+                    raise
+                log.no_answer.append(f"{type(error).__name__}: {error}"[:200])
+    try:
+        found_now = judge(case, response, names, mode=mode, waived=tuple(waived), log=log)
+    except NO_ANSWER as error:  # ignored_auth sends requests of its own
+        if isinstance(error, LOST):
+            raise
+        log.no_answer.append(f"{type(error).__name__}: {error}"[:200])
+        return response
+    for found in found_now:
+        campaign.add(found)
+    return response
+
+
+def minimal_case(
+    operation: FuzzOperation, path_parameters: dict[str, str], body: Any, *, has_body: bool
+) -> FuzzCase:
+    """The documented minimal case (see conformance.fuzz.minimal) as a schemathesis case."""
+    if has_body:
+        return operation.Case(
+            path_parameters=path_parameters,
+            headers=dict(STANDIN_HEADERS),
+            body=body,
+            media_type="application/json",
+        )
+    return operation.Case(path_parameters=path_parameters, headers=dict(STANDIN_HEADERS))
+
+
+def accepted(case: FuzzCase, response: Response) -> bool:
+    """A valid case's answer is the operation's own: a 2xx, or a 3xx it documents (an
+    attachment's detail redirects to its download; an undocumented one is REDIR-001's)."""
+    status = response.status_code
+    return 200 <= status < 300 or (300 <= status < 400 and documents(response, case))
+
+
+def record_positive(log: OperationLog, case: FuzzCase, response: Response) -> None:
+    """Count a valid case's answer; keep the words of a refusal (the unit says them)."""
+    log.positive += 1
+    status, text = response.status_code, response.text
+    if accepted(case, response):
+        log.accepted += 1
+    elif status < 500:
+        log.refused(status, text)
+
+
 ENUM_PROBE_VALUE = "plc-not-a-documented-value"
 
 
-def enum_probe(case: FuzzCase, ignored_fields: frozenset[str] = frozenset()) -> list[Finding]:
+def enum_probe(
+    case: FuzzCase, ignored_fields: frozenset[str] = frozenset(), log: OperationLog | None = None
+) -> list[Finding]:
     """Re-send an accepted valid body with one enumerated field set outside its enumeration.
 
     Random negative generation rarely hits an enum in a few cases; this one deterministic probe
@@ -147,6 +239,8 @@ def enum_probe(case: FuzzCase, ignored_fields: frozenset[str] = frozenset()) -> 
             return probe.call()
 
         response = send(ENUM_PROBE_VALUE)
+        if log is not None and response.status_code < 500:
+            log.judged["negative_data_rejection"] += 1
         if 200 <= response.status_code < 300:
             send(definition["enum"][0])  # repair the object for the checks that follow
             message = (

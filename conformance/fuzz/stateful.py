@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import hypothesis
 from hypothesis import given
 from schemathesis.core.result import Err
@@ -9,8 +12,8 @@ from schemathesis.core.transport import Response
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from conformance.fuzz.findings import Campaign
-from conformance.fuzz.fuzzing import generation_settings
+from conformance.fuzz.findings import Campaign, OperationLog
+from conformance.fuzz.fuzzing import generation_settings, record_positive
 from conformance.fuzz.judging import finding, judge
 from conformance.fuzz.requirements import POSITIVE_CHECKS
 from conformance.fuzz.transport import STANDIN_HEADERS, FuzzCase, FuzzOperation
@@ -80,6 +83,13 @@ def follow_links(
     return steps
 
 
+def lifecycle_log(campaign: Campaign, create: FuzzOperation) -> OperationLog:
+    """The log of the lifecycles that start with `create` (STATUS-003/006 are judged on it)."""
+    log = campaign.log(f"{create.label} (lifecycle)")
+    log.lifecycle = True
+    return log
+
+
 def run_lifecycle(
     schema: OpenApiSchema,
     create: FuzzOperation,
@@ -87,28 +97,54 @@ def run_lifecycle(
     *,
     seed: int,
     campaign: Campaign,
+    create_body: Any = None,
+    waivers: Mapping[str, Mapping[str, str]] | None = None,
 ) -> None:
     """create -> get -> update -> get -> delete -> get, along the links of the create's answer.
+
+    The create sends `create_body` (the documented minimal body) when given, else a generated
+    valid body. `waivers` names, per operation, checks not run (known docs contradictions).
 
     Besides the positive checks on every step: a 404 for the object just created fails STATUS-003
     (ensure_resource_availability), a successful read after a successful delete fails STATUS-006
     (use_after_free).
     """
 
+    lifecycle = lifecycle_log(campaign, create)
+
     def send(case: FuzzCase) -> Response:
         response = case.call()
         campaign.cases += 1
-        for found in judge(case, response, POSITIVE_CHECKS, mode="stateful"):
+        # Counted for the step's operation only where this part fuzzes it (the lifecycles run in
+        # one part); a finding counts wherever it is made.
+        log = campaign.logs.get(case.operation.label)
+        if log is not None:
+            record_positive(log, case, response)
+        waived = tuple((waivers or {}).get(case.operation.label, {}))
+        for found in judge(
+            case, response, POSITIVE_CHECKS, mode="stateful", waived=waived, log=log
+        ):
             campaign.add(found)
         return response
 
-    created_case = draw_case(create, path_parameters, seed)
+    if create_body is None:
+        created_case = draw_case(create, path_parameters, seed)
+    else:
+        created_case = create.Case(
+            path_parameters=path_parameters,
+            headers=dict(STANDIN_HEADERS),
+            body=create_body,
+            media_type="application/json",
+        )
     created = send(created_case)
     if created.status_code >= 300:
+        lifecycle.refused(created.status_code, created.text)
         return  # the create itself was judged above; nothing to follow
     steps = follow_links(schema, create, created_case, created)
     if "get" not in steps:
+        lifecycle.refused(created.status_code, "the create's answer links to no read")
         return
+    lifecycle.steps.add("created")
 
     def case_for(prefix: str) -> FuzzCase:
         operation, params = steps[prefix]
@@ -126,7 +162,10 @@ def run_lifecycle(
         campaign.add(
             finding(read_case, read, "ensure_resource_availability", message, mode="stateful")
         )
+        lifecycle.broken["STATUS-003"] = message
         return
+    if read.status_code < 300:
+        lifecycle.steps.add("read")
     if "update" in steps:
         send(case_for("update"))
         send(case_for("get"))
@@ -134,12 +173,16 @@ def run_lifecycle(
         return
     deleted = send(case_for("delete"))
     if deleted.status_code >= 300:
+        lifecycle.refused(deleted.status_code, f"the delete was refused: {deleted.text}")
         return
     again_case = case_for("get")
     again = send(again_case)
+    if 400 <= again.status_code < 500:
+        lifecycle.steps.add("gone")
     if 200 <= again.status_code < 400:
         message = (
             f"the object was deleted (HTTP {deleted.status_code}), yet reading it answered "
             f"{again.status_code} instead of 404"
         )
         campaign.add(finding(again_case, again, "use_after_free", message, mode="stateful"))
+        lifecycle.broken["STATUS-006"] = message

@@ -98,7 +98,8 @@ def exception_outcome(error: BaseException) -> CheckOutcome:
         return "passed" if kind == "verified" else kind
     if isinstance(error, AssertionError | json.JSONDecodeError):
         return "failed"
-    if isinstance(error, NO_ANSWER):
+    if isinstance(error, NO_ANSWER + LOST):
+        # No answer, or no connection at all (the run is then aborted): never the suite's error.
         return "not_verified"
     return "error"
 
@@ -125,6 +126,8 @@ def short_message(excinfo: pytest.ExceptionInfo[BaseException], secrets: Iterabl
         text = str(error) or "assertion failed"
     elif outcome_kind(error) is not None:
         text = str(getattr(error, "reason", None) or getattr(error, "msg", "") or error)
+    elif isinstance(error, LOST):
+        text = f"the target could not be reached ({type(error).__name__}: {error})"
     elif isinstance(error, NO_ANSWER):
         text = (
             f"the target gave no answer ({type(error).__name__}: {error}); "

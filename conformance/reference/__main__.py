@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate-limit", type=int)
     parser.add_argument("--rate-window", type=int)
     parser.add_argument("--fault", action="append", default=[])
+    parser.add_argument("--variation", action="append", default=[])
     parser.add_argument("--db")
     parser.add_argument("--latency-ms", type=int, default=0)
     add_behaviour_options(parser)

@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from conformance.reference.behaviours import DEFAULT_BEHAVIOURS, Behaviour, is_followed
+from conformance.reference.variations import Variation
 
 DEFAULT_RATE_LIMIT = 6000  # requests per minute per key: an embedded suite run never waits
 
@@ -35,9 +36,14 @@ class ServerConfig:
     latency_ms: int = 0
     # Plane's ways switched on: behaviour names and group names (see behaviours.py).
     behaviours: frozenset[str] = DEFAULT_BEHAVIOURS
+    # Legitimate variations switched on (see variations.py): other answers the docs allow.
+    variations: frozenset[str] = frozenset()
 
     def has(self, fault_name: str) -> bool:
         return fault_name in self.faults
 
     def follows(self, behaviour: Behaviour) -> bool:
         return is_followed(behaviour, self.behaviours)
+
+    def varies(self, variation: Variation) -> bool:
+        return variation.name in self.variations

@@ -12,6 +12,14 @@ import pkgutil
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
+
+# What a run against a fault must come to (the fault matrix, conformance/proof.py, checks it):
+# "flagged": exactly the declared requirements failed or warned (exit 1 for a MUST, else 0);
+# "incomplete": a prerequisite refused, nothing failed, the checks that needed it blocked with
+#   the server's words (exit 3), never a pass;
+# "aborted": the target went away mid-run; the run stops and says so in one sentence (exit 2).
+Expectation = Literal["flagged", "incomplete", "aborted"]
 
 
 @dataclass(frozen=True)
@@ -19,6 +27,7 @@ class Fault:
     name: str
     requirements: tuple[str, ...]  # the catalogue ids a run against this fault must flag
     description: str
+    expect: Expectation = "flagged"
 
 
 class DuplicateFault(ValueError):
@@ -28,9 +37,15 @@ class DuplicateFault(ValueError):
 _DECLARED: dict[str, tuple[Fault, str]] = {}  # name -> (fault, declaring module)
 
 
-def declare_fault(name: str, requirements: Iterable[str], description: str) -> Fault:
+def declare_fault(
+    name: str,
+    requirements: Iterable[str],
+    description: str,
+    *,
+    expect: Expectation = "flagged",
+) -> Fault:
     """Declare (and so register) a fault switch; the module's rule checks `config.has(name)`."""
-    fault = Fault(name, tuple(requirements), description)
+    fault = Fault(name, tuple(requirements), description, expect)
     module = str(sys._getframe(1).f_globals.get("__name__", "?"))
     known = _DECLARED.get(name)
     if known is not None and known != (fault, module):  # a re-import declares the same again

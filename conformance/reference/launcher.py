@@ -82,6 +82,7 @@ def start_reference_server(
     stderr: int | IO[Any] | None = None,
     latency_ms: int | None = None,
     behaviours: Iterable[str] | None = None,
+    variations: Iterable[str] = (),
 ) -> RunningServer:
     """`stderr` goes to subprocess.Popen: None inherits ours, subprocess.DEVNULL silences the
     server's log line and tracebacks, a file collects them. `behaviours` (names or groups, see
@@ -90,6 +91,8 @@ def start_reference_server(
     command = [sys.executable, "-m", "conformance.reference", "--workspace", workspace]
     for fault in faults:
         command += ["--fault", fault]
+    for variation in variations:
+        command += ["--variation", variation]
     if rate_limit is not None:
         command += ["--rate-limit", str(rate_limit)]
     if rate_window is not None:

@@ -20,6 +20,7 @@ from conformance.reference.config import (
 )
 from conformance.reference.faults import unknown_faults
 from conformance.reference.rules import auth
+from conformance.reference.variations import unknown_variations
 
 
 def config_from_args(args: argparse.Namespace) -> ServerConfig:
@@ -31,6 +32,12 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
         behaviours = behaviours_from_args(args)
     except ValueError as problem:
         raise SystemExit(str(problem)) from None
+    variations = list(getattr(args, "variation", None) or [])
+    unknown = unknown_variations(variations)
+    if unknown:
+        raise SystemExit(
+            f"unknown variation(s): {', '.join(unknown)} (see `plane-conformance variations`)"
+        )
     return ServerConfig(
         behaviours=behaviours,
         api_key=getattr(args, "api_key", None) or generate_api_key(),
@@ -38,6 +45,7 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
         rate_limit=getattr(args, "rate_limit", None) or DEFAULT_RATE_LIMIT,
         rate_window=getattr(args, "rate_window", None) or 60,
         faults=frozenset(faults),
+        variations=frozenset(variations),
         db_path=getattr(args, "db", None),
         latency_ms=getattr(args, "latency_ms", None) or 0,
     )
@@ -65,7 +73,8 @@ def serve(args: argparse.Namespace) -> int:
         f"reference server on http://{args.host}:{args.port} workspace={config.workspace} "
         f"key={mask_key(config.api_key)} rate_limit={config.rate_limit}/min "
         f"faults={','.join(sorted(config.faults)) or 'none'} "
-        f"behaviours={','.join(sorted(config.behaviours)) or 'docs'}",
+        f"behaviours={','.join(sorted(config.behaviours)) or 'docs'} "
+        f"variations={','.join(sorted(config.variations)) or 'none'}",
         file=sys.stderr,
         flush=True,
     )

@@ -17,6 +17,7 @@ from typing import Any
 from conformance.reference.config import ServerConfig
 from conformance.reference.faults import declare_fault
 from conformance.reference.rules.errors import bad_request
+from conformance.reference.variations import declare_variation
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 100
@@ -99,6 +100,11 @@ TOTAL_PAGES_FLOOR = declare_fault(
     "total-pages-rounded-down", ("PAG-017",), "total_pages is floor(total / size), not ceil"
 )
 
+EMPTY_CURSOR_ON_LAST_PAGE = declare_variation(
+    "empty-cursor-on-last-page",
+    "the last page's next_cursor is the empty string (next_page_results false says there is none)",
+)
+
 _CURSOR = re.compile(r"^(\d+):(\d+):([01])$")
 _INT = re.compile(r"^[+-]?\d+$")
 
@@ -177,12 +183,15 @@ def paginate(
     elif config.has(FIRST_PREV_CURSOR_NONE_TEXT.name):
         first_prev = "None"
     pages = math.floor if config.has(TOTAL_PAGES_FLOOR.name) else math.ceil
+    next_cursor = f"{size}:{page + step}:0"
+    if not has_next and config.varies(EMPTY_CURSOR_ON_LAST_PAGE):
+        next_cursor = ""
     envelope = {
         "grouped_by": None,
         "sub_grouped_by": None,
         # total_count is not in the docs' envelope but plane-sdk requires it.
         "total_count": reported_total,
-        "next_cursor": f"{size}:{page + step}:0",
+        "next_cursor": next_cursor,
         "prev_cursor": f"{size}:{page - 1}:{prev_flag}" if page > 0 else first_prev,
         "next_page_results": has_next,
         "prev_page_results": page > 0 and total > 0,
