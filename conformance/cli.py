@@ -1,4 +1,4 @@
-"""The `plane-conformance` command: run / serve / faults / variations / requirements / diff / shapes.
+"""The `plane-conformance` command: run, serve, faults, variations, requirements, diff, shapes.
 
 This module only parses arguments and dispatches; each subcommand's work lives in its layer
 (runner, reference server, catalogue, report), and nothing imports this module. Exit codes
