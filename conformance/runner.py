@@ -157,21 +157,29 @@ def check_options(args: argparse.Namespace) -> CheckedOptions:
 
 @contextlib.contextmanager
 def _embedded_server(args: argparse.Namespace) -> Iterator[RunningServer]:
-    try:
-        server = start_reference_server(
-            faults=tuple(args.fault),
-            rate_limit=args.rate_limit,
-            rate_window=getattr(args, "rate_window", None),
-            latency_ms=getattr(args, "latency_ms", None),
-            behaviours=behaviours_from_args(args),
-            variations=tuple(getattr(args, "variation", None) or ()),
-        )
-    except (ReferenceServerError, ValueError, KeyError) as problem:
-        raise UsageFailure(f"the embedded reference server did not start: {problem}") from None
-    try:
-        yield server
-    finally:
-        server.stop()
+    """The reference server for this run. Its own log lines go to a temporary file, not to the
+    user's console (the run prints its own target line); the last one is quoted if it fails to
+    start."""
+    with tempfile.TemporaryFile(mode="w+", prefix="plane-conformance-server-") as log:
+        try:
+            server = start_reference_server(
+                faults=tuple(args.fault),
+                rate_limit=args.rate_limit,
+                rate_window=getattr(args, "rate_window", None),
+                latency_ms=getattr(args, "latency_ms", None),
+                behaviours=behaviours_from_args(args),
+                variations=tuple(getattr(args, "variation", None) or ()),
+                stderr=log,
+            )
+        except (ReferenceServerError, ValueError, KeyError) as problem:
+            log.seek(0)
+            said = (log.read().strip().splitlines() or [""])[-1]
+            why = f"{problem}{f' ({said})' if said else ''}"
+            raise UsageFailure(f"the embedded reference server did not start: {why}") from None
+        try:
+            yield server
+        finally:
+            server.stop()
 
 
 @contextlib.contextmanager
@@ -379,6 +387,8 @@ def run(args: argparse.Namespace) -> int:
             # interrupted or aborted run must never pass a CI gate.
             print_summary(_console(), result, [checked.report_dir / n for n in REPORT_FILES])
             verdict = verdict_of(result)
+            # The one sentence of a run without a verdict, where scripts look for it.
+            print(f"plane-conformance: {verdict.headline}", file=sys.stderr)
             return verdict.exit_code if verdict.tone != "pass" else EXIT_INTERRUPTED
         drift = _shape_drift(args, config)
         if drift is not None:

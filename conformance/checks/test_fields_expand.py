@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from conformance.checks._refusals import require_json_refusal
 from conformance.outcomes import Blocked, NotSelected, NotVerified, Units
 from conformance.target.client import TargetClient
 from conformance.target.config import TargetConfig
@@ -142,6 +143,7 @@ def refusal_problems(response: httpx.Response, query: str) -> list[str]:
 
 
 def naming_problems(response: httpx.Response, query: str, name: str) -> list[str]:
+    require_json_refusal(response, query)
     if 400 <= response.status_code < 500 and name in response.text:
         return []
     return [f"{query} answered {response.status_code} without naming {name}: {response.text:.160}"]

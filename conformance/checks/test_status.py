@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 import pytest
 
+from conformance.checks._refusals import require_json_refusal
 from conformance.outcomes import Blocked, NotSelected, NotVerified, SetupRefused, Units
 from conformance.spec.openapi import load_openapi
 from conformance.target.client import TargetClient, is_json_media_type
@@ -324,6 +325,7 @@ def test_invalid_body_400_names_the_field(invalid_post: InvalidPost) -> None:
     response = invalid_post.response
     if response.status_code != 400:
         raise NotVerified(f"no 400 to inspect (answered {response.status_code}; see STATUS-008)")
+    require_json_refusal(response, f"the invalid {invalid_post.field_name!r} body")
     assert invalid_post.field_name in response.text, (
         f"the 400 body does not name {invalid_post.field_name!r}: {response.text[:200]!r}"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 
-from conformance.reference.behaviours import DEFAULT_BEHAVIOURS, Behaviour, is_followed
+from conformance.reference.behaviours import DEFAULT_BEHAVIOURS, DOCS_ONLY, Behaviour, is_followed
 from conformance.reference.variations import Variation
 
 DEFAULT_RATE_LIMIT = 6000  # requests per minute per key: an embedded suite run never waits
@@ -43,7 +43,7 @@ class ServerConfig:
         return fault_name in self.faults
 
     def follows(self, behaviour: Behaviour) -> bool:
-        return is_followed(behaviour, self.behaviours)
+        return not self.varies(DOCS_ONLY) and is_followed(behaviour, self.behaviours)
 
     def varies(self, variation: Variation) -> bool:
         return variation.name in self.variations

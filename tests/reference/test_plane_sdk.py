@@ -106,6 +106,8 @@ def test_work_items_comments_links_and_paging(sdk: PlaneClient, server: RunningS
 def test_cycles_and_modules(sdk: PlaneClient, server: RunningServer) -> None:
     ws = server.workspace
     project = sdk.projects.create(ws, CreateProject(name="SDK three", identifier="SDKC"))
+    # As on Plane, a new project has cycles and modules off until they are switched on.
+    sdk.projects.update(ws, project.id, UpdateProject(cycle_view=True, module_view=True))
     me = sdk.users.get_me()
     item = sdk.work_items.create(ws, project.id, CreateWorkItem(name="in cycle"))
     cycle = sdk.cycles.create(

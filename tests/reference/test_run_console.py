@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-FAULT = "auth-missing-key-accepted"  # breaks exactly AUTH-002, AUTH-003, AUTH-006, AUTH-007
-FAILED = ("AUTH-002", "AUTH-003", "AUTH-006", "AUTH-007")
+# Together they break exactly AUTH-002, AUTH-004, AUTH-006 and AUTH-007; AUTH-003 and AUTH-005
+# then have no refusal to read (not verified: one line each too).
+FAULTS = ("--fault", "auth-missing-key-accepted", "--fault", "auth-invalid-key-accepted")
+FAILED = ("AUTH-002", "AUTH-004", "AUTH-006", "AUTH-007")
 YAML_CACHE = "plane-conformance-yaml"  # spec/yaml_cache.py: one copy per file content, kept
 Done = subprocess.CompletedProcess[str]
 
@@ -22,7 +24,7 @@ def _run(tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLANE_")}
     env.update(TMPDIR=str(temp), COLUMNS="120")
     return subprocess.run(
-        [sys.executable, "-m", "conformance", "run", "--fault", FAULT, "--only", "auth",
+        [sys.executable, "-m", "conformance", "run", *FAULTS, "--only", "auth",
          "--profile", "quick", "--seed", "5", "--report-dir", str(tmp_path / "reports"), *extra],
         capture_output=True, text=True, env=env, timeout=240, check=False,
     )  # fmt: skip

@@ -83,9 +83,6 @@ SLASHLESS_GET_REDIRECT = declare_variation(
 SECOND_TIMESTAMPS = declare_variation(
     "second-resolution-timestamps", "timestamps to the second, without a fraction"
 )
-STATE_CREATE_200 = declare_variation(
-    "state-create-200", "a state create answers 200, as the Create-a-state page documents"
-)
 
 FORBIDDEN = {"detail": "You do not have permission to perform this action."}  # Plane's words
 _ACTIVITY_DETAIL = re.compile(
@@ -175,7 +172,6 @@ def rewrites(config: ServerConfig) -> bool:
         config.has(DROPS_ON_INVALID_BODY.name)
         or config.has(ERRORS_AS_HTML.name)
         or config.varies(SECOND_TIMESTAMPS)
-        or config.varies(STATE_CREATE_200)
     )
 
 
@@ -186,13 +182,6 @@ def rewrite(config: ServerConfig, method: str, path: str, answer: Answer) -> Ans
     if answer.status == 400 and config.has(ERRORS_AS_HTML.name):
         answer.body = HTML_400
         answer.set_header(b"content-type", b"text/html; charset=utf-8")
-    if (
-        answer.status == 201
-        and method == "POST"
-        and _STATES.match(path)
-        and config.varies(STATE_CREATE_200)
-    ):
-        answer.status = 200
     if config.varies(SECOND_TIMESTAMPS) and b"json" in answer.media():
         answer.body = _FRACTION.sub(rb'"\1', answer.body)
     return answer
