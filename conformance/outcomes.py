@@ -56,8 +56,14 @@ class SetupRefused(Exception):
     """The target refused a step the check only uses (a create of a scratch object...).
 
     Not an AssertionError: the step is judged by its own requirement (STATUS-001, SCHEMA-005...),
-    and the checks that needed it are blocked with the server's words.
+    and the checks that needed it are blocked with the server's words. When the step did not
+    refuse but broke (`status` 5xx), that is STATUS-010's departure, and the checks that needed
+    it are not verified instead.
     """
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def outcome_kind(error: BaseException) -> UnitStatus | None:
@@ -65,7 +71,7 @@ def outcome_kind(error: BaseException) -> UnitStatus | None:
     if isinstance(error, Outcome):
         return error.kind
     if isinstance(error, SetupRefused):
-        return "blocked"
+        return "not_verified" if error.status is not None and error.status >= 500 else "blocked"
     return None
 
 

@@ -101,6 +101,7 @@ class FuzzProject:
         self.client, self.scratch, self.workspace = client, scratch, workspace
         self.sequence_id: str | None = None
         self.problems: dict[str, str] = {}  # kind -> why no object of that kind could be made
+        self.broken: set[str] = set()  # kinds whose create (or upload) answered a 5xx
         self.ids: dict[str, str] = {}
         given = scratch.config.project_id
         self.own = not given
@@ -155,6 +156,8 @@ class FuzzProject:
         created = _object(response)
         if not 200 <= response.status_code < 300 or created is None:
             self.problems[kind] = describe(response)
+            if response.status_code >= 500:
+                self.broken.add(kind)
             return None
         return created
 
@@ -223,6 +226,8 @@ class FuzzProject:
         )
         if not 200 <= response.status_code < 300:
             self.problems["attachment"] = f"the upload could not be completed: {describe(response)}"
+            if response.status_code >= 500:
+                self.broken.add("attachment")
             return None
         return attachment
 
@@ -319,11 +324,15 @@ def resolve_path_parameters(
         else:
             value = project.get(kind)
         if value is None:
-            raise Unresolved(_why(project, kind, name), refused=kind in project.problems)
+            # A prerequisite refused (4xx: permissions, a feature off) blocks the operation; one
+            # that broke (5xx) is STATUS-010's departure, and leaves the operation not verified.
+            refused = kind in project.problems and kind not in project.broken
+            raise Unresolved(_why(project, kind, name), refused=refused)
         values[name] = value
     return values
 
 
 def _why(project: FuzzProject, kind: str, name: str) -> str:
     problem = project.problems.get(kind) or project.problems.get("work_item") or "no recipe"
-    return f"no scratch {kind.replace('_', ' ')} for {name}: {problem}"
+    judged = " (judged by STATUS-010)" if kind in project.broken else ""
+    return f"no scratch {kind.replace('_', ' ')} for {name}: {problem}{judged}"

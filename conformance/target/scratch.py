@@ -186,7 +186,10 @@ class ScratchResources:
                 return project
             if response.status_code != 409:
                 break
-        raise SetupRefused(f"the scratch {kind} could not be created: {_describe(response)}")
+        raise SetupRefused(
+            f"the scratch {kind} could not be created: {_describe(response)}",
+            response.status_code,
+        )
 
     def _turn_features_on(self, project: dict[str, Any]) -> None:
         """Turn on cycles, modules and intake in our own project (documented settings)."""
@@ -259,7 +262,10 @@ class ScratchResources:
         accepted = tuple(expected) if expected is not None else OK
         created = _object_of(response)
         if response.status_code not in accepted or created is None:
-            raise ScratchError(f"a scratch object could not be created: {_describe(response)}")
+            raise ScratchError(
+                f"a scratch object could not be created: {_describe(response)}",
+                response.status_code,
+            )
         return created
 
     def adopt(self, path: str) -> None:

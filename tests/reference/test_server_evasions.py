@@ -84,8 +84,9 @@ def test_variations_keep_every_rule(serve: Any) -> None:
     assert seconds.post(f"{WS}/projects/{project}/states/", json=state).status_code == 200
     docs = serve(variations=("docs-only",))  # ...the docs alone: 201, and any project name
     project = str(
-        docs.post(f"{WS}/projects/", json={"name": "Docs-only (any name!)", "identifier": "DOC"})
-        .json()["id"]
+        docs.post(
+            f"{WS}/projects/", json={"name": "Docs-only (any name!)", "identifier": "DOC"}
+        ).json()["id"]
     )
     assert docs.post(f"{WS}/projects/{project}/states/", json=state).status_code == 201
 
