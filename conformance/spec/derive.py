@@ -289,6 +289,15 @@ class Deriver:
                         )
         return enums
 
+    def optional_at_create(self, resource: str, ops: list[Op]) -> set[str]:
+        """Body parameters a resource's create page marks optional: left out, they have no value,
+        so the object may answer them as null (the pages never say whether a field may be null)."""
+        names: set[str] = set()
+        for op in ops:
+            if op.resource == resource and op.kind == "create" and not op.alias_of:
+                names |= {p.name for p in op.page.params.get("body", []) if not p.required}
+        return names - self.never_null
+
     def resource_examples(self, resource: str, ops: list[Op]) -> list[object]:
         examples: list[object] = []
         for rel, res in (self.overlay.get("overview_resource") or {}).items():
@@ -387,6 +396,8 @@ class Deriver:
             examples = self.resource_examples(resource, ops)
             enums = self.resource_enums(resource, ops)
             shape = self.finish_shape(infer_many(examples), resource in expandable, enums)
+            for name in self.optional_at_create(resource, ops) & set(shape.props):
+                shape.props[name].nullable = True
             schema = render(shape) if shape.types else {"type": "object"}
             schemas[camel(resource, upper=True)] = schema
         for op in ops:  # items that are not the operation's resource get a schema of their own
