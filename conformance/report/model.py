@@ -349,5 +349,11 @@ def verdict_of(result: RunResult) -> Verdict:
         )
         return Verdict(EXIT_INCOMPLETE, "incomplete", headline, **common)
     checked = sum(v.status == "passed" for v in musts)
-    headline = f"Conforms: every checked MUST requirement passed ({checked} of {len(musts)}){note}."
+    if accepted:
+        headline = (
+            f"Nothing beyond the baseline: every checked MUST requirement passed ({checked} of "
+            f"{len(musts)}) or is accepted by the baseline ({len(accepted)})."
+        )
+    else:
+        headline = f"Conforms: every checked MUST requirement passed ({checked} of {len(musts)})."
     return Verdict(EXIT_OK, "pass", headline, **common)
