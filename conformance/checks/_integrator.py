@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from conformance.outcomes import Blocked
+from conformance.target.answers import describe, json_of
 from conformance.target.client import TargetClient
 
 OK = range(200, 300)
@@ -18,16 +19,7 @@ MAX_HOPS = 3
 VOLATILE = frozenset({"updated_at", "updated_by", "last_activity_at"})
 
 
-def json_of(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-def describe(response: httpx.Response) -> str:
-    request = response.request
-    return f"{request.method} {request.url} answered {response.status_code}: {response.text:.200}"
+__all__ = ["describe", "json_of"]  # re-exported for the integrator checks
 
 
 def judged_elsewhere(response: httpx.Response) -> str | None:

@@ -13,6 +13,7 @@ import pytest
 
 from conformance.checks._refusals import require_json_refusal
 from conformance.outcomes import Blocked, NotSelected, NotVerified, Units
+from conformance.target.answers import json_of
 from conformance.target.client import TargetClient
 from conformance.target.config import TargetConfig
 from conformance.target.scratch import ScratchResources
@@ -65,13 +66,6 @@ class Answers:
         if why is not None:
             raise NotVerified(why)
         return self._fetch(detail, params)
-
-
-def json_of(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
 
 
 def objects_of(response: httpx.Response, *, detail: bool) -> list[Any]:

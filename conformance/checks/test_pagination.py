@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 from conformance.checks import _walk as paging
 from conformance.checks._refusals import require_json_refusal
 from conformance.outcomes import NotSelected, NotVerified, Units
+from conformance.target.answers import json_of as body_of
 from conformance.target.client import TargetClient
 from conformance.target.config import TargetConfig
 from conformance.target.scratch import ScratchResources
@@ -37,13 +38,6 @@ from conformance.target.scratch import ScratchResources
 COLLECTIONS: dict[str, tuple[int, int]] = {"comments": (13, 5), "links": (7, 3)}
 # How many extra page sizes the "any per_page walks everything once" property tries.
 PROPERTY_EXAMPLES = {"quick": 2, "standard": 3, "full": 6}
-
-
-def body_of(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
 
 
 def fetcher(client: TargetClient, path: str) -> paging.Fetch:

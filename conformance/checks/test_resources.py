@@ -11,20 +11,14 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance.checks._integrator import fetch, require_permission, walk_all
+from conformance.checks._integrator import describe, fetch, require_permission, walk_all
 from conformance.outcomes import NotSelected, NotVerified
+from conformance.target.answers import json_of
 from conformance.target.client import TargetClient
 from conformance.target.config import TargetConfig
 from conformance.target.scratch import ScratchResources
 
 OK = range(200, 300)
-
-
-def json_of(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
 
 
 def listed_ids(response: httpx.Response, *keys: str) -> set[str]:
@@ -36,13 +30,6 @@ def listed_ids(response: httpx.Response, *keys: str) -> set[str]:
         if isinstance(row, dict):
             found |= {str(row[key]) for key in keys if row.get(key) is not None}
     return found
-
-
-def describe(response: httpx.Response) -> str:
-    request = response.request
-    return (
-        f"{request.method} {request.url.path} answered {response.status_code}: {response.text:.160}"
-    )
 
 
 def ids_listed(client: TargetClient, path: str, *keys: str) -> set[str]:

@@ -28,6 +28,7 @@ import pytest
 from conformance.checks._refusals import require_json_refusal
 from conformance.outcomes import Blocked, NotSelected, NotVerified, SetupRefused, Units
 from conformance.spec.openapi import load_openapi
+from conformance.target.answers import json_of as _json
 from conformance.target.client import TargetClient, is_json_media_type
 from conformance.target.config import TargetConfig
 from conformance.target.scratch import ScratchResources
@@ -100,13 +101,6 @@ class Lifecycle:
                 self.scratch.forget(detail)
             self.deleted[kind.name] = (created, answer)
         return self.deleted[kind.name]
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
 
 
 def _refused(created: Created, kind: Kind) -> Blocked:

@@ -22,8 +22,9 @@ from typing import Any
 
 import httpx
 
-from conformance.fuzz.project import FuzzProject, Unresolved, describe
+from conformance.fuzz.project import FuzzProject, Unresolved
 from conformance.fuzz.transport import FuzzOperation
+from conformance.target.answers import describe
 
 PAST = {"start_date": "2020-01-01", "end_date": "2020-01-02"}  # a cycle that has ended
 COMPLETED = {"status": "completed"}  # a module that may be archived

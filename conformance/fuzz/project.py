@@ -18,10 +18,9 @@ import string
 from collections.abc import Callable
 from typing import Any
 
-import httpx
-
 from conformance.fuzz.transport import FuzzOperation, created_id
 from conformance.outcomes import Outcome, SetupRefused
+from conformance.target.answers import describe, object_of
 from conformance.target.client import TargetClient
 from conformance.target.scratch import ScratchError, ScratchResources
 
@@ -49,22 +48,6 @@ KIND_OF_SEGMENT = {
 }
 FEATURE_SETTINGS = ("cycle_view", "module_view", "intake_view")  # off on a new Plane project
 TEXT_LIMIT = 200
-
-
-def describe(response: httpx.Response) -> str:
-    request = response.request
-    return (
-        f"{request.method} {request.url.path} answered {response.status_code}: "
-        f"{response.text[:TEXT_LIMIT]}"
-    )
-
-
-def _object(response: httpx.Response) -> dict[str, Any] | None:
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    return body if isinstance(body, dict) else None
 
 
 def _squashed(text: str) -> str:
@@ -111,7 +94,7 @@ class FuzzProject:
 
     def _read(self, project_id: str) -> dict[str, Any]:
         response = self.client.get(f"/api/v1/workspaces/{self.workspace}/projects/{project_id}/")
-        project = _object(response)
+        project = object_of(response)
         if response.status_code != 200 or project is None or "id" not in project:
             raise SetupRefused(f"the configured project is not readable: {describe(response)}")
         return project
@@ -121,7 +104,7 @@ class FuzzProject:
             identifier = "Z" + "".join(secrets.choice(string.ascii_uppercase) for _ in range(5))
             body = {"name": self.scratch.name("schema project"), "identifier": identifier}
             response = self.scratch.post(f"/api/v1/workspaces/{self.workspace}/projects/", body)
-            project = _object(response)
+            project = object_of(response)
             if 200 <= response.status_code < 300 and project is not None and "id" in project:
                 self._features_on(project)
                 return project
@@ -153,7 +136,7 @@ class FuzzProject:
         except Outcome as outcome:  # the scratch resources know the feature is off
             self.problems[kind] = outcome.reason
             return None
-        created = _object(response)
+        created = object_of(response)
         if not 200 <= response.status_code < 300 or created is None:
             self.problems[kind] = describe(response)
             if response.status_code >= 500:
@@ -247,7 +230,7 @@ class FuzzProject:
         if work_item is None:
             return None
         response = self.client.get(self.path(f"work-items/{work_item}/activities/"))
-        body = _object(response)
+        body = object_of(response)
         results = body.get("results") if body is not None and response.status_code == 200 else None
         if not results:
             self.problems["activity"] = f"no activity to name: {describe(response)}"
@@ -257,7 +240,7 @@ class FuzzProject:
     def _me(self) -> str | None:
         """The key's own user: the one member the suite may name (never somebody else)."""
         response = self.client.get("/api/v1/users/me/")
-        body = _object(response)
+        body = object_of(response)
         if response.status_code != 200 or body is None or not body.get("id"):
             self.problems["member"] = f"the key's own user is not known: {describe(response)}"
             return None

@@ -16,10 +16,10 @@ are; the list and its reasons are in docs/reference-vs-plane.md.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from conformance.reference.registry import Registry
 from conformance.reference.variations import declare_variation
 
 PLANE_RULES = "plane-rules"
@@ -47,24 +47,14 @@ class Behaviour:
     description: str
 
 
-class DuplicateBehaviour(ValueError):
-    """Two declarations use one behaviour name."""
-
-
-_DECLARED: dict[str, tuple[Behaviour, str]] = {}
+BEHAVIOURS: Registry[Behaviour] = Registry("behaviour")
 
 
 def declare_behaviour(name: str, group: str, description: str) -> Behaviour:
     """Declare (and so register) a behaviour; the module's rule asks `config.follows(it)`."""
     if group not in GROUPS:
         raise ValueError(f"unknown behaviour group {group!r}")
-    behaviour = Behaviour(name, group, description)
-    module = str(sys._getframe(1).f_globals.get("__name__", "?"))
-    known = _DECLARED.get(name)
-    if known is not None and known != (behaviour, module):
-        raise DuplicateBehaviour(f"behaviour {name!r} is declared in {known[1]} and in {module}")
-    _DECLARED[name] = (behaviour, module)
-    return behaviour
+    return BEHAVIOURS.declare(name, Behaviour(name, group, description))
 
 
 def is_followed(behaviour: Behaviour, switched_on: frozenset[str]) -> bool:
@@ -77,15 +67,11 @@ def is_followed(behaviour: Behaviour, switched_on: frozenset[str]) -> bool:
 
 def all_behaviours() -> dict[str, Behaviour]:
     """Every behaviour of the reference server, by name (sorted)."""
-    from conformance.reference.faults import import_every_module
-
-    import_every_module()
-    return {name: _DECLARED[name][0] for name in sorted(_DECLARED)}
+    return BEHAVIOURS.everything()
 
 
 def unknown_behaviours(names: Iterable[str]) -> list[str]:
-    known = set(all_behaviours()) | set(GROUPS)
-    return [name for name in names if name not in known]
+    return BEHAVIOURS.unknown(names, also=GROUPS)
 
 
 def behaviours_from_args(args: argparse.Namespace) -> frozenset[str]:

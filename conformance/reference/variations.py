@@ -12,9 +12,10 @@ asks `config.varies(VARIATION)`; the declaration is the registration, as for fau
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from conformance.reference.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -23,32 +24,18 @@ class Variation:
     description: str
 
 
-class DuplicateVariation(ValueError):
-    """Two declarations use one variation name."""
-
-
-_DECLARED: dict[str, tuple[Variation, str]] = {}  # name -> (variation, declaring module)
+VARIATIONS: Registry[Variation] = Registry("variation")
 
 
 def declare_variation(name: str, description: str) -> Variation:
     """Declare (and so register) a variation; the module's rule checks `config.varies(it)`."""
-    variation = Variation(name, description)
-    module = str(sys._getframe(1).f_globals.get("__name__", "?"))
-    known = _DECLARED.get(name)
-    if known is not None and known != (variation, module):
-        raise DuplicateVariation(f"variation {name!r} is declared in {known[1]} and in {module}")
-    _DECLARED[name] = (variation, module)
-    return variation
+    return VARIATIONS.declare(name, Variation(name, description))
 
 
 def all_variations() -> dict[str, Variation]:
     """Every variation of the reference server, by name (sorted)."""
-    from conformance.reference.faults import import_every_module
-
-    import_every_module()
-    return {name: _DECLARED[name][0] for name in sorted(_DECLARED)}
+    return VARIATIONS.everything()
 
 
 def unknown_variations(names: Iterable[str]) -> list[str]:
-    known = all_variations()
-    return [name for name in names if name not in known]
+    return VARIATIONS.unknown(names)

@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 
 from conformance.outcomes import Blocked, NotSelected, SetupRefused
+from conformance.target.answers import describe, object_of
 from conformance.target.client import TargetClient
 from conformance.target.config import TargetConfig
 from conformance.target.dialect import Dialect, names_parameter
@@ -36,20 +37,6 @@ OK = range(200, 300)
 
 class ScratchError(SetupRefused):
     """The target refused to create a scratch object (kept for callers that catch it by name)."""
-
-
-def _describe(response: httpx.Response) -> str:
-    request = response.request
-    body = response.text[:300]
-    return f"{request.method} {request.url.path} answered {response.status_code}: {body}"
-
-
-def _object_of(response: httpx.Response) -> dict[str, Any] | None:
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    return body if isinstance(body, dict) else None
 
 
 class ScratchResources:
@@ -123,7 +110,7 @@ class ScratchResources:
         """Read-only mode without --plane-project: read (never change) the first project."""
         response = self.client.get(self.client.ws("projects/"), params={"per_page": 1})
         if response.status_code != 200:
-            raise SetupRefused(f"the project list is not readable: {_describe(response)}")
+            raise SetupRefused(f"the project list is not readable: {describe(response)}")
         body = response.json()
         projects = body.get("results", []) if isinstance(body, dict) else body
         if not projects:
@@ -133,9 +120,9 @@ class ScratchResources:
     def _load_or_create_project(self) -> dict[str, Any]:
         if self.config.project_id:
             response = self.client.get(self.client.ws(f"projects/{self.config.project_id}/"))
-            project = _object_of(response)
+            project = object_of(response)
             if response.status_code != 200 or project is None:
-                raise SetupRefused(f"the configured project is not readable: {_describe(response)}")
+                raise SetupRefused(f"the configured project is not readable: {describe(response)}")
             name = project.get("name", self.config.project_id)
             self.features.read_from(
                 project,
@@ -172,7 +159,7 @@ class ScratchResources:
         self._created.append(path)
         answer = self.client.patch(path, json=dict.fromkeys(SETTINGS.values(), True))
         project.update(
-            {k: v for k, v in (_object_of(answer) or {}).items() if k in SETTINGS.values()}
+            {k: v for k, v in (object_of(answer) or {}).items() if k in SETTINGS.values()}
         )
         return project
 
@@ -181,13 +168,13 @@ class ScratchResources:
         for _ in range(3):  # identifiers are unique per workspace; retry on a rare clash
             body = {"name": self.name(kind), "identifier": self.new_identifier()}
             response = self.client.post(collection, json=body)
-            project = _object_of(response)
+            project = object_of(response)
             if response.status_code in OK and project is not None and "id" in project:
                 return project
             if response.status_code != 409:
                 break
         raise SetupRefused(
-            f"the scratch {kind} could not be created: {_describe(response)}",
+            f"the scratch {kind} could not be created: {describe(response)}",
             response.status_code,
         )
 
@@ -197,11 +184,11 @@ class ScratchResources:
         response = self.client.patch(
             self._own_project_path, json=dict.fromkeys(SETTINGS.values(), True)
         )
-        answer = _object_of(response)
+        answer = object_of(response)
         if response.status_code not in OK or answer is None:
             self.features.refuse_all(
                 f"the scratch project's cycles, modules and intake could not be turned on: "
-                f"{_describe(response)}"
+                f"{describe(response)}"
             )
             return
         project.update({k: v for k, v in answer.items() if k in SETTINGS.values()})
@@ -247,7 +234,7 @@ class ScratchResources:
     def _post_and_register(self, path: str, body: Any) -> httpx.Response:
         response = self.client.post(path, json=body)
         if response.status_code in OK:
-            created = _object_of(response)
+            created = object_of(response)
             if created is not None and "id" in created:
                 self._created.append(f"{path.rstrip('/')}/{created['id']}/")
         return response
@@ -260,10 +247,10 @@ class ScratchResources:
         server's words. `expected` narrows the statuses taken, for callers that need one."""
         response = self.post(path, body)
         accepted = tuple(expected) if expected is not None else OK
-        created = _object_of(response)
+        created = object_of(response)
         if response.status_code not in accepted or created is None:
             raise ScratchError(
-                f"a scratch object could not be created: {_describe(response)}",
+                f"a scratch object could not be created: {describe(response)}",
                 response.status_code,
             )
         return created
