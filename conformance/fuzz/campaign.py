@@ -20,7 +20,7 @@ from collections.abc import Callable
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from conformance.fuzz.findings import Campaign
+from conformance.fuzz.findings import Campaign, OperationLog
 from conformance.fuzz.fuzzing import (
     PROFILE_BUDGETS,
     Budget,
@@ -123,6 +123,15 @@ PROJECT_MODE_LEAVES_OUT: dict[str, str] = {
     **dict.fromkeys(PROJECT_END, "--project mode changes nothing of your project"),
     f"POST {API}/projects/": "--project mode creates no projects",
 }
+
+
+def note_unresolved(log: OperationLog, missing: Unresolved) -> None:
+    """An operation that could not be sent: blocked by a refused prerequisite (its words), or
+    not verified (the suite has no way to make one, or the prerequisite broke: STATUS-010)."""
+    if missing.refused:
+        log.blocked = missing.reason
+    else:
+        log.not_verified = missing.reason
 
 
 def left_out(label: str, own_project: bool) -> str:
@@ -269,10 +278,7 @@ def run_campaign(
                         if consuming:
                             continue
                 except Unresolved as missing:
-                    if missing.refused:
-                        log.blocked = missing.reason
-                    else:
-                        log.not_verified = missing.reason
+                    note_unresolved(log, missing)
                     break
                 except LOST:
                     raise
@@ -376,10 +382,7 @@ def run_lifecycles(
             try:
                 parameters = resolve_path_parameters(create, project, fresh=False)
             except Unresolved as missing:
-                if missing.refused:
-                    log.blocked = missing.reason
-                else:
-                    log.not_verified = missing.reason
+                note_unresolved(log, missing)
                 continue
             try:
                 # The first round creates with the documented minimal body, so that there is an
