@@ -241,9 +241,26 @@ class Pacer:
         except (OSError, ValueError, AttributeError, TypeError):  # missing, torn or foreign
             return Budget()
 
+    def _since(self) -> float:
+        """When this run's shared history began (its first write); now, for a new file."""
+        try:
+            since = json.loads(self._state.read()).get("since")
+        except (OSError, ValueError, AttributeError):
+            since = None
+        return float(since) if isinstance(since, int | float) else self.clock()
+
+    def history_since(self) -> float:
+        """Since when `busy()` knows every request of this run: before it, nothing is known."""
+        with self._state.locked():
+            return self._since()
+
     def _write(self, budget: Budget) -> None:
         busy = budget.busy
-        data: dict[str, object] = {"remaining": budget.remaining, "reset": budget.reset}
+        data: dict[str, object] = {
+            "remaining": budget.remaining,
+            "reset": budget.reset,
+            "since": self._since(),
+        }
         if budget.wait_until is not None:
             data.update(wait_until=budget.wait_until, wait_reason=budget.wait_reason)
         encoded = json.dumps({**data, "busy": busy}).encode()

@@ -179,6 +179,23 @@ def test_a_sliding_window_that_gives_requests_back_is_not_blamed() -> None:
     assert rl.burst_problems(samples, rl.nothing_due(quiet))[0]  # nothing fell due: a rise
 
 
+def test_a_sliding_window_counts_what_came_before_the_runs_history_as_busy(
+    tmp_path: object,
+) -> None:
+    # CI's lane ran the suite twice within a minute: the second run's burst met the first run's
+    # requests falling due ("Remaining rose from 5216 to 5217"), which its own history did not
+    # know. With a sliding window, everything before the history began counts as busy.
+    from pathlib import Path
+
+    from conformance.target.pacing import Pacer
+
+    pacer = Pacer(Path(str(tmp_path)) / "s.json", clock=lambda: NOW)
+    pacer.after_response({}, sent_at=NOW - 1.0)  # the run began a second ago
+    sliding = rl.known_history(pacer, sliding=True)
+    assert sliding[0] == (0.0, NOW) and not is_quiet(sliding, NOW - 60, NOW - 57)
+    assert is_quiet(rl.known_history(pacer, sliding=False), NOW - 60, NOW - 57)  # fixed
+
+
 def test_busy_intervals_merge_and_find_the_next_quiet_stretch() -> None:
     busy = merge_busy([], NOW, NOW + 1, NOW - 75)
     busy = merge_busy(busy, NOW + 1.01, NOW + 2, NOW - 75)  # touching: merged

@@ -11,10 +11,12 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 
 from conformance.reference.config import ServerConfig
 from conformance.reference.faults import declare_fault
+from conformance.reference.variations import declare_variation
 
 HEADERS_MISSING = declare_fault(
     "ratelimit-headers-missing",
@@ -35,6 +37,13 @@ NO_RETRY_AFTER = declare_fault(
 )
 NEVER_RESETS = declare_fault(
     "ratelimit-never-resets", ("RATE-005",), "once spent, the limit stays spent after the reset"
+)
+
+
+SLIDING_WINDOW = declare_variation(
+    "sliding-rate-window",
+    "the rate limit counts the requests of the last window (a sliding window, as Plane's): Reset "
+    "is always now + the window, and a request's count comes back a window after it",
 )
 
 
@@ -65,9 +74,12 @@ class RateLimiter:
     def __init__(self, config: ServerConfig) -> None:
         self._config = config
         self._windows: dict[str, tuple[int, int]] = {}  # key -> (window start, requests used)
+        self._recent: dict[str, deque[float]] = {}  # key -> times of its requests (sliding)
         self._lock = threading.Lock()
 
     def spend(self, key: str) -> Decision:
+        if self._config.varies(SLIDING_WINDOW):
+            return self._slide(key)
         limit = self._config.rate_limit
         now = int(time.time())
         with self._lock:
@@ -81,3 +93,16 @@ class RateLimiter:
             self._windows[key] = (start, used)
         allowed = used <= limit or self._config.has(NEVER_429.name)
         return Decision(allowed, max(0, limit - used), start + self._config.rate_window)
+
+    def _slide(self, key: str) -> Decision:
+        """The sliding window: the requests of the last `rate_window` seconds count."""
+        limit, window, now = self._config.rate_limit, self._config.rate_window, time.time()
+        with self._lock:
+            recent = self._recent.setdefault(key, deque())
+            while recent and recent[0] <= now - window:
+                recent.popleft()
+            allowed = len(recent) < limit or self._config.has(NEVER_429.name)
+            if allowed:
+                recent.append(now)
+            used = len(recent)
+        return Decision(allowed, max(0, limit - used), int(now + window))
