@@ -4,6 +4,7 @@ say). The dropped connection and the dying process need a real socket: the matri
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -90,6 +91,12 @@ def test_variations_keep_every_rule(serve: Any) -> None:
     )
     assert docs.post(f"{WS}/projects/{project}/states/", json=state).status_code == 201
 
+    sliding = serve(variations=("sliding-rate-window",))
+    answers = [sliding.get(f"{WS}/projects/") for _ in range(2)]
+    remaining = [int(a.headers["x-ratelimit-remaining"]) for a in answers]
+    reset = int(answers[1].headers["x-ratelimit-reset"])
+    assert remaining[1] == remaining[0] - 1 and abs(reset - (time.time() + 60)) <= 2
+
     cursor = serve(variations=("empty-cursor-on-last-page",))
     page = cursor.get(f"{WS}/projects/", params={"per_page": 100}).json()
     assert page["next_page_results"] is False and page["next_cursor"] == ""
@@ -132,6 +139,7 @@ def test_every_variation_is_exercised_here() -> None:
         "slashless-get-redirect",
         "second-resolution-timestamps",
         "docs-only",
+        "sliding-rate-window",
         "empty-cursor-on-last-page",
     }
 
