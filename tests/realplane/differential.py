@@ -292,10 +292,10 @@ def _story(run: Run, a: Adapter, pid: str, me: str, tag: str) -> None:
     s("delete project", lambda: a.delete_project(pid), pid)
 
 
-def _link_metadata(a: Adapter, pid: str, wid: str) -> None:
-    """Plane fills a link's `metadata` from a Celery task a moment after the create: wait for it
-    (not a step) so that the steps after do not race it. A server that never fills it costs the
-    wait."""
+def _wait_for_links(
+    a: Adapter, pid: str, wid: str, settled: Callable[[list[dict[str, Any]]], bool]
+) -> None:
+    """Poll the item's links until `settled` holds (not a step) or LINK_WAIT_S has passed."""
     deadline = time.monotonic() + LINK_WAIT_S
     while time.monotonic() < deadline:
         try:
@@ -304,27 +304,24 @@ def _link_metadata(a: Adapter, pid: str, wid: str) -> None:
             return
         if isinstance(links, dict):
             links = links.get("results")
-        if any(isinstance(x, dict) and x.get("metadata") for x in links or []):
+        if settled([x for x in links or [] if isinstance(x, dict)]):
             return
         time.sleep(0.25)
+
+
+def _link_metadata(a: Adapter, pid: str, wid: str) -> None:
+    """Plane fills a link's `metadata` from a Celery task a moment after the create: wait for it
+    so that the steps after do not race it. A server that never fills it costs the wait."""
+    _wait_for_links(a, pid, wid, lambda rows: any(x.get("metadata") for x in rows))
 
 
 def _link_saved_by_task(a: Adapter, pid: str, wid: str) -> None:
     """After a link update Plane's background task reads the page again and saves the link
-    outside any request, which clears its `updated_by`: wait for it (not a step), so that the
-    list after does not race it. A server that clears it at once costs nothing."""
-    deadline = time.monotonic() + LINK_WAIT_S
-    while time.monotonic() < deadline:
-        try:
-            links = a.as_json(a.list_links(pid, wid))
-        except Exception:
-            return
-        if isinstance(links, dict):
-            links = links.get("results")
-        rows = [x for x in links or [] if isinstance(x, dict)]
-        if rows and all(x.get("updated_by") is None for x in rows):
-            return
-        time.sleep(0.25)
+    outside any request, which clears its `updated_by`: wait for it, so that the list after
+    does not race it. A server that clears it at once costs nothing."""
+    _wait_for_links(
+        a, pid, wid, lambda rows: bool(rows) and all(x.get("updated_by") is None for x in rows)
+    )
 
 
 def differences(real: list[Step], reference: list[Step]) -> list[str]:
