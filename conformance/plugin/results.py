@@ -197,6 +197,7 @@ def build_run_result(
             "workspace": target.workspace,
             "run_id": target.run_id,
             "read_only": target.read_only,
+            "project_id": target.project_id,  # --project (None: the suite's own project)
             "areas": list(target.areas) if target.areas else "all",
             "requests_recorded_per_area": dict(per_area),
             **contributed,

@@ -102,12 +102,19 @@ def _requirement_lines(result: RunResult, statement_limit: int) -> list[Text]:
 
 
 def _baseline_notes(result: RunResult) -> list[Text]:
-    """Baseline entries that did not apply: another status than accepted, unknown ids."""
+    """Baseline entries that did not apply: another status than accepted, not judged in this
+    run (sampled, not selected), unknown ids."""
     baseline = result.baseline or {}
     notes = [
         f"baseline: {row['id']} is {row['status'].replace('_', ' ')}; the baseline accepts it "
         f"only as {row['expected'].replace('_', ' ')}"
         for row in baseline.get("mismatched", [])
+    ]
+    notes += [
+        f"baseline: {row['id']} not judged on what the baseline accepts "
+        f"({row['status'].replace('_', ' ')}: {row.get('why', '')[:120]}); "
+        "neither accepted nor stale"
+        for row in baseline.get("unjudged", [])
     ]
     unknown = baseline.get("unknown", [])
     if unknown:

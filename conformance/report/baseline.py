@@ -9,11 +9,16 @@ File format (YAML)::
       - id: FIELD-004
         status: not_verified    # nothing to inspect while FIELD-003 fails
         reason: "follows from FIELD-003"
+        units: ["GET .../work-items/"]   # optional: the units that departed (written for you)
 
 An entry accepts its requirement only in the status it names: a requirement that fails in
-another way (a not-verified entry that now fails outright) is not accepted. An entry whose
-requirement passes now is *stale*. `apply_baseline` marks the accepted verdicts and records what
-it did in `result.baseline`; the run's verdict (`verdict_of`) and every reporter read both.
+another way (a not-verified entry that now fails outright) is not accepted. An entry is *stale*
+only when what it accepted is verified now, not merely no longer failing: every unit it names is
+verified in this run, or (an entry naming no units) the requirement *passed*, every unit of its
+statement verified. A requirement verified on a sample (the quick profile) or left out of the
+run does not make its entry stale: the entry is *unjudged* (listed, never a failure).
+`apply_baseline` marks the accepted verdicts and records what it did in `result.baseline`; the
+run's verdict (`verdict_of`) and every reporter read both.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from pathlib import Path
 
 import yaml
 
-from conformance.report.model import RunResult, verdict_of
+from conformance.report.model import RequirementVerdict, RunResult, unit_statuses, verdict_of
 from conformance.spec.paths import specs_dir
 
 PLACEHOLDER_REASON = "TODO: say why this is accepted (ticket, owner, deadline)"
@@ -42,6 +47,7 @@ class BaselineEntry:
     id: str
     status: str
     reason: str
+    units: tuple[str, ...] = ()  # the units that departed when the entry was written
 
 
 def _entry(raw: object, path: Path | str) -> BaselineEntry:
@@ -53,7 +59,12 @@ def _entry(raw: object, path: Path | str) -> BaselineEntry:
             f"baseline {path}: {raw['id']} has status {status!r}; a baseline accepts only "
             f"{', '.join(ACCEPTABLE)}"
         )
-    return BaselineEntry(id=raw["id"], status=status, reason=str(raw.get("reason", "")))
+    units = raw.get("units", [])
+    if not isinstance(units, list) or not all(isinstance(u, str) for u in units):
+        raise BaselineError(f"baseline {path}: {raw['id']} has `units` that are not unit names")
+    return BaselineEntry(
+        id=raw["id"], status=status, reason=str(raw.get("reason", "")), units=tuple(units)
+    )
 
 
 def shipped_baselines() -> dict[str, Path]:
@@ -93,6 +104,21 @@ def load_baseline(path: Path | str) -> list[BaselineEntry]:
     return [_entry(raw, path) for raw in entries]
 
 
+# Requirement statuses that judged nothing of what an entry accepts (unless its units say so).
+UNJUDGED = ("sampled", "not_selected", "not_applicable")
+
+
+def _stale(entry: BaselineEntry, verdict: RequirementVerdict, result: RunResult) -> bool:
+    """Whether what `entry` accepted is verified now: its units each verified in this run, or,
+    for an entry naming none, every unit of the statement (the requirement passed)."""
+    if not entry.units:
+        return verdict.status == "passed"
+    now = unit_statuses(result.checks, entry.id)
+    return verdict.status in ("passed", "sampled") and all(
+        now.get(unit) == "verified" for unit in entry.units
+    )
+
+
 def apply_baseline(
     result: RunResult,
     baseline_path: Path | str,
@@ -102,11 +128,11 @@ def apply_baseline(
     """Mark what the baseline accepts, record it in `result.baseline`; return the exit code.
 
     `entries` are the baseline as loaded before the run (the runner checks the file before it
-    sends a request); without them the file is read now. Stale, mismatched and unknown entries
-    are recorded for the reporters (the console summary and report.html show them).
+    sends a request); without them the file is read now. Stale, unjudged, mismatched and unknown
+    entries are recorded for the reporters (the console summary and report.html show them).
     """
     by_id = {e.id: e for e in (entries if entries is not None else load_baseline(baseline_path))}
-    accepted, stale, mismatched = [], [], []
+    accepted, stale, unjudged, mismatched = [], [], [], []
     for verdict in result.requirements:
         entry = by_id.get(verdict.id)
         if entry is None:
@@ -114,8 +140,13 @@ def apply_baseline(
         if verdict.status == entry.status:
             verdict.accepted = entry.reason or "accepted by the baseline"
             accepted.append({"id": verdict.id, "status": entry.status, "reason": entry.reason})
-        elif verdict.status == "passed":
+        elif _stale(entry, verdict, result):
             stale.append({"id": verdict.id, "status": entry.status, "reason": entry.reason})
+        elif verdict.status in (*UNJUDGED, "passed"):
+            why = verdict.reason or "not checked in this run"
+            unjudged.append(
+                {"id": verdict.id, "expected": entry.status, "status": verdict.status, "why": why}
+            )
         else:
             mismatched.append(
                 {"id": verdict.id, "expected": entry.status, "status": verdict.status}
@@ -125,6 +156,7 @@ def apply_baseline(
         "path": str(baseline_path),
         "accepted": accepted,
         "stale": stale,
+        "unjudged": unjudged,
         "mismatched": mismatched,
         "unknown": sorted(rid for rid in by_id if rid not in known),
         "fail_on_stale": fail_on_stale,
@@ -132,13 +164,25 @@ def apply_baseline(
     return verdict_of(result).exit_code
 
 
+def _departed_units(verdict: RequirementVerdict) -> list[str]:
+    """The units behind a verdict that did not pass: those in its own status."""
+    rung = "failed" if verdict.status in ("failed", "warned") else verdict.status
+    return sorted({u.unit for u in verdict.units if u.status == rung and u.unit})
+
+
 def write_baseline(result: RunResult, path: Path | str) -> Path:
-    """A baseline accepting every MUST requirement of `result` that did not pass, as it stands."""
-    entries = [
-        {"id": v.id, "status": v.status, "reason": PLACEHOLDER_REASON}
-        for v in result.requirements
-        if v.level == "MUST" and v.status in ACCEPTABLE
-    ]
+    """A baseline accepting every MUST requirement of `result` that did not pass, as it stands,
+    with the units that departed (so that a later run calls an entry stale only when those very
+    units are verified)."""
+    entries = []
+    for v in result.requirements:
+        if v.level != "MUST" or v.status not in ACCEPTABLE:
+            continue
+        entry: dict[str, object] = {"id": v.id, "status": v.status, "reason": PLACEHOLDER_REASON}
+        units = _departed_units(v)
+        if units:
+            entry["units"] = units
+        entries.append(entry)
     header = (
         f"# plane-conformance baseline for {result.target} (run of {result.started_at}).\n"
         "# Each entry accepts one requirement in the status it names; replace every TODO with "

@@ -4,6 +4,12 @@ Regressions come first (exit 1 when there is any), then improvements, then other
 (coverage lost or gained without a verdict on the target, suite errors turning into failures...).
 Each change is one line: id, level, old → new status, the statement and the new reason. With
 `--html FILE` the same comparison is also written as a self-contained page.
+
+An improvement needs the units judged in both runs: every unit that failed in the old run is
+verified in the new one (a requirement that now *passed* has every unit verified). A requirement
+verified on a sample (the quick profile) that left the failed units out, or one that was not
+judged before, is an other change, not an improvement. When the runs' profiles, areas or modes
+differ, the first line says so: their selections differ, so statuses may too.
 """
 
 from __future__ import annotations
@@ -16,10 +22,14 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from conformance.report.json_io import ResultsFileError, load_json
+from conformance.report.model import CheckResult, UnitStatus, unit_statuses
 from conformance.report.present import reason_line, status_label
 
 # How bad a verdict is about the target; the other rungs say nothing about it and are unranked.
-_BADNESS = {"passed": 0, "warned": 1, "failed": 2, "error": 2}
+# "sampled" found nothing wrong on what it judged: as good as a pass, never an improvement alone.
+_BADNESS = {"passed": 0, "sampled": 0, "warned": 1, "failed": 2, "error": 2}
+# Unit statuses that say something was wrong with the target.
+_BAD_UNITS = ("failed", "error")
 ABSENT = "absent"
 GROUPS = ("regression", "improvement", "other")
 TITLES = {"regression": "Regressions", "improvement": "Improvements", "other": "Other changes"}
@@ -42,15 +52,16 @@ class Change:
 
 
 def classify(old: str, new: str) -> str:
-    """'regression', 'improvement' or 'other' for one status change."""
+    """'regression', 'improvement' or 'other' for one status change (by status alone)."""
     old_rank, new_rank = _BADNESS.get(old), _BADNESS.get(new)
     if old_rank is not None and new_rank is not None:
         if new_rank > old_rank:
             return "regression"
         return "improvement" if new_rank < old_rank else "other"
     if old_rank is None and new_rank is not None:
-        # Newly checked: a finding is a regression, a pass is an improvement.
-        return "regression" if new_rank > 0 else "improvement"
+        # Newly checked: a finding is a regression; a pass is news, not an improvement (nothing
+        # was judged before to improve on).
+        return "regression" if new_rank > 0 else "other"
     return "other"  # now skipped or gone: coverage changed, not the target
 
 
@@ -58,8 +69,51 @@ def _statuses(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {r["id"]: r for r in data["requirements"] if isinstance(r, dict) and "id" in r}
 
 
+def _checks(data: dict[str, Any]) -> list[CheckResult]:
+    """The checks of a results file (their units), or none when it carries none."""
+    raw = data.get("checks")
+    if not isinstance(raw, list):
+        return []
+    try:
+        return [CheckResult.from_dict(c) for c in raw if isinstance(c, dict)]
+    except TypeError:  # a results file of another suite version: no units to compare
+        return []
+
+
+def _unverified_before(entry: dict[str, Any], checks: list[CheckResult]) -> list[str]:
+    """The units that failed in a run that needed them verified since, for one requirement."""
+    rows = entry.get("units")
+    names = {
+        str(u.get("unit", ""))
+        for u in (rows if isinstance(rows, list) else [])
+        if isinstance(u, dict) and u.get("status") in _BAD_UNITS
+    }
+    if not names and checks:
+        found = unit_statuses(checks, str(entry.get("id", "")))
+        names = {name for name, status in found.items() if status in _BAD_UNITS}
+    return sorted(names)
+
+
+def _still_unjudged(
+    old_entry: dict[str, Any],
+    new_entry: dict[str, Any],
+    old_checks: list[CheckResult],
+    new_checks: list[CheckResult],
+) -> list[str]:
+    """The units that failed in the old run and are not verified in the new one (an
+    improvement needs none). A requirement that passed now has every unit verified."""
+    if new_entry.get("status") == "passed":
+        return []
+    now: dict[str, UnitStatus] = unit_statuses(new_checks, str(new_entry.get("id", "")))
+    failed = _unverified_before(old_entry, old_checks)
+    if not failed:  # the old run names no failed unit: only a pass shows the fix
+        return ["(the units that failed before)"]
+    return [name for name in failed if now.get(name) != "verified"]
+
+
 def diff_results(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Change]]:
     before, after = _statuses(old), _statuses(new)
+    old_checks, new_checks = _checks(old), _checks(new)
     groups: dict[str, list[Change]] = {group: [] for group in GROUPS}
     for rid in [*after, *(r for r in before if r not in after)]:
         old_status = before.get(rid, {}).get("status", ABSENT)
@@ -68,18 +122,59 @@ def diff_results(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Cha
         if old_status == new_status:
             continue
         either = new_entry or before[rid]
+        reason = reason_line(str(new_entry.get("reason", "")), REASON_LIMIT)
+        group = classify(old_status, new_status)
+        if group == "improvement":
+            unjudged = _still_unjudged(before[rid], new_entry, old_checks, new_checks)
+            if unjudged:  # the new run did not verify what failed: not an improvement
+                group = "other"
+                reason = reason_line(
+                    f"not an improvement: what failed before was not verified in the new run "
+                    f"({', '.join(unjudged[:3])}{'…' if len(unjudged) > 3 else ''}); {reason}",
+                    REASON_LIMIT,
+                )
         change = Change(
             id=rid,
             level=str(either.get("level", "")),
             old=old_status,
             new=new_status,
-            reason=reason_line(str(new_entry.get("reason", "")), REASON_LIMIT),
+            reason=reason,
             statement=str(either.get("statement", "")),
         )
-        groups[classify(old_status, new_status)].append(change)
+        groups[group].append(change)
     for changes in groups.values():
         changes.sort(key=lambda c: c.id)
     return groups
+
+
+def _selection(data: dict[str, Any]) -> dict[str, str]:
+    """What a run selected: its profile, areas and modes (read-only, --project)."""
+    raw = data.get("extra")
+    extra: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    areas = extra.get("areas", "all")
+    return {
+        "profile": str(data.get("profile", "?")),
+        "areas": ", ".join(areas) if isinstance(areas, list) else str(areas),
+        "read-only": "yes" if extra.get("read_only") else "no",
+        "project": str(extra.get("project_id") or "own scratch project"),
+    }
+
+
+def selection_differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """'profile standard → quick', ...: how the two runs' selections differ (empty: alike)."""
+    a, b = _selection(old), _selection(new)
+    return [f"{key} {a[key]} → {b[key]}" for key in a if a[key] != b[key]]
+
+
+def selection_note(old: dict[str, Any], new: dict[str, Any]) -> str:
+    """The first line of a comparison of runs that selected differently, else ''."""
+    differences = selection_differences(old, new)
+    if not differences:
+        return ""
+    return (
+        f"the runs selected differently ({'; '.join(differences)}): a status that changed with "
+        "the selection is not a change of the target"
+    )
 
 
 def _cut(text: str, limit: int) -> str:
@@ -93,8 +188,10 @@ def change_line(change: Change) -> str:
     return f"  {change.id:<11}{change.level:<7}{change.arrow:<20}{words}".rstrip()
 
 
-def diff_lines(groups: dict[str, list[Change]], old_target: str, new_target: str) -> list[str]:
-    lines = []
+def diff_lines(
+    groups: dict[str, list[Change]], old_target: str, new_target: str, note: str = ""
+) -> list[str]:
+    lines = [f"note: {note}"] if note else []
     if old_target != new_target:
         lines.append(f"comparing {old_target} (old) with {new_target} (new)")
     for group in GROUPS:
@@ -119,6 +216,7 @@ def render_diff_html(
     return environment.get_template("diff.html.j2").render(
         groups=[(group, TITLES[group], groups[group]) for group in GROUPS],
         regressions=len(groups["regression"]),
+        note=selection_note(old, new),
         old=old,
         new=new,
         paths=paths,
@@ -140,7 +238,8 @@ def diff_command(old_path: Path | str, new_path: Path | str, html: Path | str | 
         except OSError as exc:
             print(f"plane-conformance: cannot write {html}: {exc.strerror or exc}", file=sys.stderr)
             return 2
-    for line in diff_lines(groups, str(old.get("target", "")), str(new.get("target", ""))):
+    note = selection_note(old, new)
+    for line in diff_lines(groups, str(old.get("target", "")), str(new.get("target", "")), note):
         print(line)
     if html:
         print(f"page: {html}")

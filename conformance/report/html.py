@@ -168,7 +168,7 @@ def _matrix_row(verdict: RequirementVerdict) -> dict[str, Any]:
     return {
         "verdict": verdict,
         "label": status_label(verdict.status),
-        "coverage": f"{coverage.verified} of {coverage.in_scope}" if coverage.in_scope else "—",
+        "coverage": f"{coverage.verified} of {coverage.of}" if coverage.in_scope else "—",
         "coverage_detail": by_status or "nothing judged",
         "why": short_reason(verdict, 150) if verdict.status != "passed" else "",
         "links": docs_links(verdict.source),
@@ -204,7 +204,10 @@ def report_context(result: RunResult) -> dict[str, Any]:
     verdicts = result.requirements
     verdict = verdict_of(result)
     # Every key present, so the strict template can test them.
-    baseline = {"path": "", "accepted": [], "stale": [], "unknown": [], **(result.baseline or {})}
+    baseline = {
+        "path": "", "accepted": [], "stale": [], "unjudged": [], "unknown": [],
+        **(result.baseline or {}),
+    }  # fmt: skip
     areas = sorted({v.area for v in verdicts})
     levels = [lvl for lvl in LEVEL_ORDER if any(v.level == lvl for v in verdicts)]
     problems = [v for s in PROBLEM_STATUSES for v in verdicts if v.status == s]

@@ -10,7 +10,9 @@ disagree.
 The status ladder (docs/verdicts.md): a requirement is judged on units (a resource kind, an
 operation, a response...). It *passed* only when every in-scope unit was verified; a unit that
 could not be judged is *blocked* (a prerequisite refused or absent on the target, with the
-server's words) or *not verified* (no evidence either way), never quietly counted as a pass.
+server's words) or *not verified* (no evidence either way), never quietly counted as a pass. A
+requirement whose judged units were all verified while the user's choices (profile, read-only,
+--project) left others of its statement unselected is *sampled*: verified k of n, never passed.
 """
 
 from __future__ import annotations
@@ -37,9 +39,11 @@ CheckOutcome = Literal[
     "passed", "failed", "error", "blocked", "not_verified", "not_applicable", "not_selected"
 ]
 # A requirement's verdict. "warned" is a failed SHOULD/MAY; "error" means the suite itself broke
-# while checking it (distinct from a target failure).
+# while checking it (distinct from a target failure); "sampled" means every unit judged was
+# verified but units of its statement were not selected (a profile's sample, read-only...).
 RequirementStatus = Literal[
     "passed",
+    "sampled",
     "failed",
     "warned",
     "error",
@@ -55,6 +59,7 @@ STATUSES: tuple[RequirementStatus, ...] = (
     "blocked",
     "not_verified",
     "passed",
+    "sampled",
     "not_applicable",
     "not_selected",
 )
@@ -62,6 +67,8 @@ STATUSES: tuple[RequirementStatus, ...] = (
 INCOMPLETE_STATUSES = ("error", "blocked", "not_verified")
 # Rungs that say nothing about the target and are outside a requirement's coverage.
 NEUTRAL_UNITS = ("not_applicable", "not_selected")
+# Requirement statuses that find nothing wrong: every unit judged was verified.
+VERIFIED_STATUSES = ("passed", "sampled")
 Completion = Literal["complete", "interrupted", "aborted"]
 
 
@@ -129,16 +136,30 @@ class CheckResult:
 
 @dataclass
 class Coverage:
-    """How much of a requirement was judged: verified k of n in-scope units, and the rest."""
+    """How much of a requirement was judged: verified k of n units, and the rest.
+
+    `in_scope` counts the units judged or left unjudged on the target (verified, failed, error,
+    blocked, not verified); units the user's choices left out (not selected) belong to the
+    statement too, so "k of n" counts them (`of`); not-applicable units do not.
+    """
 
     verified: int = 0
     in_scope: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def not_selected(self) -> int:
+        return self.by_status.get("not_selected", 0) if self.in_scope else 0
+
+    @property
+    def of(self) -> int:
+        """n of "verified k of n": the in-scope units and, once anything ran, the unselected."""
+        return self.in_scope + self.not_selected
+
     def describe(self) -> str:
         if not self.in_scope:
             return "nothing judged"
-        text = f"verified on {self.verified} of {self.in_scope}"
+        text = f"verified on {self.verified} of {self.of}"
         outside = {s: n for s, n in self.by_status.items() if s in NEUTRAL_UNITS and n}
         if outside:
             text += " (" + ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in outside.items()) + ")"
@@ -225,16 +246,20 @@ def _status_of(level: str, units: list[Unit]) -> RequirementStatus:
         if rung in seen:
             return rung
     if "verified" in seen:
-        return "passed"
+        # Units of the statement left out by the user's choices: verified on a sample only.
+        return "sampled" if "not_selected" in seen else "passed"
     return "not_applicable" if "not_applicable" in seen else "not_selected"
 
 
 def _reason(status: RequirementStatus, units: list[Unit], coverage: Coverage) -> str:
     """The first words a reader needs: what broke, or what kept the rule from being judged."""
-    wanted = {"failed": "failed", "warned": "failed"}.get(status, status)
+    wanted = {"failed": "failed", "warned": "failed", "sampled": "not_selected"}.get(status, status)
     first = next((u for u in units if u.status == wanted and u.reason), None)
     if status == "passed":
         return ""
+    if status == "sampled":
+        why = f": {first.reason}" if first is not None else ""
+        return f"{coverage.describe()}{why}"
     if first is None:
         return coverage.describe()
     others = sum(u.status == wanted for u in units) - 1
@@ -265,7 +290,7 @@ def _verdict(requirement: Requirement, checks: list[CheckResult]) -> Requirement
             "expected": c.expected,
             "exchanges": [asdict(e) for e in c.exchanges],
         }
-        for c in (telling if status != "passed" else [])
+        for c in (telling if status not in VERIFIED_STATUSES else [])
     ]
     return RequirementVerdict(
         id=requirement.id,
@@ -281,6 +306,33 @@ def _verdict(requirement: Requirement, checks: list[CheckResult]) -> Requirement
         units=[u for u in units if u.status != "verified"][:200],
         contradiction=requirement.contradiction or "",
     )
+
+
+# Worst first: the status a unit judged by several checks comes to.
+_UNIT_ORDER: tuple[UnitStatus, ...] = (
+    "failed",
+    "error",
+    "blocked",
+    "not_verified",
+    "verified",
+    "not_applicable",
+    "not_selected",
+)
+
+
+def unit_statuses(checks: list[CheckResult], requirement: str) -> dict[str, UnitStatus]:
+    """Unit name -> what it came to in this run for `requirement`, across every check (the worst
+    status wins where several checks judged the same unit). For a baseline's stale entries and
+    `diff`'s improvements, which need the very units that failed before verified now."""
+    found: dict[str, UnitStatus] = {}
+    for check in checks:
+        if requirement not in check.requirements:
+            continue
+        for unit in check.units_for(requirement):
+            known = found.get(unit.unit)
+            if known is None or _UNIT_ORDER.index(unit.status) < _UNIT_ORDER.index(known):
+                found[unit.unit] = unit.status
+    return found
 
 
 def build_verdicts(
@@ -349,7 +401,20 @@ def verdict_of(result: RunResult) -> Verdict:
         )
         return Verdict(EXIT_INCOMPLETE, "incomplete", headline, **common)
     checked = sum(v.status == "passed" for v in musts)
-    if accepted:
+    sampled = sum(v.status == "sampled" for v in musts)
+    if sampled:  # not a pass: verified on the units the run selected, the rest not selected
+        so_far = (
+            f"{checked} of {len(musts)} MUST requirements passed, "
+            f"{sampled} verified on a sample of their units only"
+        )
+        if accepted:
+            headline = (
+                f"Nothing beyond the baseline as far as selected: {so_far}, "
+                f"{len(accepted)} accepted by the baseline."
+            )
+        else:
+            headline = f"Conforms as far as selected: {so_far}."
+    elif accepted:
         headline = (
             f"Nothing beyond the baseline: every checked MUST requirement passed ({checked} of "
             f"{len(musts)}) or is accepted by the baseline ({len(accepted)})."

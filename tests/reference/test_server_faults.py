@@ -82,6 +82,15 @@ def _membership(api: Api) -> int:
     return api.get(url).json()["total_results"]
 
 
+def _label_list(api: Api, **params: str) -> Any:
+    """The labels list of a project holding one label, asked with `params`."""
+    project = api.new_project()
+    url = api.project_url(project["id"], "labels/")
+    api.post(url, {"name": "l"})
+    response = api.get(url, params=params)
+    return response.status_code, sorted(response.json()["results"][0]) if response.status_code == 200 else None
+
+
 def _patch_then_get(api: Api) -> str:
     url = _item_url(api)
     api.patch(url, {"name": "changed"})
@@ -167,6 +176,8 @@ PROBES: dict[str, Probe] = {
     "expand-refusal-unnamed": lambda api: api.get(_item_url(api), params={"expand": "name"}).text,
     "expand-ignored": lambda api: type(api.get(_item_url(api), params={"expand": "state"}).json()["state"]).__name__,
     "expand-unknown-accepted": lambda api: api.get(_item_url(api), params={"expand": "name"}).status_code,
+    "fields-work-items-only": lambda api: _label_list(api, fields="id,name"),
+    "expand-checked-on-work-items-only": lambda api: _label_list(api, expand="name")[0],
     "expand-dropped-with-fields": lambda api: type(api.get(_item_url(api), params={"fields": "id,state", "expand": "state"}).json()["state"]).__name__,
     "create-answer-drops-name": lambda api: "name" in api.post(api.project_url(api.new_project()["id"], "labels/"), {"name": "l"}).json(),
     "fresh-object-not-found": lambda api: api.get(_item_url(api)).status_code,

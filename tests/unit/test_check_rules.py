@@ -92,13 +92,15 @@ def test_a_page_above_the_maximum_is_judged_once() -> None:
 
 
 def test_expansion_is_judged_on_the_ids_the_item_holds() -> None:
-    assert fx.related_ids({"state": "s1", "assignees": ["u1"]}) == ("s1", ["u1"])
-    assert fx.related_ids({"state": {"id": "s1"}, "assignees": [{"id": "u1"}]}) == ("s1", ["u1"])
-    assert fx.related_ids({"state": None, "assignees": []}) == (None, [])
+    assert fx.ids_of("s1") == ["s1"] and fx.ids_of(["u2", "u1"]) == ["u1", "u2"]
+    assert fx.ids_of({"id": "s1"}) == ["s1"] and fx.ids_of([{"id": "u1"}]) == ["u1"]
+    assert fx.ids_of(None) == [] and fx.ids_of([]) == []
     expanded = {"state": {"id": "s1"}, "assignees": [{"id": "u1"}]}
-    assert fx.state_problems(expanded, "s1") == fx.assignee_problems(expanded, ["u1"]) == []
-    assert fx.assignee_problems({"assignees": ["u1"]}, ["u1"])
-    assert fx.state_problems({"state": "s1"}, "s1")
+    assert fx.relation_problems(expanded, "state", ["s1"]) == []
+    assert fx.relation_problems(expanded, "assignees", ["u1"]) == []
+    assert fx.relation_problems({"assignees": ["u1"]}, "assignees", ["u1"])
+    assert fx.relation_problems({"state": "s1"}, "state", ["s1"])
+    assert fx.relation_problems(expanded, "state", ["s2"])  # another state than the item holds
 
 
 # --- SCHEMA-005 -------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ def _results(tmp_path: Path, name: str, statuses: dict[str, str]) -> Path:
         ("passed", "error", "regression"),
         ("failed", "passed", "improvement"),
         ("warned", "passed", "improvement"),
-        ("skipped", "passed", "improvement"),
+        ("skipped", "passed", "other"),  # nothing was judged before to improve on
         ("passed", "skipped", "other"),
         ("failed", "error", "other"),
         ("failed", "absent", "other"),

@@ -66,7 +66,7 @@ def test_one_pass_among_blocked_tests_is_not_a_pass() -> None:
         (("passed", "failed", "blocked"), "failed"),
         (("passed", "error", "blocked"), "error"),
         (("passed", "not_verified"), "not_verified"),
-        (("passed", "not_selected"), "passed"),
+        (("passed", "not_selected"), "sampled"),
         (("not_applicable",), "not_applicable"),
         (("not_selected",), "not_selected"),
         (("passed", "not_applicable"), "passed"),

@@ -109,4 +109,6 @@ def expanders(ctx: Ctx, resource: Resource) -> dict[str, fields_expand.Expander]
 
 
 def shaping(ctx: Ctx, resource: Resource) -> fields_expand.Shaping:
-    return fields_expand.parse(ctx.params, resource.output, tuple(resource.expandable), ctx.config)
+    return fields_expand.parse(
+        ctx.params, resource.output, tuple(resource.expandable), ctx.config, resource.kind
+    )

@@ -37,6 +37,16 @@ EXPAND_REFUSAL_UNNAMED = declare_fault(
     ("EXP-003",),
     "unexpandable names in expand are refused with a 400 that does not say which",
 )
+FIELDS_WORK_ITEMS_ONLY = declare_fault(
+    "fields-work-items-only",
+    ("FIELD-001", "FIELD-002"),
+    "fields is honoured on work items only: every other resource answers every field",
+)
+EXPAND_CHECKED_ON_WORK_ITEMS_ONLY = declare_fault(
+    "expand-checked-on-work-items-only",
+    ("EXP-002",),
+    "unexpandable names in expand are refused on work items only, ignored everywhere else",
+)
 EXPAND_DROPPED_WITH_FIELDS = declare_fault(
     "expand-dropped-with-fields",
     ("EXP-004",),
@@ -57,12 +67,17 @@ def _names(raw: str | None) -> list[str]:
     return [name.strip() for name in (raw or "").split(",") if name.strip()]
 
 
+WORK_ITEM = "work_item"  # the one resource the *-work-items-only faults still serve right
+
+
 def parse(
     params: Mapping[str, str],
     known_fields: tuple[str, ...],
     expandable: tuple[str, ...],
     config: ServerConfig,
+    kind: str = WORK_ITEM,
 ) -> Shaping:
+    """How to shape the objects of a resource of `kind` (400 for names it does not have)."""
     fields = _names(params.get("fields"))
     unknown = [name for name in fields if name not in known_fields]
     if unknown and config.has(FIELDS_REFUSAL_UNNAMED.name):
@@ -72,6 +87,8 @@ def parse(
     fields = [name for name in fields if name in known_fields]
     expand = _names(params.get("expand"))
     bad = [name for name in expand if name not in expandable]
+    if kind != WORK_ITEM and config.has(EXPAND_CHECKED_ON_WORK_ITEMS_ONLY.name):
+        bad = []
     if bad and config.has(EXPAND_REFUSAL_UNNAMED.name):
         raise bad_request("Invalid request.")
     if bad and not config.has(EXPAND_UNKNOWN_ACCEPTED.name):
@@ -79,7 +96,10 @@ def parse(
     expand = [name for name in expand if name in expandable]
     if fields and config.has(EXPAND_DROPPED_WITH_FIELDS.name):
         expand = []
-    keep = None if not fields or config.has(FIELDS_IGNORED.name) else tuple(fields)
+    ignored = config.has(FIELDS_IGNORED.name) or (
+        kind != WORK_ITEM and config.has(FIELDS_WORK_ITEMS_ONLY.name)
+    )
+    keep = None if not fields or ignored else tuple(fields)
     return Shaping(keep, () if config.has(EXPAND_IGNORED.name) else tuple(expand))
 
 
