@@ -102,6 +102,10 @@ class Units:
     def not_selected(self, requirement: str, unit: str, reason: str) -> None:
         self._add(requirement, unit, "not_selected", reason)
 
+    def left(self, requirement: str, unit: str, outcome: Outcome) -> None:
+        """A unit left unjudged, on the rung `outcome` says (blocked, not verified...)."""
+        self._add(requirement, unit, outcome.kind, outcome.reason)
+
     def judge(self, requirement: str, unit: str, problems: list[str]) -> None:
         """Verified when `problems` is empty, else failed with them."""
         if problems:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from conformance.checks._documented import WORKSPACE_PARAMETERS, fill, path_ids
+from conformance.checks._documented import PARAMETER, WORKSPACE_PARAMETERS, fill, path_ids
 from conformance.fuzz.project import KIND_OF_SEGMENT, FuzzProject
 from conformance.outcomes import Blocked, NotSelected, NotVerified, Outcome, SetupRefused
 from conformance.target.answers import describe
@@ -28,6 +28,7 @@ MEMBERSHIPS = {"module-issues": "module", "cycle-issues": "cycle"}  # list -> co
 # Kinds a project's lists hold without the suite making one (Plane seeds states; the project and
 # the key's own membership exist; creating the work item records its activity).
 SELF_POPULATED = frozenset({"project", "state", "member", "activity"})
+IDENTIFIERS = ("project_identifier", "issue_identifier")
 
 
 class Seeded:
@@ -76,9 +77,15 @@ class Seeded:
         return project.ids["work_item"]
 
     def id_of(self, kind: str) -> str:
-        """The id of the module's object of `kind` (work_item, label, cycle, comment...)."""
+        """The id of the module's object of `kind` (work_item, label, cycle, comment...). In
+        read-only mode only the project read (--project, or the first) and the key's user."""
         if kind == "member":
             return self.me
+        if self.target.read_only and kind == "project":
+            try:
+                return self.scratch.project_id
+            except SetupRefused as refused:
+                raise Blocked(f"no project to read: {refused}") from None
         if kind == "project":
             return self.project.ids["project"]
         if kind in ("work_item", "comment", "link", "activity", "attachment"):
@@ -149,17 +156,20 @@ class Seeded:
         values |= unknown or {}
         segments = template.strip("/").split("/")
         for index, segment in enumerate(segments):
-            name = segment[1:-1] if segment.startswith("{") and segment.endswith("}") else None
-            if name is None or name in values:
-                continue
-            if name in ("project_identifier", "issue_identifier"):
-                self.work_item()
-                values.setdefault("project_identifier", self.project.identifier)
-                values.setdefault("issue_identifier", self.project.sequence_id or "1")
-                continue
-            before = segments[index - 1] if index else ""
-            after = segments[index + 1] if index + 1 < len(segments) else ""
-            values[name] = self._value(before, after)
+            for name in PARAMETER.findall(segment):
+                if name in values:
+                    continue
+                if name in IDENTIFIERS:  # PROJ-123: the work item's project and sequence
+                    self.work_item()
+                    identifiers = {
+                        "project_identifier": self.project.identifier,
+                        "issue_identifier": self.project.sequence_id or "1",
+                    }
+                    values[name] = identifiers[name]
+                    continue
+                before = segments[index - 1] if index else ""
+                after = segments[index + 1] if index + 1 < len(segments) else ""
+                values[name] = self._value(before, after)
         return values
 
     def _value(self, before: str, after: str) -> str:

@@ -42,16 +42,6 @@ FIELDS = offering("fields")
 EXPAND = offering("expand")
 
 
-def record(units: Units, requirement: str, unit: str, outcome: Outcome) -> None:
-    """Record an operation that left nothing to judge on the rung its outcome says."""
-    {
-        "blocked": units.blocked,
-        "not_verified": units.not_verified,
-        "not_applicable": units.not_applicable,
-        "not_selected": units.not_selected,
-    }.get(outcome.kind, units.not_verified)(requirement, unit, outcome.reason)
-
-
 def objects_of(body: Any, get: DocumentedGet) -> list[Any]:
     """The objects an answer holds: a list's items (a paginated envelope or a bare array), or
     the one object of a detail (a detail documented with an envelope may answer either)."""
@@ -202,7 +192,7 @@ def judge_fields(answers: Answers, units: Units, requirement: str, kind: str) ->
         try:
             units.judge(requirement, get.label, fields_problems(answers, get))
         except Outcome as outcome:
-            record(units, requirement, get.label, outcome)
+            units.left(requirement, get.label, outcome)
     units.conclude()
 
 
@@ -229,7 +219,7 @@ def test_unknown_field_is_refused(answers: Answers, units: Units) -> None:
         try:
             query, response = unknown_field_answer(answers, get)
         except Outcome as outcome:
-            record(units, "FIELD-003", get.label, outcome)
+            units.left("FIELD-003", get.label, outcome)
             continue
         units.judge("FIELD-003", get.label, refusal_problems(response, query))
     units.conclude()
@@ -247,7 +237,7 @@ def test_unknown_field_error_names_it(answers: Answers, units: Units) -> None:
                 )
             units.judge("FIELD-004", get.label, naming_problems(response, query, UNKNOWN_FIELD))
         except Outcome as outcome:
-            record(units, "FIELD-004", get.label, outcome)
+            units.left("FIELD-004", get.label, outcome)
     units.conclude()
 
 
@@ -313,7 +303,7 @@ def test_expand_nests_assignees_and_state(answers: Answers, units: Units) -> Non
             plain, found = expanded(answers, get, expand=",".join(RELATIONS))
         except Outcome as outcome:
             for name in RELATIONS:
-                record(units, "EXP-001", f"{get.label}: {name}", outcome)
+                units.left("EXP-001", f"{get.label}: {name}", outcome)
             continue
         for name in RELATIONS:
             unit, wanted = f"{get.label}: {name}", ids_of(plain.get(name))
@@ -339,7 +329,7 @@ def test_unexpandable_name_is_refused(answers: Answers, units: Units) -> None:
         try:
             probes = unexpandable(answers, get)
         except Outcome as outcome:
-            record(units, "EXP-002", get.label, outcome)
+            units.left("EXP-002", get.label, outcome)
             continue
         problems = [p for query, response in probes for p in refusal_problems(response, query)]
         units.judge("EXP-002", get.label, problems)
@@ -359,7 +349,7 @@ def test_unexpandable_name_error_names_it(answers: Answers, units: Units) -> Non
             ]
             units.judge("EXP-003", get.label, problems)
         except Outcome as outcome:
-            record(units, "EXP-003", get.label, outcome)
+            units.left("EXP-003", get.label, outcome)
     units.conclude()
 
 
@@ -381,7 +371,7 @@ def test_fields_and_expand_combine(answers: Answers, units: Units) -> None:
                 raise NotVerified("expand does not work on its own here (judged by EXP-001)")
             _, found = expanded(answers, get, fields="id,state", expand="state")
         except Outcome as outcome:
-            record(units, "EXP-004", get.label, outcome)
+            units.left("EXP-004", get.label, outcome)
             continue
         if isinstance(found, str):
             units.failed("EXP-004", get.label, found)

@@ -25,8 +25,10 @@ from typing import Any
 import httpx
 import pytest
 
+from conformance.checks._documented import DocumentedGet, Unrouted, documented_gets, path_ids
 from conformance.checks._refusals import require_json_refusal
-from conformance.outcomes import Blocked, NotSelected, NotVerified, SetupRefused, Units
+from conformance.checks._seeded import Seeded
+from conformance.outcomes import Blocked, NotSelected, NotVerified, Outcome, SetupRefused, Units
 from conformance.spec.openapi import load_openapi
 from conformance.target.answers import json_of as _json
 from conformance.target.client import TargetClient, is_json_media_type
@@ -230,22 +232,107 @@ def test_get_after_delete_answers_404(
     )
 
 
+# -- an unknown id, at every level of every documented path ------------------------------------
+
+UNKNOWN_IDENTIFIER = {"project_identifier": "PLCNONE", "issue_identifier": "999999"}
+
+
+def unknown_value(name: str, rng: random.Random) -> str:
+    """An id no object has: a random UUID (an identifier no project has, a sequence too high)."""
+    return UNKNOWN_IDENTIFIER.get(name) or _random_uuid(rng)
+
+
+def level_units(profile: str) -> list[tuple[DocumentedGet, str, str]]:
+    """(operation, the id made unknown, why it is not selected or "") for every documented GET
+    with a path id and every id of its path (an unknown project included). The quick profile
+    probes each core operation's own object (its last id) only."""
+    found = []
+    for get in documented_gets():
+        ids = path_ids(get.path)
+        for name in ids:
+            why = ""
+            if profile == "quick" and not get.core:
+                why = "quick profile: the commercial-edition operations are probed in standard"
+            elif profile == "quick" and name != ids[-1]:
+                why = "quick profile: the unknown id of each operation's own object only"
+            found.append((get, name, why))
+    return found
+
+
+@pytest.fixture(scope="module")
+def seeded(
+    client: TargetClient, scratch: ScratchResources, target: TargetConfig, me: str
+) -> Seeded:
+    return Seeded(client, scratch, target, me)
+
+
 @pytest.mark.requirement("STATUS-006")
-def test_unknown_id_answers_404(
+def test_unknown_id_at_every_level_answers_404(
     client: TargetClient,
     target: TargetConfig,
+    seeded: Seeded,
     rng: random.Random,
-    kind: Kind,
-    request: pytest.FixtureRequest,
+    units: Units,
 ) -> None:
-    """GET of a random (never existing) id answers 404."""
-    if target.read_only:
-        project = _project_path(target, client, rng)
-    else:
-        project = request.getfixturevalue("scratch").project_path()
-    path = f"{project}{kind.collection}{_random_uuid(rng)}/"
-    response = client.get(path, owner=("STATUS-006",))
-    assert response.status_code == 404, f"GET {path} (unknown id) answered {response.status_code}"
+    """A GET whose path names an id no object has answers 404, at every level of the path: one
+    unit per documented GET and path id, every other id a real object's (so that a server that
+    skips a level, serving a comment of another work item or the labels of no project, shows).
+    An operation the target does not serve is CAP-001's (core) or not applicable (commercial)."""
+    unrouted = Unrouted(client)
+    absent: dict[str, str] = {}  # commercial operations the target does not serve
+    for get, name, not_selected in level_units(target.profile):
+        unit = f"{get.label}: unknown {name}"
+        if not_selected:
+            units.not_selected("STATUS-006", unit, not_selected)
+            continue
+        if get.path in absent:
+            units.not_applicable("STATUS-006", unit, absent[get.path])
+            continue
+        try:
+            path = seeded.path(get.path, {name: unknown_value(name, rng)})
+        except Outcome as outcome:
+            if get.core or not _absent(client, seeded, unrouted, get, absent):
+                units.left("STATUS-006", unit, outcome)
+            else:
+                units.not_applicable("STATUS-006", unit, absent[get.path])
+            continue
+        response = client.get(path, owner=("STATUS-006",))
+        if unrouted.like(response):
+            where = f"GET {path} answered {response.status_code} like a URL it does not route"
+            if get.core:
+                units.not_verified("STATUS-006", unit, f"{where} (judged by CAP-001)")
+            else:
+                absent[get.path] = f"{where}: not served here"
+                units.not_applicable("STATUS-006", unit, absent[get.path])
+            continue
+        problems = (
+            []
+            if response.status_code == 404
+            else [f"GET {path} answered {response.status_code}: {response.text[:160]}"]
+        )
+        units.judge("STATUS-006", unit, problems)
+    units.conclude()
+
+
+def _absent(
+    client: TargetClient,
+    seeded: Seeded,
+    unrouted: Unrouted,
+    get: DocumentedGet,
+    absent: dict[str, str],
+) -> bool:
+    """Whether a commercial-edition operation is not served here (one GET with random ids)."""
+    try:
+        response = client.get(seeded.probe_path(get.path), owner=("STATUS-006",))
+    except Outcome:
+        return False
+    if not unrouted.like(response):
+        return False
+    absent[get.path] = (
+        f"GET {response.request.url.path} answered {response.status_code} like a URL it does "
+        "not route: not served here"
+    )
+    return True
 
 
 @pytest.mark.requirement("STATUS-007")

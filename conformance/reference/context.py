@@ -9,9 +9,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance.reference.config import ServerConfig
+from conformance.reference.faults import declare_fault
 from conformance.reference.rules.errors import ApiError, not_found
 from conformance.reference.store import Doc, Store
 from conformance.reference.validation import is_uuid
+
+UNKNOWN_PROJECT_403 = declare_fault(
+    "unknown-project-403",
+    ("STATUS-006",),
+    "a path below an unknown project id answers 403 (a permission refusal), not 404",
+)
 
 
 def now_iso() -> str:
@@ -41,7 +48,14 @@ class Ctx:
         return doc
 
     def project(self) -> Doc:
-        return self.load("project", "Project", self.path["project_id"])
+        """The path's project; 404 when there is none (the docs' answer for an unknown id)."""
+        try:
+            return self.load("project", "Project", self.path["project_id"])
+        except ApiError as missing:
+            if missing.status == 404 and self.config.has(UNKNOWN_PROJECT_403.name):
+                detail = "You do not have permission to perform this action."
+                raise ApiError(403, {"detail": detail}) from None
+            raise
 
     def work_item(self, project: Doc, key: str = "issue_id") -> Doc:
         return self.load("work_item", "Work item", self.path[key], project=project["id"])

@@ -88,7 +88,9 @@ def _label_list(api: Api, **params: str) -> Any:
     url = api.project_url(project["id"], "labels/")
     api.post(url, {"name": "l"})
     response = api.get(url, params=params)
-    return response.status_code, sorted(response.json()["results"][0]) if response.status_code == 200 else None
+    return response.status_code, sorted(
+        response.json()["results"][0]
+    ) if response.status_code == 200 else None
 
 
 def _patch_then_get(api: Api) -> str:
@@ -176,6 +178,7 @@ PROBES: dict[str, Probe] = {
     "expand-refusal-unnamed": lambda api: api.get(_item_url(api), params={"expand": "name"}).text,
     "expand-ignored": lambda api: type(api.get(_item_url(api), params={"expand": "state"}).json()["state"]).__name__,
     "expand-unknown-accepted": lambda api: api.get(_item_url(api), params={"expand": "name"}).status_code,
+    "unknown-project-403": lambda api: api.get(api.project_url(str(uuid.uuid4()), "labels/")).status_code,
     "fields-work-items-only": lambda api: _label_list(api, fields="id,name"),
     "expand-checked-on-work-items-only": lambda api: _label_list(api, expand="name")[0],
     "expand-dropped-with-fields": lambda api: type(api.get(_item_url(api), params={"fields": "id,state", "expand": "state"}).json()["state"]).__name__,
