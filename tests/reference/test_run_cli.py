@@ -104,3 +104,18 @@ def test_embedded_server_options_are_refused_with_a_target(option: list[str]) ->
     done = _run("--target", "http://127.0.0.1:9", "--api-key", "k", "--workspace", "w", *option,
                 timeout=30)  # fmt: skip
     _one_line_failure(done, "only apply to the embedded reference server")
+
+
+def test_full_profile_large_window_leaves_the_exhaustion_not_verified(tmp_path: Path) -> None:
+    """The user chose the full profile: a window the suite declines to spend (the embedded
+    server allows 6,000 a minute) leaves RATE-004/005 *not verified* with why, never "not
+    selected" (issue 20: only the user's choices make not selected)."""
+    done = _run("--only", "ratelimit", "--profile", "full", "--seed", "3",
+                "--report-dir", str(tmp_path))  # fmt: skip
+    assert done.returncode == 3, done.stdout[-2000:] + done.stderr[-2000:]
+    results = json.loads((tmp_path / "results.json").read_text())
+    verdicts = {v["id"]: v for v in results["requirements"]}
+    for rid in ("RATE-004", "RATE-005"):
+        assert verdicts[rid]["status"] == "not_verified", verdicts[rid]
+        assert "more than the 300 the suite spends" in verdicts[rid]["reason"]
+    assert "RATE-004" in done.stdout and "could not be verified" in done.stdout
