@@ -12,6 +12,7 @@ selected* in read-only mode.
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -29,6 +30,11 @@ MEMBERSHIPS = {"module-issues": "module", "cycle-issues": "cycle"}  # list -> co
 # the key's own membership exist; creating the work item records its activity).
 SELF_POPULATED = frozenset({"project", "state", "member", "activity"})
 IDENTIFIERS = ("project_identifier", "issue_identifier")
+# Kinds a target may record in the background (Plane: a Celery task), so a read right after the
+# create may not list them yet; asked again EVENTUAL_TRIES times, EVENTUAL_WAIT_S apart.
+EVENTUAL = frozenset({"activity"})
+EVENTUAL_TRIES = 4
+EVENTUAL_WAIT_S = 0.5
 
 
 class Seeded:
@@ -91,6 +97,14 @@ class Seeded:
         if kind in ("work_item", "comment", "link", "activity", "attachment"):
             self.work_item()
         value = self.project.get(kind)
+        for _ in range(EVENTUAL_TRIES if kind in EVENTUAL else 0):
+            if value is not None:
+                break
+            # Plane records a work item's activity in a background task: a read right after
+            # the create may find none yet. Ask again a few times before giving up.
+            time.sleep(EVENTUAL_WAIT_S)
+            self.project.problems.pop(kind, None)
+            value = self.project.get(kind)
         if value is None:
             raise self._unavailable(kind)
         return value
