@@ -13,10 +13,11 @@ File format (YAML)::
 
 An entry accepts its requirement only in the status it names: a requirement that fails in
 another way (a not-verified entry that now fails outright) is not accepted. An entry is *stale*
-only when what it accepted is verified now, not merely no longer failing: every unit it names is
-verified in this run, or (an entry naming no units) the requirement *passed*, every unit of its
-statement verified. A requirement verified on a sample (the quick profile) or left out of the
-run does not make its entry stale: the entry is *unjudged* (listed, never a failure).
+only when what it accepted is verified now, not merely no longer failing: the requirement
+*passed* (every unit of its statement verified), or it was verified on a sample holding every
+unit the entry names. A requirement verified on a sample that left those units out (the quick
+profile), or left out of the run, does not make its entry stale: the entry is *unjudged* (listed,
+never a failure).
 `apply_baseline` marks the accepted verdicts and records what it did in `result.baseline`; the
 run's verdict (`verdict_of`) and every reporter read both.
 """
@@ -104,19 +105,20 @@ def load_baseline(path: Path | str) -> list[BaselineEntry]:
     return [_entry(raw, path) for raw in entries]
 
 
-# Requirement statuses that judged nothing of what an entry accepts (unless its units say so).
+# Requirement statuses that may not have judged what an entry accepts (unless its units say so).
 UNJUDGED = ("sampled", "not_selected", "not_applicable")
 
 
 def _stale(entry: BaselineEntry, verdict: RequirementVerdict, result: RunResult) -> bool:
-    """Whether what `entry` accepted is verified now: its units each verified in this run, or,
-    for an entry naming none, every unit of the statement (the requirement passed)."""
-    if not entry.units:
-        return verdict.status == "passed"
+    """Whether what `entry` accepted is verified now: the requirement passed (every unit of its
+    statement verified), or it was verified on a sample that holds every unit the entry names
+    (an entry naming none cannot be told fixed by a sample)."""
+    if verdict.status == "passed":
+        return True
+    if verdict.status != "sampled" or not entry.units:
+        return False
     now = unit_statuses(result.checks, entry.id)
-    return verdict.status in ("passed", "sampled") and all(
-        now.get(unit) == "verified" for unit in entry.units
-    )
+    return all(now.get(unit) == "verified" for unit in entry.units)
 
 
 def apply_baseline(
@@ -142,7 +144,7 @@ def apply_baseline(
             accepted.append({"id": verdict.id, "status": entry.status, "reason": entry.reason})
         elif _stale(entry, verdict, result):
             stale.append({"id": verdict.id, "status": entry.status, "reason": entry.reason})
-        elif verdict.status in (*UNJUDGED, "passed"):
+        elif verdict.status in UNJUDGED:
             why = verdict.reason or "not checked in this run"
             unjudged.append(
                 {"id": verdict.id, "expected": entry.status, "status": verdict.status, "why": why}

@@ -143,3 +143,14 @@ def test_diff_counts_an_improvement_when_the_failed_units_are_verified() -> None
     assert [c.id for c in diff_results(old, fixed)["improvement"]] == [CAP.id]
     assert "profile standard → quick" in selection_note(old, fixed)
     assert selection_note(old, old) == ""
+
+
+def test_a_requirement_that_passed_makes_its_entry_stale_whatever_units_it_names(
+    tmp_path: Path,
+) -> None:
+    """Unit names may carry a run's own ids (run-wide units name responses): a requirement whose
+    every unit was verified is fixed, whatever the entry names."""
+    fixed = _run("standard", [Unit(CAP.id, op, "verified") for op in [*GETS, ABSENT]])
+    baseline = _shipped_style_baseline(tmp_path, units=["GET /projects/<an old run's id>/"])
+    assert apply_baseline(fixed, baseline, fail_on_stale=True) == 1
+    assert [row["id"] for row in (fixed.baseline or {})["stale"]] == [CAP.id]
