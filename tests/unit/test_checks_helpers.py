@@ -87,3 +87,40 @@ def test_a_probe_refused_for_the_key_blocks_instead_of_failing() -> None:
     plane.create = original  # type: ignore[method-assign]
     assert res.refused_with_400(scratch, path, {"name": "x", "priority": "sometimes"}) == []
     assert res.refused_with_400(scratch, path, {"name": "x", "priority": "low"})  # accepted
+
+
+def test_fields_and_expand_units_come_from_the_spec() -> None:
+    """Every documented GET whose page offers the parameter, core and commercial, never the
+    issues/ aliases (issue 20: FIELD-001 was judged on work items only)."""
+    from conformance.checks._documented import offering
+    from conformance.spec.openapi import load_openapi
+
+    fields = {get.path: get for get in offering("fields")}
+    core = load_openapi()["paths"]
+    offered = {
+        path
+        for path, item in core.items()
+        if "get" in item
+        and "x-alias-of" not in item["get"]
+        and any(p.get("$ref", "").endswith("/Fields") for p in item["get"].get("parameters", []))
+    }
+    assert offered <= set(fields) and not any("/issues/" in path for path in fields)
+    labels = fields["/api/v1/workspaces/{workspace_slug}/projects/{project_id}/labels/"]
+    assert labels.kind == "list" and labels.pair == ("id", "name") and labels.core
+    relations = next(get for path, get in fields.items() if path.endswith("/relations/"))
+    assert relations.kind == "detail" and relations.plain_field is None
+    assert any(not get.core for get in fields.values())  # a commercial edition's page too
+
+
+def test_unknown_id_units_cover_every_level_of_every_documented_get() -> None:
+    from conformance.checks._documented import documented_gets, path_ids
+    from conformance.checks.test_status import level_units
+
+    standard, quick = level_units("standard"), level_units("quick")
+    expected = sum(len(path_ids(get.path)) for get in documented_gets())
+    assert len(standard) == len(quick) == expected
+    assert not any(why for _, _, why in standard)
+    comment = "/api/v1/workspaces/{workspace_slug}/projects/{project_id}/work-items/{work_item_id}/comments/{resource_id}/"  # noqa: E501
+    levels = {name: why for get, name, why in quick if get.path == comment}
+    assert set(levels) == {"project_id", "work_item_id", "resource_id"}
+    assert levels["resource_id"] == "" and levels["project_id"].startswith("quick profile")
