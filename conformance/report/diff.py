@@ -185,7 +185,7 @@ def change_line(change: Change) -> str:
     words = _cut(change.statement, STATEMENT_LIMIT)
     if change.reason:
         words = f"{words} — {change.reason}" if words else change.reason
-    return f"  {change.id:<11}{change.level:<7}{change.arrow:<20}{words}".rstrip()
+    return f"  {change.id:<11}{change.level:<7}{change.arrow:<20} {words}".rstrip()
 
 
 def diff_lines(
