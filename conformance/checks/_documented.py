@@ -165,6 +165,12 @@ class Unrouted:
             self._answer = (response.status_code, body)
         return self._answer
 
+    @property
+    def tells_absent(self) -> bool:
+        """Whether an operation the target does not serve can be told at all: only when a URL
+        it surely does not route answers 404 (one that answers 200 is STATUS-007's departure)."""
+        return self._seen()[0] == 404
+
     def like(self, response: httpx.Response) -> bool:
         """Whether `response` is the target's answer for a URL it does not route: a 405, or a
         404 whose body is the unrouted URL's once the request paths are taken out of both."""
