@@ -38,9 +38,9 @@ _KEY_IN_TEXT = re.compile(
 # An option whose value is a credential, however it is typed: --api-key, --api_key, --apikey,
 # --plane-api-key, --token, --key, --secret, --password, --auth... (`--api=KEY` too).
 _SECRET_OPTION = re.compile(r"(?i)^--?[a-z0-9_-]*(?:key|token|secret|passw|auth|api)[a-z0-9_-]*$")
-# What a credential looks like on its own: a Plane key, or a long run of letters and digits
-# (no path, URL or sentence has no separator in 24 characters).
-_KEY_LIKE = re.compile(r"plane_api_\S*|(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{24,}", re.ASCII)
+# What a credential looks like on its own: a Plane key, or 24 letters and digits (both) with no
+# separator, which no path, URL, slug, UUID or word has.
+_KEY_LIKE = re.compile(r"plane_api_\S*|(?=\w*\d)(?=\w*[A-Za-z])\w{24,}", re.ASCII)
 
 
 def _is_harmless(value: str) -> bool:
@@ -83,10 +83,15 @@ def known_secrets(extra: Iterable[str] = ()) -> tuple[str, ...]:
     return tuple(s for s in candidates if s and len(s) >= 8)
 
 
+def looks_like_key(text: str) -> bool:
+    return _KEY_LIKE.fullmatch(text) is not None
+
+
 def command_line_secrets(arguments: Sequence[str]) -> tuple[str, ...]:
     """The credentials a command line carries: the value of every key-ish option, spelled right
-    or not (`--api-key K`, `--api_key=K`, `--token K`), whatever its length."""
-    found = []
+    or not (`--api-key K`, `--api_key=K`, `--token K`), whatever its length, and every argument
+    that looks like a key wherever it stands (pasted without its option, or as a file name)."""
+    found = [argument for argument in arguments if looks_like_key(argument)]
     for index, argument in enumerate(arguments):
         name, equals, value = argument.partition("=")
         if not _SECRET_OPTION.match(name):
@@ -95,18 +100,14 @@ def command_line_secrets(arguments: Sequence[str]) -> tuple[str, ...]:
             value = arguments[index + 1]
         if value and not value.startswith("-"):  # `--api-key --workspace x`: no value given
             found.append(value)
-    return tuple(found)
-
-
-def looks_like_key(text: str) -> bool:
-    return _KEY_LIKE.fullmatch(text) is not None
+    return tuple(dict.fromkeys(found))
 
 
 def scrub_arguments(message: str, arguments: Sequence[str]) -> str:
     """A message about a command line (argparse's errors echo what they did not understand)
-    without the credentials it carries: the values of key-ish options whatever their length,
-    any argument that looks like a key, and whatever `scrub_text` removes."""
-    masked = {*command_line_secrets(arguments), *filter(looks_like_key, arguments)}
+    without the credentials it carries (`command_line_secrets`, masked whatever their length)
+    and whatever `scrub_text` removes."""
+    masked = command_line_secrets(arguments)
     for value in sorted(masked, key=len, reverse=True):
         message = re.sub(rf"(?<![\w-]){re.escape(value)}(?![\w-])", REDACTED, message)
     return scrub_text(message, known_secrets())
