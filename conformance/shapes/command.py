@@ -2,14 +2,14 @@
 target's response shapes, or compare them with a recorded release (which fields appeared,
 disappeared or changed type): what a self-hoster wants to know before upgrading.
 
-    record  --target URL --workspace SLUG [--out FILE] [--server-version V]
-    compare --target URL --workspace SLUG [--against FILE]
+    record  --target URL --workspace SLUG [--api-key KEY] [--out FILE] [--server-version V]
+    compare --target URL --workspace SLUG [--api-key KEY] [--against FILE]
     compare --observed FILE [--against FILE]        (two recordings, no target)
 
 The key comes from --api-key or PLANE_API_KEY, as for `run` (never printed: every message of the
 command goes through the scrubber); PLANE_BASE_URL and PLANE_WORKSPACE_SLUG stand in for --target
-and --workspace. Exit codes: 0 no drift (or recorded),
-1 drift, 2 the command could not run (one sentence on stderr).
+and --workspace. Exit codes: 0 no drift (or recorded), 1 drift, 2 the command could not run (one
+sentence on stderr).
 
 `drift_summary` is the same comparison as data, for a run's results (`extra.shape_drift`).
 """
