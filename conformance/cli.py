@@ -1,9 +1,8 @@
 """The `plane-conformance` command: run, serve, faults, variations, requirements, diff, shapes.
 
 This module only parses arguments and dispatches; each subcommand's work lives in its layer
-(runner, reference server, catalogue, report), and nothing imports this module. Exit codes
-(`conformance.exit_codes`): 0 every MUST passed, 1 a MUST failed, 2 the run could not happen
-(one sentence on stderr, no traceback), 130 interrupted.
+(runner, reference server, catalogue, report), and nothing imports this module. The exit codes
+and their meanings are `conformance.exit_codes.EXIT_CODES` (shown by `--help`).
 """
 
 from __future__ import annotations
@@ -12,19 +11,27 @@ import argparse
 import os
 import re
 import sys
+import traceback
 from collections.abc import Sequence
 from typing import Any
 
 from conformance import __version__
-from conformance.exit_codes import EXIT_INTERRUPTED, EXIT_OK, EXIT_UNUSABLE, UsageFailure
+from conformance.exit_codes import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_UNUSABLE,
+    UsageFailure,
+    help_epilog,
+)
 from conformance.reference.behaviours import add_behaviour_options
+from conformance.report.scrub import ScrubbingArgumentParser, command_line_secrets, scrubbed_output
 from conformance.shapes.options import add_arguments as add_shapes_arguments
 from conformance.target.config import PROFILES
 
 EXIT_BROKEN_PIPE = 141  # what a shell reports for a process ended by SIGPIPE
 
 
-class _Parser(argparse.ArgumentParser):
+class _Parser(ScrubbingArgumentParser):  # its messages never echo a key given on the line
     def error(self, message: str) -> None:  # type: ignore[override]
         # argparse exits 2 already; we keep its single line and drop the usage wall. A value
         # check of ours says its whole sentence ("--workers must be ..."): no "argument" prefix.
@@ -55,11 +62,21 @@ def whole_number(option: str, low: int | None = 1, high: int | None = None) -> A
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="plane-conformance", description=__doc__.splitlines()[0])
+    parser = _Parser(
+        prog="plane-conformance",
+        description=__doc__.splitlines()[0],
+        epilog=help_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    run = sub.add_parser("run", help="run the suite (against the embedded reference by default)")
+    run = sub.add_parser(
+        "run",
+        help="run the suite (against the embedded reference by default)",
+        epilog=help_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     run.add_argument(
         "--target", help="API base URL (env PLANE_BASE_URL); omit for the embedded server"
     )
@@ -272,7 +289,15 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    # Everything the command writes, argparse's messages and a traceback included, leaves through
+    # the scrubber: the key of the environment and whatever the line carries as a key are masked.
+    with scrubbed_output(*command_line_secrets(arguments)):
+        return _dispatch(arguments)
+
+
+def _dispatch(arguments: list[str]) -> int:
+    args = build_parser().parse_args(arguments)
     try:
         return COMMANDS[args.command](args)
     except UsageFailure as failure:
@@ -287,6 +312,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
+    except Exception:  # the suite itself broke: no verdict, and the traceback goes scrubbed
+        traceback.print_exc()
+        return EXIT_UNUSABLE
 
 
 if __name__ == "__main__":
