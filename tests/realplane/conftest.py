@@ -21,11 +21,16 @@ from pathlib import Path
 
 import pytest
 
+from conformance.reference.behaviours import RELEASES
+
 REPO = Path(__file__).resolve().parents[2]
 KIT = REPO.parent / "shared" / "realplane" / "up.sh"
 UP_TIMEOUT_S = 900  # a first start installs a venv and migrates a database
 SKIP_REASON = "real-Plane lane skipped: ../shared/realplane is absent and PLANE_BASE_URL is not set"
 _EXPORT = re.compile(r"^export ([A-Z_][A-Z0-9_]*)=(.*)$")
+
+
+DEFAULT_RELEASE = "1.3.1"  # what a server of unknown release (no PLANE_RELEASE) is taken for
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ class RealPlane:
     member_key: str | None = field(default=None, repr=False)
     guest_key: str | None = field(default=None, repr=False)
     workspace: str = "conformance"
+    release: str = DEFAULT_RELEASE  # "1.3.1", as up.sh's PLANE_RELEASE without its "v"
 
 
 def parse_exports(text: str) -> dict[str, str]:
@@ -55,6 +61,7 @@ def _from(env: dict[str, str]) -> RealPlane:
         member_key=env.get("PLANE_MEMBER_API_KEY") or None,
         guest_key=env.get("PLANE_GUEST_API_KEY") or None,
         workspace=env["PLANE_WORKSPACE_SLUG"],
+        release=(env.get("PLANE_RELEASE") or DEFAULT_RELEASE).removeprefix("v"),
     )
 
 
@@ -94,4 +101,21 @@ def real_plane() -> RealPlane:
     found = resolve_real_plane()
     if found is None:
         pytest.skip(SKIP_REASON)
+    return found
+
+
+@pytest.fixture(scope="session")
+def real_planes(real_plane: RealPlane) -> dict[str, RealPlane]:
+    """Each release the lane has, by version ("1.3.1"): for now the one server above."""
+    return {real_plane.release: real_plane}
+
+
+@pytest.fixture(scope="module", params=RELEASES, ids=[f"v{r}" for r in RELEASES])
+def each_release(request: pytest.FixtureRequest, real_planes: dict[str, RealPlane]) -> RealPlane:
+    """One test per Plane release the suite knows; that release's server, or a one-line skip
+    when the lane has none."""
+    found = real_planes.get(str(request.param))
+    if found is None:
+        have = ", ".join(f"v{r}" for r in sorted(real_planes)) or "none"
+        pytest.skip(f"the lane has no Plane v{request.param} (it has: {have})")
     return found

@@ -199,6 +199,13 @@ def _after_create(ctx: Ctx, project: Doc) -> None:
 
 def _serialize(ctx: Ctx, doc: Doc, view: View) -> Doc:
     out = {**doc, "total_members": ctx.store.count("project_member", project=doc["id"])}
+    if view != "create":  # (a create answers its creator's: a member, an admin)
+        # The caller's own membership: none for a guest reading somebody else's project.
+        mine = ctx.store.find(
+            "project_member", project=doc["id"], field="member", value=ctx.user_id
+        )
+        out["is_member"] = mine is not None
+        out["member_role"] = mine["role"] if mine else None
     if view == "list":
         return out
     return {k: v for k, v in out.items() if k not in LIST_ONLY}
