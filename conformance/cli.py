@@ -1,5 +1,7 @@
 """The `plane-conformance` command: run, serve, faults, variations, requirements, diff, shapes.
 
+(`behaviours` lists the reference server's behaviours: Plane's ways, per release.)
+
 This module only parses arguments and dispatches; each subcommand's work lives in its layer
 (runner, reference server, catalogue, report), and nothing imports this module. Exit codes
 (`conformance.exit_codes`): 0 every MUST passed, 1 a MUST failed, 2 the run could not happen
@@ -17,7 +19,7 @@ from typing import Any
 
 from conformance import __version__
 from conformance.exit_codes import EXIT_INTERRUPTED, EXIT_OK, EXIT_UNUSABLE, UsageFailure
-from conformance.reference.behaviours import add_behaviour_options
+from conformance.reference.behaviours import RELEASES, add_behaviour_options
 from conformance.shapes.options import add_arguments as add_shapes_arguments
 from conformance.target.config import PROFILES
 
@@ -171,6 +173,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("faults", help="list the reference server's fault switches")
     sub.add_parser("variations", help="list the reference server's legitimate variations")
+    behaviours = sub.add_parser(
+        "behaviours", help="list the reference server's behaviours: Plane's ways, per release"
+    )
+    behaviours.add_argument("--release", choices=RELEASES, help="only this release's")
     reqs = sub.add_parser("requirements", help="print the requirement catalogue")
     reqs.add_argument("--area", help="only this area")
 
@@ -204,6 +210,16 @@ def _faults(_: argparse.Namespace) -> int:
     for fault in all_faults().values():
         flags = ",".join(fault.requirements) or f"({fault.expect})"
         print(f"{fault.name:<36} {flags:<24} {fault.description}")
+    return EXIT_OK
+
+
+def _behaviours(args: argparse.Namespace) -> int:
+    from conformance.reference.behaviours import all_behaviours, release_behaviours
+
+    chosen = release_behaviours(args.release) if args.release else all_behaviours()
+    for behaviour in chosen.values():
+        releases = ",".join(r for r in RELEASES if r in behaviour.releases)
+        print(f"{behaviour.name:<40} {behaviour.kind:<10} {releases:<20} {behaviour.description}")
     return EXIT_OK
 
 
@@ -290,6 +306,7 @@ COMMANDS = {
     "serve": _serve,
     "faults": _faults,
     "variations": _variations,
+    "behaviours": _behaviours,
     "requirements": _requirements,
     "diff": _diff,
 }

@@ -15,6 +15,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from conformance.reference import permissions
 from conformance.reference.config import ServerConfig
 from conformance.reference.context import Ctx
 from conformance.reference.gateway import Gateway
@@ -40,7 +41,7 @@ from conformance.reference.resources import (
     work_items,
 )
 from conformance.reference.resources.routing import Handler, RouteTable
-from conformance.reference.rules import auth, permissions
+from conformance.reference.rules import auth
 from conformance.reference.rules.errors import (
     ApiError,
     bad_request,

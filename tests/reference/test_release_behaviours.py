@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from conformance.reference.behaviours import RELEASES, release_behaviours
+from tests.realplane.departure_rows import load_rows
 from tests.reference.conftest import GUEST_KEY, MEMBER_KEY, Api, ApiFactory
 
 UNKNOWN_ID = "00000000-0000-4000-8000-00000000dead"
@@ -210,3 +212,17 @@ def test_member_works_in_its_own_projects_only(api: Api) -> None:
     # ... and the admin, who is no member of it, is refused there, as on Plane.
     assert api.get(api.project_url(own.json()["id"], "states/")).status_code == 403
     assert api.get(f"{api.ws}/invitations/", headers=member).status_code == 403
+
+
+# --- the lane's departure rows are data: checked here, without a server ------------------------
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_departure_rows_name_behaviours_of_their_release(release: str) -> None:
+    """Every row of tests/realplane/departures/plane-vVERSION.yaml names a behaviour the release
+    has (or none: a rule the stand-in always keeps, such as the roles)."""
+    rows = load_rows(release)
+    assert rows, f"no departure rows for Plane v{release}"
+    known = release_behaviours(release)
+    strangers = [f"{row.id}: {row.behaviour}" for row in rows if row.behaviour not in {"", *known}]
+    assert not strangers, "\n".join(strangers)

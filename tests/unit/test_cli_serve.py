@@ -84,3 +84,12 @@ def test_member_and_guest_keys_from_the_environment(monkeypatch: pytest.MonkeyPa
         "plane_api_member0000",
         "plane_api_guest0000",
     )
+
+
+def test_behaviours_are_listed_per_release(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["behaviours", "--release", "1.0.0"]) == 0
+    listed = capsys.readouterr().out
+    assert "work-items-unrouted" in listed and "restricted-project-names" not in listed
+    assert cli.main(["behaviours"]) == 0
+    everything = capsys.readouterr().out
+    assert "restricted-project-names" in everything and "rule" in everything
