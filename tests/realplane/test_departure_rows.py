@@ -28,7 +28,7 @@ class Lanes:
 
     def pair(self, release: str) -> tuple[Scratch, Scratch]:
         if release not in self.made:
-            plane = self.real_planes.get(release)
+            plane = self.real_planes.get(f"v{release}")
             if plane is None:
                 pytest.skip(f"the lane has no Plane v{release}")
             real = Server(

@@ -55,12 +55,12 @@ DEFAULT_EXCEPTIONS: dict[str, frozenset[str]] = {
 
 @pytest.fixture(scope="module", params=[RELEASE_MODE, DEFAULT_MODE])
 def reference(
-    request: pytest.FixtureRequest, each_release: RealPlane
+    request: pytest.FixtureRequest, each_plane: RealPlane
 ) -> Iterator[tuple[str, RunningServer]]:
     mode = str(request.param)
-    if mode == DEFAULT_MODE and each_release.release != DEFAULT_AGAINST:
+    if mode == DEFAULT_MODE and each_plane.version != DEFAULT_AGAINST:
         pytest.skip(f"the default reference is compared with Plane v{DEFAULT_AGAINST} only")
-    behaviours = (f"plane-{each_release.release}",) if mode == RELEASE_MODE else None
+    behaviours = (f"plane-{each_plane.version}",) if mode == RELEASE_MODE else None
     with start_reference_server(stderr=subprocess.DEVNULL, behaviours=behaviours) as server:
         yield mode, server
 
@@ -93,19 +93,19 @@ def _write(name: str, real: list[Step], ref: list[Step], lines: list[str]) -> Pa
 
 @pytest.mark.parametrize("client_name", sorted(CLIENTS))
 def test_same_steps_on_real_plane_and_reference(
-    client_name: str, each_release: RealPlane, reference: tuple[str, RunningServer]
+    client_name: str, each_plane: RealPlane, reference: tuple[str, RunningServer]
 ) -> None:
     mode, server = reference
     make = CLIENTS[client_name]
-    real = _run(make, each_release.base_url, each_release.api_key, each_release.workspace)
+    real = _run(make, each_plane.base_url, each_plane.api_key, each_plane.workspace)
     ref = _run(make, server.base_url, server.api_key, server.workspace)
     lines = differences(real, ref)
-    label = f"{client_name}-v{each_release.release}-{mode}"
+    label = f"{client_name}-v{each_plane.version}-{mode}"
     written = _write(label, real, ref, lines)
     allowed = DEFAULT_EXCEPTIONS[client_name] if mode == DEFAULT_MODE else frozenset()
     unexpected = [line for line in lines if line not in allowed]
     assert not unexpected, (
-        f"{client_name} (Plane v{each_release.release}, {mode} reference): {len(unexpected)} of "
+        f"{client_name} (Plane v{each_plane.version}, {mode} reference): {len(unexpected)} of "
         f"{len(real)} steps differ (real Plane vs reference; details in "
         f"{written.relative_to(REPO)}):\n" + "\n".join(unexpected)
     )

@@ -27,10 +27,10 @@ from tests.realplane.conftest import RealPlane
 
 
 @pytest.fixture(scope="module")
-def client(each_release: RealPlane) -> Iterator[TargetClient]:
-    pacer = Pacer(state_path_for(each_release.base_url, each_release.api_key))
+def client(each_plane: RealPlane) -> Iterator[TargetClient]:
+    pacer = Pacer(state_path_for(each_plane.base_url, each_plane.api_key))
     with TargetClient(
-        each_release.base_url, each_release.api_key, each_release.workspace, pacer=pacer
+        each_plane.base_url, each_plane.api_key, each_plane.workspace, pacer=pacer
     ) as target:
         yield target
 
@@ -41,9 +41,9 @@ def recorded(client: TargetClient) -> RecorderResult:
 
 
 @pytest.fixture(scope="module")
-def stand_in(each_release: RealPlane) -> RecorderResult:
+def stand_in(each_plane: RealPlane) -> RecorderResult:
     """The reference server with the release's behaviours, recorded with the same scenario."""
-    behaviours = (f"plane-{each_release.release}",)
+    behaviours = (f"plane-{each_plane.version}",)
     with (
         start_reference_server(stderr=subprocess.DEVNULL, behaviours=behaviours) as server,
         TargetClient(server.base_url, server.api_key, server.workspace) as target,
@@ -67,9 +67,9 @@ def test_recording_covers_every_operation_it_can(recorded: RecorderResult) -> No
 
 
 def test_committed_shapes_match_real_plane(
-    recorded: RecorderResult, client: TargetClient, each_release: RealPlane
+    recorded: RecorderResult, client: TargetClient, each_plane: RealPlane
 ) -> None:
-    committed = load(default_path(each_release.release))
+    committed = load(default_path(each_plane.version))
     drifts = compare_recordings(committed.recording, recorded.recording)
     lines = [str(drift) for drift in drifts]
     if committed.not_recorded.keys() != recorded.not_recorded.keys():
@@ -77,11 +77,11 @@ def test_committed_shapes_match_real_plane(
             "not recorded, committed vs now: "
             f"{sorted(committed.not_recorded.keys() ^ recorded.not_recorded.keys())}"
         )
-    assert not lines, "\n".join([*lines, _rerecord_hint(client, each_release.release)])
+    assert not lines, "\n".join([*lines, _rerecord_hint(client, each_plane.version)])
 
 
 def test_stand_in_answers_in_the_release_shapes(
-    recorded: RecorderResult, stand_in: RecorderResult, each_release: RealPlane
+    recorded: RecorderResult, stand_in: RecorderResult, each_plane: RealPlane
 ) -> None:
     """The differential: every operation the release serves, real vs `--plane-VERSION`."""
     real = ShapesFile(recorded.recording, recorded.not_recorded, {})
@@ -96,6 +96,6 @@ def test_stand_in_answers_in_the_release_shapes(
     ]
     operations = len({key[:2] for key in recorded.recording})
     assert not lines, (
-        f"Plane v{each_release.release} vs the stand-in: {len(lines)} differences over "
+        f"Plane v{each_plane.version} vs the stand-in: {len(lines)} differences over "
         f"{operations} operations:\n" + "\n".join(lines)
     )
