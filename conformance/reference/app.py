@@ -40,7 +40,7 @@ from conformance.reference.resources import (
     users,
     work_items,
 )
-from conformance.reference.resources.routing import Handler, RouteTable
+from conformance.reference.resources.routing import Handler, RouteTable, reads_body
 from conformance.reference.rules import auth
 from conformance.reference.rules.errors import (
     ApiError,
@@ -112,7 +112,7 @@ def _endpoint(handler: Handler, state: dict[str, Any], template: str) -> Endpoin
                 permissions.check_workspace(ctx, path["slug"])
             method = "GET" if request.method == "HEAD" else request.method
             permissions.check(ctx, method, template, users.role(ctx, ctx.user_id))
-            if request.method in WRITE_METHODS:
+            if request.method in WRITE_METHODS and reads_body(handler, ctx):
                 ctx.body = await _read_json(request)
             return handler(ctx)
         except ApiError as error:

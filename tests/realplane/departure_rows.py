@@ -11,14 +11,16 @@ The tables are `tests/realplane/departures/plane-vVERSION.yaml`, one row a reque
       key: invalid                             # admin (default), member, guest, invalid, none
       params: {per_page: 101}                  # query parameters
       body: {name: "plc {tag}"}                # JSON body
+      content: "plc not json"                  # or a raw body, sent as application/json
       values: [next_cursor]                    # top-level fields whose values must be equal too
       headers: [x-ratelimit-remaining, location]  # headers whose presence must be equal too
 
 Compared: the status, the body's shape (field names and JSON types, conformance.shapes), and
 what `values` and `headers` name. Placeholders, filled per server from a scratch project made
-the same way on both (a label, two work items under `issues/`, which every release routes, and
-a cycle that has ended): {ws} the workspace's URL, {project} the project's, {item} the first
-work item's (`.../issues/{id}`; {item_id} its id), {cycle} the cycle's, {unknown} an id of
+the same way on both (a label, two work items under `issues/`, which every release routes, a
+cycle that has ended, an attachment not uploaded yet): {ws} the workspace's URL, {project} the
+project's, {item} the first work item's (`.../issues/{id}`; {item_id} its id), {cycle} the
+cycle's, {attachment} the attachment's (under `issue-attachments/`), {unknown} an id of
 nothing, {tag} a fresh word, {me} the key's user id, {identifier} the project's identifier.
 """
 
@@ -51,6 +53,7 @@ class Row:
     key: str = "admin"
     params: dict[str, Any] = field(default_factory=dict)
     body: Any = None
+    content: str | None = None  # a raw body instead (sent as application/json, as a client would)
     values: tuple[str, ...] = ()
     headers: tuple[str, ...] = ()
 
@@ -71,6 +74,7 @@ def load_rows(release: str) -> list[Row]:
             key=str(entry.get("key", "admin")),
             params=dict(entry.get("params") or {}),
             body=entry.get("body"),
+            content=entry.get("content"),
             values=tuple(entry.get("values") or ()),
             headers=tuple(str(h).lower() for h in entry.get("headers") or ()),
         )
@@ -161,6 +165,9 @@ class Scratch:
         cycle = {"name": f"plc ended {self.tag}", "owned_by": me, "project_id": project["id"]}
         cycle |= {"start_date": "2020-01-01T00:00:00Z", "end_date": "2020-01-08T00:00:00Z"}
         self.fill["cycle"] = f"{url}/cycles/{self._send('POST', f'{url}/cycles/', cycle)['id']}"
+        upload = {"name": f"plc {self.tag}.txt", "size": 3, "type": "text/plain"}
+        attachments = f"{self.fill['item']}/issue-attachments/"
+        self.fill["attachment"] = attachments + self._send("POST", attachments, upload)["asset_id"]
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -186,11 +193,14 @@ class Scratch:
             if not key:
                 raise RuntimeError(f"{row.id}: the server has no {row.key} key")
             headers["X-API-Key"] = key
+        if row.content is not None:
+            headers["Content-Type"] = "application/json"
         answer = self.http.request(
             row.method,
             self._filled(row.path),
             params=self._filled(row.params),
-            json=self._filled(row.body),
+            json=self._filled(row.body) if row.content is None else None,
+            content=None if row.content is None else self._filled(row.content).encode(),
             headers=headers,
         )
         is_json = is_json_media_type(answer.headers.get("content-type"))

@@ -226,3 +226,27 @@ def test_departure_rows_name_behaviours_of_their_release(release: str) -> None:
     known = release_behaviours(release)
     strangers = [f"{row.id}: {row.behaviour}" for row in rows if row.behaviour not in {"", *known}]
     assert not strangers, "\n".join(strangers)
+
+
+def test_uploads_as_plane(release: Api, api: Api) -> None:
+    project = _project(release)
+    item = _items(release, project, 1)[0]
+    url = release.project_url(project["id"], f"issues/{item}/issue-attachments/")
+    made = release.post(url, {"name": "a.txt", "size": 3, "type": "text/plain"})
+    assert made.status_code == 200 and "detail" not in made.json()
+    assert made.json()["attachment"]["page"] is None
+    assert "x-amz-date" in made.json()["upload_data"]["fields"]
+    one = f"{url}{made.json()['asset_id']}/"
+    junk = release.client.patch(
+        one, content=b"not json", headers={"Content-Type": "application/json"}
+    )
+    assert junk.status_code == 204
+    assert release.client.get(one, follow_redirects=False).status_code == 302  # now uploaded
+    body = {"name": "w.txt", "size": 3, "type": "text/plain"}
+    assert release.post(f"{release.ws}/assets/", body).status_code == 500
+    theirs = _project(api)
+    attachments = api.project_url(
+        theirs["id"], f"issues/{_items(api, theirs, 1)[0]}/issue-attachments/"
+    )
+    default = api.post(attachments, {"name": "a.txt", "size": 3})
+    assert default.status_code == 201 and "detail" in default.json()
