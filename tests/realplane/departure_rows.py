@@ -129,6 +129,10 @@ class Answer:
         return lines
 
 
+class KeyMissing(RuntimeError):
+    """The row asks for a key (member, guest) the server was not given."""
+
+
 class Scratch:
     """The objects the rows point at, made on one server, and removed again."""
 
@@ -191,7 +195,7 @@ class Scratch:
         elif row.key != "none":
             key = self.server.keys.get(row.key)
             if not key:
-                raise RuntimeError(f"{row.id}: the server has no {row.key} key")
+                raise KeyMissing(f"{row.id}: no {row.key} key for {self.server.base_url}")
             headers["X-API-Key"] = key
         if row.content is not None:
             headers["Content-Type"] = "application/json"

@@ -13,7 +13,7 @@ import pytest
 from conformance.reference.behaviours import RELEASES
 from conformance.reference.launcher import start_reference_server
 from tests.realplane.conftest import RealPlane
-from tests.realplane.departure_rows import Row, Scratch, Server, load_rows
+from tests.realplane.departure_rows import KeyMissing, Row, Scratch, Server, load_rows
 
 ROWS = [(release, row) for release in RELEASES for row in load_rows(release)]
 
@@ -63,7 +63,11 @@ def lanes(real_planes: dict[str, RealPlane]) -> Iterator[Lanes]:
 )
 def test_stand_in_answers_the_row_as_the_release(release: str, row: Row, lanes: Lanes) -> None:
     real, stand_in = lanes.pair(release)
-    expected, observed = real.replay(row), stand_in.replay(row)
+    try:
+        expected = real.replay(row)
+    except KeyMissing as missing:
+        pytest.skip(str(missing))  # the lane has no member or guest key for this release
+    observed = stand_in.replay(row)
     lines = expected.differences(observed)
     assert not lines, (
         f"Plane v{release} vs the stand-in ({row.behaviour or 'a fixed rule'}), "
