@@ -234,6 +234,8 @@ def _wrong_values(tmp: Path, target: str, closed: str) -> dict[str, tuple[list[s
         "requirements extra": (["requirements", "--area", "auth", KEY], "unrecognized arguments"),
         "faults extra": (["faults", "--verbose", KEY], "unrecognized arguments"),
         "variations extra": (["variations", "-x", KEY], "unrecognized arguments"),
+        "behaviours --release KEY": (["behaviours", "--release", KEY], "invalid choice"),
+        "behaviours extra": (["behaviours", "--api_key", KEY], "unrecognized arguments"),
         "diff missing files": (["diff", missing, missing], "cannot read"),
         "diff not results": (["diff", str(not_json), str(not_json)], "is not valid JSON"),
         "shapes no subcommand": (["shapes", "--api-key", KEY], "invalid choice"),
