@@ -277,8 +277,9 @@ def test_unknown_id_at_every_level_answers_404(
     """A GET whose path names an id no object has answers 404, at every level of the path: one
     unit per documented GET and path id, every other id a real object's (so that a server that
     skips a level, serving a comment of another work item or the labels of no project, shows).
-    An operation the target does not serve is CAP-001's (core) or not applicable (commercial)."""
-    unrouted = Unrouted(client)
+    An operation the target does not serve is CAP-001's (core) or not applicable (commercial);
+    a 401/403 that the real objects get too is the key's refusal (blocked), not the answer."""
+    unrouted, controls = Unrouted(client), Controls(client, seeded)
     absent: dict[str, str] = {}  # commercial operations the target does not serve
     for get, name, not_selected in level_units(target.profile):
         unit = f"{get.label}: unknown {name}"
@@ -309,6 +310,11 @@ def test_unknown_id_at_every_level_answers_404(
                 absent[get.path] = f"{where}: not served here"
                 units.not_applicable("STATUS-006", unit, absent[get.path])
             continue
+        if response.status_code in (401, 403):
+            refused = controls.refused(get)
+            if refused is not None:  # the key may not read this operation at all
+                units.left("STATUS-006", unit, refused)
+                continue
         problems = (
             []
             if response.status_code == 404
@@ -316,6 +322,32 @@ def test_unknown_id_at_every_level_answers_404(
         )
         units.judge("STATUS-006", unit, problems)
     units.conclude()
+
+
+class Controls:
+    """Whether the key may read an operation at all, asked (once per operation) only when an
+    unknown id was refused with 401/403: a refusal the real objects get too is the key's (a
+    guest, a member of no project), not an answer about the unknown id."""
+
+    def __init__(self, client: TargetClient, seeded: Seeded) -> None:
+        self.client, self.seeded = client, seeded
+        self._seen: dict[str, Outcome | None] = {}
+
+    def refused(self, get: DocumentedGet) -> Outcome | None:
+        if get.path not in self._seen:
+            self._seen[get.path] = self._ask(get)
+        return self._seen[get.path]
+
+    def _ask(self, get: DocumentedGet) -> Outcome | None:
+        try:
+            path = self.seeded.path(get.path)
+        except Outcome as outcome:
+            return outcome
+        response = self.client.get(path)
+        if response.status_code in (401, 403):
+            return Blocked(f"the key may not read it: GET {path} answered "
+                           f"{response.status_code}: {response.text[:160]}")  # fmt: skip
+        return None
 
 
 def _absent(

@@ -14,8 +14,8 @@ from conformance.reference.rules.errors import ApiError, not_found
 from conformance.reference.store import Doc, Store
 from conformance.reference.validation import is_uuid
 
-UNKNOWN_PROJECT_403 = declare_fault(
-    "unknown-project-403",
+UNKNOWN_PROJECT_REFUSED = declare_fault(
+    "unknown-project-refused",
     ("STATUS-006",),
     "a path below an unknown project id answers 403 (a permission refusal), not 404",
 )
@@ -61,7 +61,7 @@ class Ctx:
         try:
             return self.load("project", "Project", self.path["project_id"])
         except ApiError as missing:
-            if missing.status == 404 and self.config.has(UNKNOWN_PROJECT_403.name):
+            if missing.status == 404 and self.config.has(UNKNOWN_PROJECT_REFUSED.name):
                 detail = "You do not have permission to perform this action."
                 raise ApiError(403, {"detail": detail}) from None
             raise

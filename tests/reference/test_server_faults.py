@@ -178,7 +178,7 @@ PROBES: dict[str, Probe] = {
     "expand-refusal-unnamed": lambda api: api.get(_item_url(api), params={"expand": "name"}).text,
     "expand-ignored": lambda api: type(api.get(_item_url(api), params={"expand": "state"}).json()["state"]).__name__,
     "expand-unknown-accepted": lambda api: api.get(_item_url(api), params={"expand": "name"}).status_code,
-    "unknown-project-403": lambda api: api.get(api.project_url(str(uuid.uuid4()), "labels/")).status_code,
+    "unknown-project-refused": lambda api: (api.new_project(), api.get(api.project_url(str(uuid.uuid4()), "labels/")).status_code)[1],
     "fields-work-items-only": lambda api: _label_list(api, fields="id,name"),
     "expand-checked-on-work-items-only": lambda api: _label_list(api, expand="name")[0],
     "expand-dropped-with-fields": lambda api: type(api.get(_item_url(api), params={"fields": "id,state", "expand": "state"}).json()["state"]).__name__,
