@@ -44,6 +44,7 @@ from conformance.target.config import PROFILES, ConfigError
 from conformance.target.ledger import LedgerRow
 from conformance.target.pacing import remove_state, state_path_for
 from conformance.target.preflight import ME_PATH, PreflightError, preflight
+from conformance.target.routes import discover_routes
 from conformance.target.scratch import sweep_projects
 
 RECORD = pytest.StashKey[CheckRecord]()
@@ -93,12 +94,24 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         target = state.target()
     except ConfigError as problem:
         pytest.exit(f"plane-conformance: {problem}", returncode=EXIT_UNUSABLE)
-    if session.config.getoption("plane_skip_preflight"):
-        return
+    if not session.config.getoption("plane_skip_preflight"):
+        try:
+            preflight(state.client(), target)
+        except PreflightError as problem:
+            pytest.exit(f"plane-conformance: {problem}", returncode=EXIT_UNUSABLE)
+    _discover_routes(state)
+
+
+def _discover_routes(state: PlaneState) -> None:
+    """Which spelling of each documented path the target routes, once for the whole run (the
+    workers get the map in their workerinput); adapted families are listed as adaptations."""
     try:
-        preflight(state.client(), target)
-    except PreflightError as problem:
-        pytest.exit(f"plane-conformance: {problem}", returncode=EXIT_UNUSABLE)
+        routes = discover_routes(state.client())
+    except httpx.HTTPError:
+        return  # the target did not answer: the checks meet that themselves, paths as written
+    state.adopt_routes(routes)
+    state.extra.setdefault("routes", []).extend(routes.rows())
+    state.extra.setdefault("adaptations", []).extend(routes.adaptations())
 
 
 # -- collection --------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from conformance.target.config import (
     resolve_config,
 )
 from conformance.target.pacing import Pacer, state_path_for
+from conformance.target.routes import RouteMap
 from conformance.target.scratch import ScratchResources
 
 T = TypeVar("T")
@@ -47,6 +48,10 @@ class PlaneState:
         )
         self._target: TargetConfig | None = None
         self._client: TargetClient | None = None
+        # The spellings this target routes: discovered once per run by the controller (or the
+        # single process), handed to the workers in their workerinput.
+        shared_routes = (self.worker_input or {}).get("plane_routes")
+        self.routes: RouteMap | None = RouteMap.from_dict(shared_routes) if shared_routes else None
         self.scratch: ScratchResources | None = None
         self.started = time.time()
         self.checks: list[dict[str, Any]] = []  # CheckResult dicts gathered on the controller
@@ -106,7 +111,14 @@ class PlaneState:
                 pacer=Pacer(state_path_for(target.base_url, target.api_key)),
                 read_only=target.read_only,
             )
+            if self.routes is not None:
+                self._client.routes = self.routes
         return self._client
+
+    def adopt_routes(self, routes: RouteMap) -> None:
+        """The discovered route map, for this process's client and the workers to come."""
+        self.routes = routes
+        self.client().routes = routes
 
     @property
     def requests_sent(self) -> int:

@@ -10,6 +10,8 @@ loadgroup` marks groups with a node-id suffix that pytest 9 no longer applies, s
 silently spread.) Grouped units are handed out first: they are the longest, and a long unit
 started last becomes the run's tail.
 
+The route map the controller discovered (conformance/target/routes.py) goes to every worker too.
+
 Registered by the plugin only when xdist is loaded.
 """
 
@@ -36,6 +38,8 @@ class XdistHooks:
         node.workerinput["plane_run_id"] = self.state.run_id
         node.workerinput["plane_seed"] = self.state.seed
         node.workerinput["plane_active"] = self.state.active
+        if self.state.routes is not None:
+            node.workerinput["plane_routes"] = self.state.routes.to_dict()
 
     def pytest_testnodedown(self, node: Any, error: object) -> None:
         output = getattr(node, "workeroutput", {}) or {}

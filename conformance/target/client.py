@@ -12,10 +12,18 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from conformance.target.ledger import KeyKind, Ledger, is_json_media_type, row_for
+from conformance.target.ledger import (
+    KeyKind,
+    Ledger,
+    LedgerRow,
+    api_path,
+    is_json_media_type,
+    row_for,
+)
 from conformance.target.pacing import Pacer
 from conformance.target.recording import Recorder, build_exchange
 from conformance.target.redaction import Redactor
+from conformance.target.routes import RouteMap
 
 __all__ = ["KEY_HEADER", "ReadOnlyViolation", "TargetClient", "is_json_media_type"]
 
@@ -52,6 +60,10 @@ class TargetClient:
         self.requests_sent = 0
         self.paced_429s = 0  # 429 answers to paced requests: the pacer did not prevent them
         self.ledger = Ledger()  # one row per response, for the run-wide requirements
+        # The spelling of each documented path this target routes (set by the plugin once the
+        # run has discovered it, conformance/target/routes.py); until then, paths as written.
+        self.routes = RouteMap()
+        self._mount = urlsplit(self.base_url).path.rstrip("/")  # a gateway's "/plane", or ""
         self._http = httpx.Client(
             base_url=self.base_url, transport=transport, timeout=timeout, follow_redirects=False
         )
@@ -93,15 +105,20 @@ class TargetClient:
         key_header: str = KEY_HEADER,
         pace: bool = True,
         owner: tuple[str, ...] = (),
+        as_written: bool = False,
     ) -> httpx.Response:
         """Send one request. `path` is absolute from the base URL ("/api/v1/...").
 
         key=True sends the configured key, False none, a string that value (also redacted);
         key_header sets the header's spelling. pace=False neither waits nor retries a 429.
         `owner` names the requirements whose probe judges this response's status (so that a
-        5xx it provokes is that requirement's departure, not STATUS-010's too).
+        5xx it provokes is that requirement's departure, not STATUS-010's too). A documented
+        path goes in the spelling this target routes (`routes`); `as_written=True` sends it
+        exactly as given, for a probe of the documented path itself (CAP-001).
         """
         method = method.upper()
+        written, path = path, path if as_written else self.routes.spelling(path)
+        written = written if written != path else ""  # the documented spelling, when rerouted
         if self.read_only and method not in READ_METHODS:
             raise ReadOnlyViolation(f"read-only run: refusing to send {method} {path}")
         all_headers = self._headers(headers, key, key_header)
@@ -111,7 +128,9 @@ class TargetClient:
             if pace and self.pacer:
                 self.pacer.before_request()
             sent_at = self.pacer.clock() if self.pacer and kind == "configured" else None
-            response = self._send(method, path, params, json, all_headers, content, kind, owner)
+            response = self._send(
+                method, path, params, json, all_headers, content, kind, owner, written
+            )
             if self.pacer:
                 # The key's requests in flight are remembered (RATE-003 and sliding windows).
                 self.pacer.after_response(response.headers, sent_at=sent_at)
@@ -148,6 +167,7 @@ class TargetClient:
         content: bytes | str | None,
         key_kind: KeyKind = "configured",
         owner: tuple[str, ...] = (),
+        written: str = "",
     ) -> httpx.Response:
         if urlsplit(path).scheme:
             raise ValueError(f"paths are relative to the base URL, got {path!r}")
@@ -165,13 +185,21 @@ class TargetClient:
             self.recorder.add(exchange)
             failure = f"{type(error).__name__}: {error}"[:200]
             row = row_for(request, None, key=key_kind, owner=owner, failure=failure)
-            self.ledger.add(row, exchange)
+            self.ledger.add(self._where(row, written), exchange)
             raise
         elapsed = (time.perf_counter() - started) * 1000
         exchange = build_exchange(request, response, self.redactor, elapsed)
         self.recorder.add(exchange)
-        self.ledger.add(row_for(request, response, key=key_kind, owner=owner), exchange)
+        row = row_for(request, response, key=key_kind, owner=owner)
+        self.ledger.add(self._where(row, written), exchange)
         return response
+
+    def _where(self, row: LedgerRow, written: str) -> LedgerRow:
+        """The row's path as for a target at the root (a gateway's mount path taken off: the
+        rules read API paths), and the documented spelling the check wrote, when rerouted."""
+        row.path = api_path(row.path, self._mount)
+        row.written = urlsplit(written).path if written else ""
+        return row
 
     def _key_kind(self, key: bool | str) -> KeyKind:
         if key is True or key == self._api_key:

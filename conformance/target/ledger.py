@@ -41,10 +41,15 @@ def body_is_json(content: bytes) -> bool:
     return True
 
 
+def api_path(path: str, mount: str) -> str:
+    """`path` without the base URL's own path ("/plane/api/v1/x/" -> "/api/v1/x/")."""
+    return path[len(mount) :] if mount and path.startswith(mount + "/") else path
+
+
 @dataclass
 class LedgerRow:
     method: str
-    path: str  # the URL path, without the query
+    path: str  # the URL path as sent, without the query and the base URL's own path
     status: int | None  # None: no response (connection dropped, timed out)
     failure: str  # why there is no response, or ""
     media_type: str  # of the response, "" without a Content-Type
@@ -56,6 +61,7 @@ class LedgerRow:
     owner: tuple[str, ...]  # requirement ids whose probe judges this response's status
     at: float  # epoch seconds when the answer arrived
     test: str = ""  # the test that sent it (filled in by the plugin)
+    written: str = ""  # the documented path the check wrote, when sent in another spelling
     exchange: Exchange | None = None  # kept only when a run-wide rule may cite this row
 
     @property
