@@ -104,8 +104,6 @@ class Campaign:
     cases: int = 0
     logs: dict[str, OperationLog] = field(default_factory=dict)
     waived: dict[str, str] = field(default_factory=dict)  # "operation [check]" -> why not judged
-    # operation -> how the minimal case had to depart from the docs to be accepted (see minimal)
-    adaptations: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
 
     notes_reported: bool = False
@@ -139,10 +137,6 @@ class Campaign:
         rows += [
             {"operation": label, "kind": "waived", "message": text}
             for label, text in sorted(self.waived.items())
-        ]
-        rows += [
-            {"operation": label, "kind": "adaptation", "message": text}
-            for label, text in sorted(self.adaptations.items())
         ]
         return rows
 

@@ -22,6 +22,9 @@ import pytest
 
 from conformance.exit_codes import EXIT_UNUSABLE
 from conformance.outcomes import Units, outcome_kind
+from conformance.plugin.refused_steps import PROPERTY as REFUSED_STEPS
+from conformance.plugin.refused_steps import REQUIREMENT as REFUSED_REQUIREMENT
+from conformance.plugin.refused_steps import refused_steps_check
 from conformance.plugin.results import (
     CHECK_PROPERTY,
     LOST,
@@ -335,7 +338,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state.ledger.extend(late_rows)
     if state._client is not None:  # the sweep's own answers
         state.ledger.extend(_ledger_dicts(state._client.ledger.take(), "(cleanup)"))
-    checks = state.checks + _run_wide(state)
+    checks = state.checks + _run_wide(state) + _refused_steps(state)
     completion, why = _completion(state, exitstatus)
     state.run_result = build_run_result(
         state.target(),
@@ -366,6 +369,15 @@ def _run_wide(state: PlaneState) -> list[dict[str, Any]]:
     known = catalogue()
     rows = [LedgerRow.from_dict(row) for row in state.ledger]
     return [asdict(check) for check in run_wide_checks(rows, wanted, lambda rid: known[rid].area)]
+
+
+def _refused_steps(state: PlaneState) -> list[dict[str, Any]]:
+    """SIDE-001 on the setup steps every process saw refused (when SIDE-001's checks ran)."""
+    rows = state.extra.pop(REFUSED_STEPS, [])
+    if not any(REFUSED_REQUIREMENT in check.get("requirements", []) for check in state.checks):
+        return []
+    check = refused_steps_check(rows, lambda rid: catalogue()[rid].area)
+    return [asdict(check)] if check is not None else []
 
 
 def _completion(state: PlaneState, exitstatus: int) -> tuple[Completion, str]:

@@ -152,6 +152,15 @@ class RouteMap:
                 return routed + mark + query
         return path
 
+    def family_of(self, path: str) -> FamilyRoute | None:
+        """How the target routes the family of a documented path (concrete or template)."""
+        slashed = path.partition("?")[0].rstrip("/") + "/"
+        concrete = PARAM.sub("x", slashed)
+        spelling = next((s for s in spellings() if s.pattern.match(concrete)), None)
+        if spelling is None:
+            return None
+        return next((r for r in self.families if r.family == spelling.family), None)
+
     def looks_unrouted(self, response: httpx.Response, *, keyless: bool = False) -> bool:
         """Whether `response` is this target's answer to a URL it does not route (a 404 like
         the surely-unrouted URLs', path aside); False when that cannot be told."""

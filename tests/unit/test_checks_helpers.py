@@ -84,7 +84,8 @@ def test_a_probe_refused_for_the_key_blocks_instead_of_failing() -> None:
         403, json={"detail": "You do not have permission to perform this action."}
     )
     with pytest.raises(Blocked, match=r"the key may not do this here.*403"):
-        res.refused_with_400(scratch, path, {"name": "x", "priority": "sometimes"})
+        res.refused_with_400(scratch, path, {"name": "x", "priority": "sometimes"}, ("priority",))
     plane.create = original  # type: ignore[method-assign]
-    assert res.refused_with_400(scratch, path, {"name": "x", "priority": "sometimes"}) == []
-    assert res.refused_with_400(scratch, path, {"name": "x", "priority": "low"})  # accepted
+    odd = {"name": "x", "priority": "sometimes"}
+    assert res.refused_with_400(scratch, path, odd, ("priority",)) == []
+    assert res.refused_with_400(scratch, path, {"name": "x", "priority": "low"}, ("priority",))
