@@ -459,6 +459,7 @@ def test_unsupported_method_answers_405(
 
 # -- SCHEMA-005: a documented body is not refused for a parameter the docs do not list ---------
 
+
 @dataclass(frozen=True)
 class Minimal:
     """The minimal documented create body of one kind: its documented required parameters."""

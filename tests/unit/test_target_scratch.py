@@ -331,7 +331,7 @@ def test_a_refused_setup_step_that_stored_the_object_is_found_and_cleaned_up() -
 
 
 def test_a_refused_setup_step_that_stored_nothing_is_a_verified_look() -> None:
-    plane, _, scratch, _ = _setup(plane=FakePlane(project_status=403))
+    _, _, scratch, _ = _setup(plane=FakePlane(project_status=403))
     with pytest.raises(SetupRefused, match="403"):
         scratch.project  # noqa: B018
     [step] = scratch.take_new_refusals()

@@ -8,13 +8,13 @@ from starlette.responses import RedirectResponse, Response
 from conformance.reference.config import ServerConfig
 from conformance.reference.context import Ctx, now_iso
 from conformance.reference.faults import declare_fault
-from conformance.reference.variations import declare_variation
 from conformance.reference.resources import crud, listing
 from conformance.reference.resources.base import Resource, View, project_scope
 from conformance.reference.resources.routing import PROJECT, WORKSPACE, RouteTable
 from conformance.reference.rules.errors import field_errors, json_response, not_found
 from conformance.reference.store import Doc
 from conformance.reference.validation import FieldSpec
+from conformance.reference.variations import declare_variation
 
 WRONG_FIELD_TYPE = declare_fault(
     "wrong-field-type", ("SCHEMA-002",), "work items carry sequence_id as a string, not an integer"
