@@ -44,8 +44,8 @@ from conformance.outcomes import SetupRefused
 from conformance.spec.paths import openapi_path
 from conformance.target.client import TargetClient
 from conformance.target.config import TargetConfig
-from conformance.target.dialect import asked_for
-from conformance.target.scratch import ScratchResources
+from conformance.target.dialect import Need, asked_for, still_asks
+from conformance.target.scratch import MAX_NEEDS, ScratchResources
 from conformance.target.unrouted import NOWHERE, without_path
 
 API = "/api/v1/workspaces/{workspace_slug}"
@@ -341,7 +341,8 @@ def send_minimal(
     dialect, me = project.scratch.dialect, project.scratch.me
     path = operation.path.format(**parameters)
     body = dialect.adapt(path, body, me) if operation.method.upper() == "POST" else body
-    for _attempt in range(2):
+    pending: tuple[Need, int, str] | None = None  # a field asked for, and the refusal
+    for _attempt in range(1 + MAX_NEEDS):  # each field a refusal asks for, sent once more
         answer = send_case(
             minimal_case(operation, parameters, body, has_body=has_body),
             mode="positive",
@@ -353,11 +354,15 @@ def send_minimal(
         )
         if answer is None or operation.method.upper() != "POST":
             return
+        if pending is not None:  # learned once the field silenced its refusal
+            if still_asks(answer.status_code, answer.text, pending[0].field):
+                return
+            dialect.learn(path, *pending)
         need = asked_for(parameters, body, answer.status_code, answer.text)
         value = need.value(parameters, me) if need is not None else None
         if need is None or value is None:
             return
-        dialect.learn(path, need, answer.status_code, answer.text)
+        pending = (need, answer.status_code, answer.text)
         body = {**body, need.field: value}
 
 

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from typing import Any
 
 from conformance.fuzz.transport import FuzzOperation, created_id
-from conformance.outcomes import Outcome, SetupRefused
+from conformance.outcomes import Outcome
 from conformance.target.answers import describe, object_of
 from conformance.target.client import TargetClient
-from conformance.target.scratch import ScratchError, ScratchResources
+from conformance.target.scratch import ScratchResources
 
 # Collection segment -> kind of object its id names.
 KIND_OF_SEGMENT = {
@@ -61,6 +61,7 @@ class FuzzProject:
         self.sequence_id: str | None = None
         self.problems: dict[str, str] = {}  # kind -> why no object of that kind could be made
         self.broken: set[str] = set()  # kinds whose create (or upload) answered a 5xx
+        self.absent: set[str] = set()  # kinds whose create is not routed (CAP-001's)
         self.ids: dict[str, str] = {}
         self.own = not scratch.config.project_id
         if self.own:
@@ -73,9 +74,9 @@ class FuzzProject:
     def path(self, suffix: str) -> str:
         return f"/api/v1/workspaces/{self.workspace}/projects/{self.ids['project']}/{suffix}"
 
-    def _post(self, kind: str, suffix: str, body: dict[str, Any]) -> dict[str, Any] | None:
+    def _post(self, kind: str, path: str, body: dict[str, Any]) -> dict[str, Any] | None:
         try:
-            response = self.scratch.post(self.path(suffix), body, features=self.features)
+            response = self.scratch.post(path, body, features=self.features)
         except Outcome as outcome:  # the feature is off in the project (cycles...)
             self.problems[kind] = outcome.reason
             return None
@@ -84,6 +85,9 @@ class FuzzProject:
             self.problems[kind] = describe(response)
             if response.status_code >= 500:
                 self.broken.add(kind)
+            elif self.client.routes.looks_unrouted(response):
+                # Not refused: the create is missing, CAP-001's departure (one verdict).
+                self.absent.add(kind)
             return None
         return created
 
@@ -127,7 +131,7 @@ class FuzzProject:
         made = recipe() if recipe else None
         if made is None or "None/" in made[0]:
             return None  # no recipe, or the work item it needs could not be made
-        created = self._post(kind, made[0], {**made[1], **(extra or {})})
+        created = self._post(kind, self.path(made[0]), {**made[1], **(extra or {})})
         if created is None:
             return None
         if kind == "work_item" and self.sequence_id is None:
@@ -158,16 +162,9 @@ class FuzzProject:
         return attachment
 
     def _sticky(self, name: str) -> str | None:
-        try:
-            sticky = self.scratch.create(
-                f"/api/v1/workspaces/{self.workspace}/stickies/",
-                {"name": name, "description_html": "<p>x</p>"},
-                expected=range(200, 300),
-            )
-        except (SetupRefused, ScratchError) as refused:
-            self.problems["sticky"] = str(refused)[:TEXT_LIMIT]
-            return None
-        return str(sticky["id"])
+        path = f"/api/v1/workspaces/{self.workspace}/stickies/"
+        sticky = self._post("sticky", path, {"name": name, "description_html": "<p>x</p>"})
+        return str(sticky["id"]) if sticky is not None and "id" in sticky else None
 
     def _activity(self, work_item: str | None) -> str | None:
         if work_item is None:
@@ -251,8 +248,9 @@ def resolve_path_parameters(
             value = project.get(kind)
         if value is None:
             # A prerequisite refused (4xx: permissions, a feature off) blocks the operation; one
-            # that broke (5xx) is STATUS-010's departure, and leaves the operation not verified.
-            refused = kind in project.problems and kind not in project.broken
+            # that broke (5xx) is STATUS-010's departure, one not routed CAP-001's: they leave
+            # the operation not verified.
+            refused = kind in project.problems and kind not in project.broken | project.absent
             raise Unresolved(_why(project, kind, name), refused=refused)
         values[name] = value
     return values
@@ -261,4 +259,6 @@ def resolve_path_parameters(
 def _why(project: FuzzProject, kind: str, name: str) -> str:
     problem = project.problems.get(kind) or project.problems.get("work_item") or "no recipe"
     judged = " (judged by STATUS-010)" if kind in project.broken else ""
+    if kind in project.absent:
+        judged = ": the create is not routed (judged by CAP-001)"
     return f"no scratch {kind.replace('_', ' ')} for {name}: {problem}{judged}"

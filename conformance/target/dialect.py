@@ -105,9 +105,9 @@ def _squashed(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
-def names_parameter(response: httpx.Response, parameter: str) -> bool:
-    """Whether a refusal's words name `parameter` ("Project ID is required" names project_id)."""
-    return _squashed(parameter) in _squashed(response.text)
+def still_asks(status: int, text: str, field: str) -> bool:
+    """Whether an answer to a create resent with `field` still asks for it (nothing learned)."""
+    return status == 400 and (_squashed(field) in _squashed(text) or field in error_fields(text))
 
 
 def error_fields(text: str) -> list[str]:

@@ -32,12 +32,13 @@ from conformance.outcomes import Blocked, NotSelected, SetupRefused
 from conformance.target.answers import describe, object_of
 from conformance.target.client import TargetClient
 from conformance.target.config import TargetConfig
-from conformance.target.dialect import Dialect, Need, names_parameter
+from conformance.target.dialect import Dialect, still_asks
 from conformance.target.features import SETTINGS, ProjectFeatures
 from conformance.target.preflight import ME_PATH
 from conformance.target.refused import RefusedStep, look_for_stored, worth_looking
 
 GONE = (200, 202, 204, 404)  # answers to a DELETE after which the object no longer exists
+MAX_NEEDS = 3  # fields a create may turn out to need, one refusal at a time (v1.0.0's cycle: 2)
 OK = range(200, 300)
 
 
@@ -243,25 +244,23 @@ class ScratchResources:
         (features or self.features).require_for(path)
         sent = self.dialect.adapt(path, body, self.me) if adapt else body
         response = self._post_and_register(path, sent)
-        if not adapt or response.status_code in OK:
-            return response
-        if step:
-            self._look_after_refusal(path, sent, response)
-        need = self.dialect.missing(path, sent, response)
-        value = need.value(self.dialect.parameters(path), self.me) if need else None
-        if need is None or value is None:
-            return response
-        retry = self._post_and_register(path, {**sent, need.field: value})
-        if retry.status_code in OK or not self._still_asks(retry, need):
+        for _ in range(MAX_NEEDS):  # each field asked for is retried once
+            if not adapt or response.status_code in OK:
+                return response
+            if step:
+                self._look_after_refusal(path, sent, response)
+            need = self.dialect.missing(path, sent, response)
+            value = need.value(self.dialect.parameters(path), self.me) if need else None
+            if need is None or value is None:
+                return response
+            retry = self._post_and_register(path, {**sent, need.field: value})
+            if still_asks(retry.status_code, retry.text, need.field):
+                if step:
+                    self._look_after_refusal(path, {**sent, need.field: value}, retry)
+                return response  # the field did not silence the refusal: nothing learned
             self.dialect.learn(path, need, response.status_code, response.text)
-            return retry
-        if step:
-            self._look_after_refusal(path, {**sent, need.field: value}, retry)
+            sent, response = {**sent, need.field: value}, retry  # it may ask for one more
         return response
-
-    @staticmethod
-    def _still_asks(response: httpx.Response, need: Need) -> bool:
-        return response.status_code == 400 and names_parameter(response, need.field)
 
     def me(self) -> str | None:
         """The key's own user's id (`GET /users/me/`, asked once): the one person the suite may

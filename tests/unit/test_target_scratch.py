@@ -279,7 +279,8 @@ def test_a_refusal_that_names_the_field_again_teaches_nothing() -> None:
 
 class OlderPlane(FakePlane):
     """Plane v1.0.0's cycle create: `owned_by` required (the docs list it as optional,
-    "defaults to the current user"), and the key's own user at /users/me/."""
+    "defaults to the current user"), then `project_id` (one refusal at a time), and the key's
+    own user at /users/me/."""
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if request.url.path == "/api/v1/users/me/":
@@ -291,7 +292,7 @@ class OlderPlane(FakePlane):
     def post(self, path: str, body: dict[str, Any]) -> httpx.Response:
         if path.endswith("/cycles/") and "owned_by" not in body:
             return httpx.Response(400, json={"owned_by": ["This field is required."]})
-        return super().post(path, {**body, "project_id": "x"} if "cycles" in path else body)
+        return super().post(path, body)  # ...and then project_id, as v1.3.1 asks
 
 
 def test_a_create_refused_for_a_user_field_is_retried_once_with_the_keys_own_user() -> None:
@@ -302,10 +303,13 @@ def test_a_create_refused_for_a_user_field_is_retried_once_with_the_keys_own_use
     first = scratch.create(cycles, {"name": scratch.name("cycle")})
     assert first["owned_by"] == "me1"  # the key's own user, never anybody else
     posts = [b for c, b in zip(plane.calls, plane.bodies, strict=True) if c == f"POST {cycles}"]
-    assert len(posts) == 2 and "owned_by" not in posts[0]  # refused once, resent once
+    assert len(posts) == 3 and "owned_by" not in posts[0]  # each field asked for, sent once
+    assert "project_id" not in posts[1] and posts[2]["project_id"] == scratch.project_id
     scratch.create(cycles, {"name": scratch.name("cycle")})
+    posts = [b for c, b in zip(plane.calls, plane.bodies, strict=True) if c == f"POST {cycles}"]
+    assert len(posts) == 4  # both learned: sent at once
     assert plane.calls.count("GET /api/v1/users/me/") == 1  # asked once
-    assert [row["field"] for row in scratch.dialect.take_new()] == ["owned_by"]
+    assert [row["field"] for row in scratch.dialect.take_new()] == ["owned_by", "project_id"]
     assert scratch.dialect.adaptations[0].source == ME
 
 
