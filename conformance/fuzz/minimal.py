@@ -98,8 +98,14 @@ def _fresh(project: FuzzProject, kind: str, extra: dict[str, Any] | None = None)
 
 
 def _step(project: FuzzProject, method: str, suffix: str, body: Any = None) -> None:
-    """A preparation step; a refusal makes the operation blocked, with the server's words."""
+    """A preparation step; a refusal makes the operation blocked, with the server's words. A
+    step that is not routed leaves it not verified: the absence is CAP-001's (one verdict)."""
     response: httpx.Response = project.client.request(method, project.path(suffix), json=body)
+    if project.client.routes.looks_unrouted(response):
+        raise Unresolved(
+            f"a preparation step is not routed: {describe(response)} (judged by CAP-001)",
+            refused=False,
+        )
     if not 200 <= response.status_code < 300:
         raise Unresolved(f"a preparation step was refused: {describe(response)}", refused=True)
 
