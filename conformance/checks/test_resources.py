@@ -11,7 +11,13 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance.checks._integrator import describe, fetch, require_permission, walk_all
+from conformance.checks._integrator import (
+    describe,
+    fetch,
+    judged_elsewhere,
+    require_permission,
+    walk_all,
+)
 from conformance.checks._refusals import require_refusal_of
 from conformance.outcomes import NotApplicable, NotSelected, NotVerified
 from conformance.target.answers import json_of
@@ -34,8 +40,13 @@ def listed_ids(response: httpx.Response, *keys: str) -> set[str]:
 
 
 def ids_listed(client: TargetClient, path: str, *keys: str) -> set[str]:
-    """Ids of every item of a (paginated) list, read from the given keys."""
-    items, _ = walk_all(client, path, max_pages=50)
+    """Ids of every item of a (paginated) list, read from the given keys. A list that answers
+    a 5xx or a redirect has nothing to show: that is STATUS-010's (REDIR-001's) departure, so
+    the rule that needed the list is not verified, never failed for it too."""
+    items, answers = walk_all(client, path, max_pages=50)
+    elsewhere = judged_elsewhere(answers[-1])
+    if elsewhere:
+        raise NotVerified(f"the list is not readable: {elsewhere}")
     return {str(item[key]) for item in items for key in keys if item.get(key) is not None}
 
 
