@@ -147,6 +147,7 @@ def test_every_variation_is_exercised_here() -> None:
         "docs-only",
         "sliding-rate-window",
         "empty-cursor-on-last-page",
+        "no-issues-spelling",
     }
 
 
