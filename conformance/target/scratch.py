@@ -22,7 +22,8 @@ import itertools
 import os
 import re
 import string
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from random import Random
 from typing import Any
 
@@ -44,6 +45,65 @@ OK = range(200, 300)
 
 class ScratchError(SetupRefused):
     """The target refused to create a scratch object (kept for callers that catch it by name)."""
+
+
+@dataclass
+class OpenedProject:
+    """A project of the suite's own, created and set up, and the answers that did it."""
+
+    project: dict[str, Any]
+    created: httpx.Response  # the create's answer
+    switched: httpx.Response  # the answer to turning cycles, modules and intake on
+    features: ProjectFeatures  # which of them can be used there, and why not
+
+
+def open_project(
+    client: TargetClient,
+    naming: Callable[[], tuple[str, str]],
+    *,
+    which: str,
+    on_refusal: Callable[[str, Any, httpx.Response], None] | None = None,
+) -> OpenedProject:
+    """Create a project named by `naming()` (name, identifier; asked again after a 409, since
+    identifiers are unique per workspace) and turn on its cycles, modules and intake
+    (documented settings; Plane creates a project with them off). The one way the suite makes a
+    project: its scratch project, the schema campaign's, the shapes recorder's. A refused
+    create goes to `on_refusal` (collection, body, answer) and raises SetupRefused with the
+    server's words; what the target made of the features is in `features`."""
+    collection = client.ws("projects/")
+    for _ in range(3):
+        name, identifier = naming()
+        body = {"name": name, "identifier": identifier}
+        created = client.post(collection, json=body)
+        project = object_of(created)
+        if created.status_code in OK and project is not None and "id" in project:
+            break
+        if on_refusal is not None:
+            on_refusal(collection, body, created)
+        if created.status_code != 409:
+            raise SetupRefused(
+                f"{which} could not be created: {describe(created)}", created.status_code
+            )
+    else:
+        raise SetupRefused(f"{which} could not be created: {describe(created)}", 409)
+    features = ProjectFeatures()
+    path = client.ws(f"projects/{project['id']}/")
+    switched = client.patch(path, json=dict.fromkeys(SETTINGS.values(), True))
+    answer = object_of(switched)
+    if switched.status_code not in OK or answer is None:
+        features.refuse_all(
+            f"{which}'s cycles, modules and intake could not be turned on: {describe(switched)}"
+        )
+    else:
+        project.update({k: v for k, v in answer.items() if k in SETTINGS.values()})
+        features.read_from(
+            project,
+            lambda feature, setting: (
+                f"{feature} stayed off in {which}: PATCH {setting}=true answered "
+                f"{switched.status_code} with {setting} false"
+            ),
+        )
+    return OpenedProject(project, created, switched, features)
 
 
 class ScratchResources:
@@ -154,12 +214,10 @@ class ScratchResources:
                 ),
             )
             return project
-        project = self._create_project("project")
-        self._own_project_path = self.client.ws(f"projects/{project['id']}/")
-        self._turn_features_on(
-            self._own_project_path, project, self.features, "the scratch project"
-        )
-        return project
+        opened = self._open_project("project", "PLC", "the scratch project")
+        self._own_project_path = self.client.ws(f"projects/{opened.project['id']}/")
+        self.features = opened.features
+        return opened.project
 
     def new_project(self, kind: str, stem: str = "PLC") -> tuple[dict[str, Any], ProjectFeatures]:
         """One more project of the suite's own (e.g. the schema campaign's), with cycles,
@@ -169,48 +227,16 @@ class ScratchResources:
         if self.config.project_id or self.config.read_only:
             mode = "--project" if self.config.project_id else "read-only"
             raise NotSelected(f"{mode} mode creates no projects")
-        project = self._create_project(kind, stem)
-        path = self.client.ws(f"projects/{project['id']}/")
-        self._created.append(path)
-        features = ProjectFeatures()
-        self._turn_features_on(path, project, features, f"the {kind}")
-        return project, features
+        opened = self._open_project(kind, stem, f"the {kind}")
+        self._created.append(self.client.ws(f"projects/{opened.project['id']}/"))
+        return opened.project, opened.features
 
-    def _create_project(self, kind: str, stem: str = "PLC") -> dict[str, Any]:
-        collection = self.client.ws("projects/")
-        for _ in range(3):  # identifiers are unique per workspace; retry on a rare clash
-            body = {"name": self.name(kind), "identifier": self.new_identifier(stem)}
-            response = self.client.post(collection, json=body)
-            project = object_of(response)
-            if response.status_code in OK and project is not None and "id" in project:
-                return project
-            self._look_after_refusal(collection, body, response)
-            if response.status_code != 409:
-                break
-        raise SetupRefused(
-            f"the scratch {kind} could not be created: {describe(response)}",
-            response.status_code,
-        )
-
-    def _turn_features_on(
-        self, path: str, project: dict[str, Any], features: ProjectFeatures, which: str
-    ) -> None:
-        """Turn on cycles, modules and intake in a project of our own (documented settings),
-        and read which of them `features` may use there."""
-        response = self.client.patch(path, json=dict.fromkeys(SETTINGS.values(), True))
-        answer = object_of(response)
-        if response.status_code not in OK or answer is None:
-            features.refuse_all(
-                f"{which}'s cycles, modules and intake could not be turned on: {describe(response)}"
-            )
-            return
-        project.update({k: v for k, v in answer.items() if k in SETTINGS.values()})
-        features.read_from(
-            project,
-            lambda feature, setting: (
-                f"{feature} stayed off in {which}: PATCH "
-                f"{setting}=true answered {response.status_code} with {setting} false"
-            ),
+    def _open_project(self, kind: str, stem: str, which: str) -> OpenedProject:
+        return open_project(
+            self.client,
+            lambda: (self.name(kind), self.new_identifier(stem)),
+            which=which,
+            on_refusal=self._look_after_refusal,
         )
 
     # -- objects -----------------------------------------------------------------------------

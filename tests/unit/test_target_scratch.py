@@ -437,3 +437,24 @@ def test_read_only_works_in_the_first_existing_project() -> None:
     scratch = ScratchResources(client, config)
     assert scratch.project_id == "p-1" and scratch.identifier == "CUS"
     assert scratch.cleanup() == 0  # never deleted: the suite did not create it
+
+
+def test_the_schema_campaigns_project_is_made_by_the_scratch_resources() -> None:
+    """Before: the campaign created and set up its project itself (a second copy of the setup,
+    without the learned dialect or the look at a refused create). One place now makes projects."""
+    from conformance.fuzz.project import FuzzProject
+
+    plane, config, scratch, client = _setup(plane=OlderPlane())
+    campaign = FuzzProject(client, scratch, "ws")
+    detail = f"/api/v1/workspaces/ws/projects/{campaign.ids['project']}/"
+    assert plane.objects[detail]["name"].startswith(f"{config.prefix}schema project")
+    assert all(plane.objects[detail][setting] for setting in SETTINGS)  # features on
+    campaign.features.require("cycles")
+    assert campaign.get("cycle") is not None  # owned_by, then project_id: the one dialect
+    assert [row["field"] for row in scratch.dialect.take_new()] == ["owned_by", "project_id"]
+    assert scratch.cleanup() == 0 and plane.objects == {}
+
+    _, _, other, other_client = _setup(plane=FakePlane(project_status=403))
+    with pytest.raises(SetupRefused, match=r"schema project could not be created.*403"):
+        FuzzProject(other_client, other, "ws")
+    assert [step["status"] for step in other.take_new_refusals()] == [403]
