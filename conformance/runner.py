@@ -54,7 +54,7 @@ from conformance.target.pacing import Pacer, remove_state, state_path_for
 from conformance.target.preflight import PreflightError, preflight
 
 EMBEDDED_ONLY = (
-    "fault", "variation", "behaviour", "plane_rules", "plane_1_3_1", "docs_only",
+    "fault", "variation", "behaviour", "plane_rules", "plane_releases", "docs_only",
     "rate_limit", "rate_window", "latency_ms",
 )  # fmt: skip
 

@@ -1,7 +1,8 @@
 """`python -m conformance.reference`: the process the launcher starts.
 
-The key comes from the environment (PLANE_REFERENCE_API_KEY) rather than argv, so it never shows
-in a process listing.
+The keys come from the environment (PLANE_REFERENCE_API_KEY, and PLANE_REFERENCE_MEMBER_API_KEY /
+PLANE_REFERENCE_GUEST_API_KEY for the workspace member and guest) rather than argv, so they never
+show in a process listing.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     add_behaviour_options(parser)
     args = parser.parse_args(argv)
     args.api_key = os.environ.get("PLANE_REFERENCE_API_KEY")
+    args.member_api_key = os.environ.get("PLANE_REFERENCE_MEMBER_API_KEY")
+    args.guest_api_key = os.environ.get("PLANE_REFERENCE_GUEST_API_KEY")
     return serve(args)
 
 

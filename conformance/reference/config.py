@@ -23,7 +23,10 @@ def mask_key(key: str) -> str:
 
 @dataclass(frozen=True)
 class ServerConfig:
-    api_key: str = field(default_factory=generate_api_key)
+    api_key: str = field(default_factory=generate_api_key, repr=False)
+    # The keys of a workspace member (role 15) and a guest (role 5); None: no such key.
+    member_api_key: str | None = field(default=None, repr=False)
+    guest_api_key: str | None = field(default=None, repr=False)
     workspace: str = "conformance"
     rate_limit: int = DEFAULT_RATE_LIMIT
     # The documented window is one minute; the suite's own proof shortens it so that the

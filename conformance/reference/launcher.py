@@ -40,12 +40,23 @@ def _answers(port: int) -> bool:
 
 
 class RunningServer:
-    def __init__(self, process: subprocess.Popen[bytes], port: int, api_key: str, workspace: str):
+    def __init__(
+        self,
+        process: subprocess.Popen[bytes],
+        port: int,
+        api_key: str,
+        workspace: str,
+        member_key: str = "",
+        guest_key: str = "",
+    ):
         self.process = process
         self.port = port
         self.base_url = f"http://127.0.0.1:{port}"
         self.api_key = api_key
         self.workspace = workspace
+        # The keys of the seeded workspace member (role 15) and guest (role 5).
+        self.member_key = member_key
+        self.guest_key = guest_key
 
     def __repr__(self) -> str:
         return f"RunningServer({self.base_url}, key={mask_key(self.api_key)}, ws={self.workspace})"
@@ -105,7 +116,13 @@ def start_reference_server(
         command.append("--docs-only")
         for behaviour in behaviours:
             command += ["--behaviour", behaviour]
-    env = {**os.environ, "PLANE_REFERENCE_API_KEY": key}
+    member, guest = generate_api_key(), generate_api_key()
+    env = {
+        **os.environ,
+        "PLANE_REFERENCE_API_KEY": key,
+        "PLANE_REFERENCE_MEMBER_API_KEY": member,
+        "PLANE_REFERENCE_GUEST_API_KEY": guest,
+    }
     for _attempt in range(3):  # the free port may be taken between probe and bind
         port = _free_port()
         process = subprocess.Popen(
@@ -114,7 +131,7 @@ def start_reference_server(
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while time.monotonic() < deadline and process.poll() is None:
             if _answers(port):
-                return RunningServer(process, port, key, workspace)
+                return RunningServer(process, port, key, workspace, member, guest)
             time.sleep(0.02)
         if process.poll() is None:
             process.kill()

@@ -7,6 +7,7 @@ import importlib.util
 import signal
 import sys
 from types import FrameType
+from typing import IO
 
 import uvicorn
 
@@ -19,6 +20,7 @@ from conformance.reference.config import (
     mask_key,
 )
 from conformance.reference.faults import unknown_faults
+from conformance.reference.request_log import RequestLog
 from conformance.reference.rules import auth
 from conformance.reference.variations import unknown_variations
 
@@ -41,6 +43,8 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
     return ServerConfig(
         behaviours=behaviours,
         api_key=getattr(args, "api_key", None) or generate_api_key(),
+        member_api_key=getattr(args, "member_api_key", None),
+        guest_api_key=getattr(args, "guest_api_key", None),
         workspace=getattr(args, "workspace", None) or "conformance",
         rate_limit=getattr(args, "rate_limit", None) or DEFAULT_RATE_LIMIT,
         rate_window=getattr(args, "rate_window", None) or 60,
@@ -71,7 +75,8 @@ def serve(args: argparse.Namespace) -> int:
     app = create_app(config)
     print(
         f"reference server on http://{args.host}:{args.port} workspace={config.workspace} "
-        f"key={mask_key(config.api_key)} rate_limit={config.rate_limit}/min "
+        f"key={mask_key(config.api_key)} member_key={'yes' if config.member_api_key else 'no'} "
+        f"guest_key={'yes' if config.guest_api_key else 'no'} rate_limit={config.rate_limit}/min "
         f"faults={','.join(sorted(config.faults)) or 'none'} "
         f"behaviours={','.join(sorted(config.behaviours)) or 'docs'} "
         f"variations={','.join(sorted(config.variations)) or 'none'}",
@@ -88,9 +93,13 @@ def serve(args: argparse.Namespace) -> int:
     # leave its SQLite files behind. Ours turns the re-raised signal into a clean exit.
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _exit_quietly)
+    log_to = getattr(args, "log", None)
+    stream: IO[str] | None = None
+    if log_to:
+        stream = sys.stdout if log_to == "-" else open(log_to, "a", encoding="utf-8")  # noqa: SIM115
     try:
         uvicorn.run(
-            app,
+            RequestLog(app, stream) if stream else app,
             host=args.host,
             port=args.port,
             log_level="warning",
@@ -101,4 +110,6 @@ def serve(args: argparse.Namespace) -> int:
         )
     finally:
         app.shutdown()
+        if stream is not None and stream is not sys.stdout:
+            stream.close()
     return 0
