@@ -19,7 +19,7 @@ import pytest
 from rich.console import Console
 from rich.text import Text
 
-from conformance.plugin.state import ResultSink, state_of
+from conformance.plugin.state import state_of
 from conformance.report.model import RunResult, verdict_of
 from conformance.report.present import attention_groups, check_counts, labelled_counts
 from conformance.target.config import ConfigError
@@ -172,7 +172,7 @@ def pytest_terminal_summary(
     state = state_of(config)
     if not state.active or state.is_worker or state.run_result is None:
         return
-    if any(isinstance(p, ResultSink) for p in config.pluginmanager.get_plugins()):
+    if state.link is not None:
         return  # the runner prints the summary once it has applied the baseline
     for line in summary_lines(state.run_result, state.report_paths):
         terminalreporter.write_line(line.plain)

@@ -1,7 +1,7 @@
 """`python -m conformance.reference`: the process the launcher starts.
 
-The key comes from the environment (PLANE_REFERENCE_API_KEY) rather than argv, so it never shows
-in a process listing.
+Its options are `serve`'s (the one table, `ServerConfig`); the key comes from the environment
+(`options.KEY_VARIABLE`) rather than argv, so it never shows in a process listing.
 """
 
 from __future__ import annotations
@@ -10,25 +10,20 @@ import argparse
 import os
 import sys
 
-from conformance.reference.behaviours import add_behaviour_options
+from conformance.credentials import ApiKey
+from conformance.reference.options import KEY_VARIABLE, add_server_arguments, config_from_namespace
 from conformance.reference.server import serve
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m conformance.reference")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--workspace", default="conformance")
-    parser.add_argument("--rate-limit", type=int)
-    parser.add_argument("--rate-window", type=int)
-    parser.add_argument("--fault", action="append", default=[])
-    parser.add_argument("--variation", action="append", default=[])
-    parser.add_argument("--db")
-    parser.add_argument("--latency-ms", type=int, default=0)
-    add_behaviour_options(parser)
+    add_server_arguments(parser)
     args = parser.parse_args(argv)
-    args.api_key = os.environ.get("PLANE_REFERENCE_API_KEY")
-    return serve(args)
+    try:
+        config = config_from_namespace(args, {ApiKey.variable: os.environ.get(KEY_VARIABLE, "")})
+    except ValueError as problem:
+        raise SystemExit(str(problem)) from None
+    return serve(config)
 
 
 if __name__ == "__main__":

@@ -15,10 +15,10 @@ are; the list and its reasons are in docs/reference-vs-plane.md.
 
 from __future__ import annotations
 
-import argparse
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from conformance.options import option
 from conformance.reference.registry import Registry
 from conformance.reference.variations import declare_variation
 
@@ -74,15 +74,17 @@ def unknown_behaviours(names: Iterable[str]) -> list[str]:
     return BEHAVIOURS.unknown(names, also=GROUPS)
 
 
-def behaviours_from_args(args: argparse.Namespace) -> frozenset[str]:
+def chosen_behaviours(given: Mapping[str, object]) -> frozenset[str]:
     """--docs-only starts from none (else from the default), then --plane-rules, --plane-1.3.1
-    and each --behaviour NAME are added."""
-    chosen = set() if getattr(args, "docs_only", False) else set(DEFAULT_BEHAVIOURS)
-    if getattr(args, "plane_rules", False):
+    and each --behaviour NAME are added (`given`: the values of BEHAVIOUR_OPTIONS, by name)."""
+    chosen = set() if given.get("docs_only") else set(DEFAULT_BEHAVIOURS)
+    if given.get("plane_rules"):
         chosen.add(PLANE_RULES)
-    if getattr(args, "plane_1_3_1", False):
+    if given.get("plane_1_3_1"):
         chosen.add(PLANE_1_3_1)
-    chosen.update(getattr(args, "behaviour", None) or [])
+    named = given.get("behaviour") or ()
+    if isinstance(named, Iterable) and not isinstance(named, str):
+        chosen.update(str(name) for name in named)
     unknown = unknown_behaviours(chosen)
     if unknown:
         raise ValueError(
@@ -91,23 +93,29 @@ def behaviours_from_args(args: argparse.Namespace) -> frozenset[str]:
     return frozenset(chosen)
 
 
-def add_behaviour_options(parser: argparse.ArgumentParser) -> None:
-    """The options that choose which of Plane's ways the server follows (see behaviours.py)."""
-    parser.add_argument(
-        "--plane-rules",
-        action="store_true",
+def behaviour_arguments(chosen: object) -> list[str]:
+    """The options that choose exactly `chosen` (for the launcher's command line)."""
+    names = sorted(str(name) for name in chosen) if isinstance(chosen, Iterable) else []
+    return ["--docs-only", *(part for name in names for part in ("--behaviour", name))]
+
+
+# The options that choose which of Plane's ways the server follows (`ServerConfig.behaviours`).
+BEHAVIOUR_OPTIONS = (
+    option(
+        "--plane-rules", kind="switch", embedded=True,
         help="Plane's rules where the docs leave room (project names, features off until "
         "switched on, state create 200)",
-    )
-    parser.add_argument(
-        "--plane-1.3.1",
-        dest="plane_1_3_1",
-        action="store_true",
+    ),
+    option(
+        "--plane-1.3.1", kind="switch", embedded=True,
         help="answer as real Plane v1.3.1 does, also where it departs from the docs",
-    )
-    parser.add_argument(
-        "--behaviour", action="append", default=[], help="one behaviour by name (repeatable)"
-    )
-    parser.add_argument(
-        "--docs-only", action="store_true", help="start from no behaviour, not the default"
-    )
+    ),
+    option(
+        "--behaviour", kind="repeat", embedded=True, metavar="NAME",
+        help="one behaviour by name (repeatable)",
+    ),
+    option(
+        "--docs-only", kind="switch", embedded=True,
+        help="start from no behaviour, not the default",
+    ),
+)  # fmt: skip

@@ -21,6 +21,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from conformance.report.model import (
     STATUSES,
+    JsonObject,
     RequirementVerdict,
     RunResult,
     verdict_of,
@@ -185,17 +186,9 @@ def _schemathesis_by_operation(findings: list[dict[str, Any]]) -> dict[str, list
     return dict(sorted(grouped.items()))
 
 
-def _adaptations(extra: dict[str, Any]) -> list[str]:
+def _adaptations(rows: list[JsonObject]) -> list[str]:
     """The target adaptations (the dialect learned during the run) as sentences."""
-    raw = extra.get("adaptations") or []
-    if isinstance(raw, dict):
-        raw = [f"{key}: {value}" for key, value in raw.items()]
-    lines = []
-    for item in raw if isinstance(raw, list) else [raw]:
-        if isinstance(item, dict):
-            lines.append("; ".join(f"{k}: {v}" for k, v in item.items() if v not in ("", None)))
-        else:
-            lines.append(str(item))
+    lines = ["; ".join(f"{k}: {v}" for k, v in row.items() if v not in ("", None)) for row in rows]
     return [line for line in lines if line]
 
 
@@ -209,7 +202,7 @@ def report_context(result: RunResult) -> dict[str, Any]:
     levels = [lvl for lvl in LEVEL_ORDER if any(v.level == lvl for v in verdicts)]
     problems = [v for s in PROBLEM_STATUSES for v in verdicts if v.status == s]
     capabilities = result.capabilities
-    schemathesis = _schemathesis_by_operation(result.extra.get("schemathesis") or [])
+    schemathesis = _schemathesis_by_operation(result.extra.schemathesis or [])
     return {
         "result": result,
         "verdict": verdict,
@@ -225,7 +218,7 @@ def report_context(result: RunResult) -> dict[str, Any]:
         "problems": [_problem_view(v) for v in problems],
         "baseline": baseline,
         "contradictions": [v for v in verdicts if v.contradiction],
-        "adaptations": _adaptations(result.extra),
+        "adaptations": _adaptations(result.extra.adaptations or []),
         "schemathesis": schemathesis,
         "schemathesis_count": sum(len(findings) for findings in schemathesis.values()),
         "capabilities": capabilities,

@@ -16,7 +16,7 @@ server's words) or *not verified* (no evidence either way), never quietly counte
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 from conformance.exit_codes import (
@@ -63,6 +63,9 @@ INCOMPLETE_STATUSES = ("error", "blocked", "not_verified")
 # Rungs that say nothing about the target and are outside a requirement's coverage.
 NEUTRAL_UNITS = ("not_applicable", "not_selected")
 Completion = Literal["complete", "interrupted", "aborted"]
+# A JSON object of a results file below the model's own fields (a row a check contributed):
+# its values are any JSON value, which a reader narrows.
+JsonObject = dict[str, object]
 
 
 @dataclass
@@ -169,6 +172,47 @@ class RequirementVerdict:
 
 
 @dataclass
+class RunExtra:
+    """results.json's `extra`: what the run was, and the report sections beyond the verdicts.
+
+    A check contributes rows to a section by appending `(name, rows)` to its pytest node's
+    `user_properties` (see `CONTRIBUTED`); the plugin gathers them from every worker. A section
+    nothing contributed to is None and left out of the file.
+    """
+
+    workspace: str = ""
+    run_id: str = ""
+    read_only: bool = False
+    areas: list[str] | Literal["all"] = "all"
+    requests_recorded_per_area: dict[str, int] = field(default_factory=dict)
+    schemathesis: list[JsonObject] | None = None  # the schema campaign's findings
+    schemathesis_notes: list[JsonObject] | None = None  # what the campaign could not judge
+    adaptations: list[JsonObject] | None = None  # the target's dialect, learned during the run
+    pacer_waited_s: float = 0.0  # how long the pacer waited, every process included
+    paced_429s: int = 0  # 429 answers to paced requests: the pacer did not prevent them
+    shape_drift: JsonObject | None = None  # --compare-shapes: the drift from a recorded release
+
+    def to_dict(self) -> JsonObject:
+        data: JsonObject = {}
+        for each in fields(self):
+            value = getattr(self, each.name)
+            if value is not None:
+                data[each.name] = value
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunExtra:
+        """Keys of another suite version that this one does not know are left out."""
+        known = {each.name for each in fields(cls)}
+        return cls(**{key: value for key, value in data.items() if key in known})
+
+
+# The sections checks contribute rows to, by the name they append them under: RunResult's own
+# `capabilities`, or a list section of RunExtra.
+CONTRIBUTED = ("capabilities", "schemathesis", "schemathesis_notes", "adaptations")
+
+
+@dataclass
 class RunResult:
     target: str
     started_at: str  # ISO 8601, UTC
@@ -181,11 +225,21 @@ class RunResult:
     leftovers: int | None  # scratch resources left behind after cleanup; None when unknown
     checks: list[CheckResult]
     requirements: list[RequirementVerdict]
-    capabilities: list[dict[str, Any]] = field(default_factory=list)  # capability matrix rows
-    extra: dict[str, Any] = field(default_factory=dict)  # e.g. requests per area, schemathesis
+    capabilities: list[JsonObject] = field(default_factory=list)  # capability matrix rows
+    extra: RunExtra = field(default_factory=RunExtra)
     completion: Completion = "complete"
     completion_reason: str = ""  # why a run was interrupted or aborted
     baseline: dict[str, Any] | None = None  # what apply_baseline did (path, accepted, stale...)
+
+    def contribute(self, section: str, rows: list[JsonObject]) -> None:
+        """Add a check's rows to the section named `section` (one of CONTRIBUTED)."""
+        if section == "capabilities":
+            self.capabilities.extend(rows)
+        elif section in CONTRIBUTED:
+            held: list[JsonObject] | None = getattr(self.extra, section)
+            setattr(self.extra, section, [*(held or []), *rows])
+        else:
+            raise KeyError(f"no report section {section!r}; the sections are {CONTRIBUTED}")
 
     @property
     def summary(self) -> dict[str, int]:
@@ -200,6 +254,7 @@ class RunResult:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        data["extra"] = self.extra.to_dict()
         data["summary"] = self.summary
         data["verdict"] = {
             k: list(v) if isinstance(v, tuple) else v for k, v in asdict(verdict_of(self)).items()
@@ -211,6 +266,7 @@ class RunResult:
         data = {k: v for k, v in data.items() if k not in ("summary", "verdict")}
         data["checks"] = [CheckResult.from_dict(c) for c in data.get("checks", [])]
         data["requirements"] = [RequirementVerdict.from_dict(r) for r in data["requirements"]]
+        data["extra"] = RunExtra.from_dict(data.get("extra") or {})
         return cls(**data)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import stat
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conformance import cli
+from conformance.reference.config import ServerConfig
 
 
 def test_generated_key_goes_to_a_private_file(
@@ -21,10 +21,10 @@ def test_generated_key_goes_to_a_private_file(
     seen: dict[str, object] = {}
     monkeypatch.delenv("PLANE_API_KEY", raising=False)
 
-    def fake_serve(args: argparse.Namespace) -> int:
+    def fake_serve(config: ServerConfig) -> int:
         err = capsys.readouterr().err
         path = Path(re.search(r"API key in (\S+) ", err).group(1))  # type: ignore[union-attr]
-        seen.update(key=args.api_key, err=err, path=path, content=path.read_text().strip())
+        seen.update(key=config.api_key, err=err, path=path, content=path.read_text().strip())
         seen["mode"] = stat.S_IMODE(os.stat(path).st_mode)
         return 0
 
@@ -37,7 +37,7 @@ def test_generated_key_goes_to_a_private_file(
 
 def test_key_from_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PLANE_API_KEY", "plane_api_fromenv0000")
-    args = argparse.Namespace(api_key=None)
-    monkeypatch.setattr("conformance.reference.server.serve", lambda a: 0)
-    assert cli._serve(args) == 0
-    assert args.api_key == "plane_api_fromenv0000"
+    served: list[ServerConfig] = []
+    monkeypatch.setattr("conformance.reference.server.serve", lambda c: served.append(c) or 0)
+    assert cli.main(["serve", "--port", "8123"]) == 0
+    assert served[0].api_key == "plane_api_fromenv0000" and served[0].port == 8123

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from conformance.report.html import render_html, telling_exchanges
-from conformance.report.model import verdict_of
+from conformance.report.model import RunExtra, verdict_of
 from tests.unit.report_samples import FAILED_IDS, leaky_exchange, sample_result, scenario_result
 
 
@@ -100,9 +100,9 @@ def test_the_exchanges_the_message_names_come_first_and_alike_ones_once() -> Non
 def test_contradictions_and_adaptations_have_a_section() -> None:
     result = sample_result()
     result.requirements[0].contradiction = "the introduction says 201, the page says 200"
-    result.extra["adaptations"] = [
-        {"requirement": "SCHEMA-005", "adaptation": "cycle creates send project_id"}
-    ]
+    result.contribute(
+        "adaptations", [{"requirement": "SCHEMA-005", "adaptation": "cycle creates send project_id"}]
+    )
     html = render_html(result)
     section = html[html.index('id="contradictions"') :]
     assert "the introduction says 201, the page says 200" in section
@@ -135,7 +135,7 @@ def test_html_is_self_contained() -> None:
 
 
 def test_green_banner_when_all_pass_and_optional_sections_absent() -> None:
-    result = sample_result(capabilities=[], extra={})
+    result = sample_result(capabilities=[], extra=RunExtra())
     result.requirements = [v for v in result.requirements if v.status == "passed"]
     html = render_html(result)
     assert "Schemathesis findings" not in html and "Capability matrix" not in html

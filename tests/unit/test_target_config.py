@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from conformance.credentials import ApiKey
 from conformance.target.config import ConfigError, parse_areas, resolve_config
 
 ENV = {"PLANE_BASE_URL": "http://env", "PLANE_API_KEY": "env-key", "PLANE_WORKSPACE_SLUG": "env-ws"}
@@ -11,14 +12,14 @@ ENV = {"PLANE_BASE_URL": "http://env", "PLANE_API_KEY": "env-key", "PLANE_WORKSP
 
 def test_flags_win_over_environment() -> None:
     config = resolve_config(base_url="http://flag/", api_key="k", workspace="ws", env=ENV)
-    assert (config.base_url, config.api_key, config.workspace) == ("http://flag", "k", "ws")
+    assert (config.base_url, config.credential, config.workspace) == ("http://flag", ApiKey("k"), "ws")
 
 
 def test_environment_fills_what_flags_leave_out() -> None:
     config = resolve_config(workspace="flag-ws", env=ENV)
-    assert (config.base_url, config.api_key, config.workspace) == (
+    assert (config.base_url, config.credential, config.workspace) == (
         "http://env",
-        "env-key",
+        ApiKey("env-key"),
         "flag-ws",
     )
 
