@@ -159,9 +159,11 @@ def credential_types() -> tuple[type[Credential], ...]:
     return tuple(Credential._types.values())
 
 
+# The headers a credential of the suite travels in (lower case).
+CREDENTIAL_HEADERS = frozenset(kind.header.lower() for kind in credential_types())
 # The one list of header names whose values are secrets: the redactor, the reports' scrubber
-# and the fuzz transport all read it.
-SECRET_HEADERS = _OTHER_SECRET_HEADERS | {kind.header.lower() for kind in credential_types()}
+# and the client all read it.
+SECRET_HEADERS = _OTHER_SECRET_HEADERS | CREDENTIAL_HEADERS
 # Every placeholder a redacted record may hold (curl lines keep them expandable).
 PLACEHOLDERS = tuple(kind.placeholder for kind in credential_types())
 

@@ -5,9 +5,10 @@ is ours, which also catches the requests schemathesis's own checks send (the `ig
 probes). So pacing, recording, redaction and request counting hold for fuzzing too, and the
 response ledger sees every answer (and every dropped connection) of the campaign.
 
-The key never enters schemathesis: requests carry a stand-in that the target client swaps for
-the key on the wire, and a key the server echoes in a body or header is replaced before
-schemathesis (whose failure messages quote bodies) sees the answer. Objects a generated create
+The credential never enters schemathesis: requests carry a stand-in key that the target client
+swaps for the run's credential (an API key or a bearer token, in its own header) on the wire, and
+a secret the server echoes in a body or header is replaced before schemathesis (whose failure
+messages quote bodies) sees the answer. Objects a generated create
 makes are handed to `on_created`, so that the suite deletes them again.
 """
 
@@ -29,6 +30,7 @@ from schemathesis.schemas import APIOperation
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 from schemathesis.transport.requests import REQUESTS_TRANSPORT, RequestsTransport
 
+from conformance.credentials import CREDENTIAL_HEADERS
 from conformance.spec.yaml_cache import load_yaml
 from conformance.target.client import KEY_HEADER, TargetClient
 from conformance.target.redaction import Redactor
@@ -43,11 +45,6 @@ KEY_STANDIN = "plc-configured-key"
 STANDIN_HEADERS = {KEY_HEADER: KEY_STANDIN}
 # Headers the requests transport adds by default; the target client sets its own.
 DROPPED_HEADERS = {"user-agent", "accept-encoding", "connection", "content-length"}
-# No connection could be made: the target may be gone (the plugin probes it and aborts the run).
-LOST = (httpx.ConnectError, httpx.ConnectTimeout)
-# Any other transport failure: the target took the request and gave no answer (dropped the
-# connection, timed out). The ledger records it and STATUS-010 judges it; the case has no answer.
-NO_ANSWER = httpx.TransportError
 
 
 def _key_argument(headers: Mapping[str, Any]) -> bool | str:
@@ -61,8 +58,10 @@ def _key_argument(headers: Mapping[str, Any]) -> bool | str:
 
 
 def _redacted_request(request: httpx.Request) -> requests.PreparedRequest:
-    headers = {k: v for k, v in request.headers.items() if k.lower() != KEY_HEADER.lower()}
-    if KEY_HEADER.lower() in (k.lower() for k in request.headers):
+    """The request as schemathesis prepared it: whatever credential the target client sent is
+    the stand-in again, in the header schemathesis knows (the docs' X-API-Key)."""
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in CREDENTIAL_HEADERS}
+    if any(name.lower() in CREDENTIAL_HEADERS for name in request.headers):
         headers[KEY_HEADER] = KEY_STANDIN
     return requests.Request(
         method=request.method,
@@ -138,7 +137,7 @@ class TargetTransport(RequestsTransport):
         headers = {
             k: str(v)
             for k, v in data["headers"].items()
-            if k.lower() not in DROPPED_HEADERS and k.lower() != KEY_HEADER.lower()
+            if k.lower() not in DROPPED_HEADERS and k.lower() not in CREDENTIAL_HEADERS
         }
         content = data.get("data")
         if isinstance(content, str):

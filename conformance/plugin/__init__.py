@@ -41,7 +41,7 @@ REPORT SECTIONS: a check contributes report data beyond its verdict by appending
 ``(name, [rows...])`` to ``request.node.user_properties`` (a list value), where ``name`` is one
 of ``conformance.report.model.CONTRIBUTED``: ``capabilities`` (RunResult.capabilities),
 ``schemathesis``, ``schemathesis_notes``, ``adaptations`` (RunResult.extra's fields). The rows
-travel inside the test's outcome (``wire.TestOutcome``) and the controller concatenates them.
+travel inside the test's outcome (``wire.ItemOutcome``) and the controller concatenates them.
 
 LAYOUT: pytest registers this module (entry point `plane_conformance`, or `-p
 conformance.plugin`), so its hooks and fixtures are re-exported here from `hooks`, `terminal` and

@@ -32,7 +32,7 @@ from conformance.plugin.results import (
 )
 from conformance.plugin.run_wide import RUN_WIDE, run_wide_checks
 from conformance.plugin.state import STATE, PlaneState, PluginOptions, state_of
-from conformance.plugin.wire import KEY, TestOutcome, WorkerReport
+from conformance.plugin.wire import KEY, ItemOutcome, WorkerReport
 from conformance.report import write_all
 from conformance.report.model import CONTRIBUTED, CheckResult, Completion, JsonObject
 from conformance.spec.catalogue import catalogue
@@ -197,7 +197,7 @@ def _send_outcome(
         else:
             kept.append((name, value))
     check = record.to_result(item.nodeid, item.name, exchanges)
-    outcome = TestOutcome(check, rows, sections, state.aborted)
+    outcome = ItemOutcome(check, rows, sections, state.aborted)
     report.user_properties = [*kept, (KEY, outcome.to_wire())]
 
 
@@ -251,7 +251,7 @@ class _Collector:
             return
         for name, value in report.user_properties:
             if name == KEY:
-                outcome = TestOutcome.from_wire(value)
+                outcome = ItemOutcome.from_wire(value)
                 self.state.add(outcome)
                 if outcome.aborted:
                     self._abort(outcome.aborted)

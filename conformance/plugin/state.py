@@ -16,7 +16,7 @@ import pytest
 
 from conformance.options import declare, given_in, option, options_of, resolve
 from conformance.plugin.results import checks_dir
-from conformance.plugin.wire import KEY, TestOutcome, WorkerInput, WorkerReport
+from conformance.plugin.wire import KEY, ItemOutcome, WorkerInput, WorkerReport
 from conformance.report.model import CheckResult, JsonObject, RunResult
 from conformance.target.client import TargetClient, client_for
 from conformance.target.config import TargetConfig, resolve_config
@@ -134,7 +134,7 @@ class PlaneState:
         except ValueError:  # the controller says why, once
             return WorkerInput(self.active, None)
 
-    def add(self, outcome: TestOutcome) -> None:
+    def add(self, outcome: ItemOutcome) -> None:
         """One test's outcome, arrived from this process or a worker."""
         self.checks.append(outcome.check)
         self.ledger.extend(outcome.ledger)

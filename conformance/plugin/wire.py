@@ -2,7 +2,7 @@
 
 * controller -> worker (`workerinput`): `WorkerInput`, the run's resolved configuration;
 * test -> controller (the test report's `user_properties`, which xdist carries from a worker,
-  and which the plugin reads the same way in a single process): `TestOutcome`, the test's
+  and which the plugin reads the same way in a single process): `ItemOutcome`, the test's
   CheckResult, its ledger rows and the report sections it contributed;
 * worker -> controller at its end (`workeroutput`): `WorkerReport`, the late ledger rows, counts
   and pacing figures.
@@ -61,7 +61,7 @@ class WorkerInput:
 
 
 @dataclass
-class TestOutcome:
+class ItemOutcome:
     """What one test sends to the controller."""
 
     check: CheckResult
@@ -78,7 +78,7 @@ class TestOutcome:
         }
 
     @classmethod
-    def from_wire(cls, data: object) -> TestOutcome:
+    def from_wire(cls, data: object) -> ItemOutcome:
         fields = _mapping(data, "a test's outcome")
         sections = _mapping(fields.get("sections", {}), "report sections")
         unknown = [name for name in sections if name not in CONTRIBUTED]

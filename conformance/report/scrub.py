@@ -15,13 +15,10 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
+from conformance.credentials import SECRET_HEADERS, environment_secrets
 from conformance.report.model import RunResult
 
 REDACTED = "[redacted]"
-# Header names whose values are credentials whatever they look like.
-SECRET_HEADERS = frozenset(
-    {"x-api-key", "authorization", "proxy-authorization", "cookie", "set-cookie"}
-)
 # Plane API keys carry this prefix.
 _PLANE_TOKEN = re.compile(r"plane_api_[A-Za-z0-9_\-]+")
 # `X-API-Key: value`, `"api_key": "value"`, `Authorization: Bearer value` inside free text.
@@ -64,8 +61,9 @@ def scrub_data(data: Any, secrets: Iterable[str] = ()) -> Any:
 
 
 def known_secrets(extra: Iterable[str] = ()) -> tuple[str, ...]:
-    """Literal keys to remove: those given plus PLANE_API_KEY from the environment."""
-    candidates = [*extra, os.environ.get("PLANE_API_KEY", "")]
+    """Literal secrets to remove: those given plus every credential's variable of the
+    environment (PLANE_API_KEY, PLANE_ACCESS_TOKEN)."""
+    candidates = [*extra, *environment_secrets(os.environ)]
     # Very short values would blank out ordinary words; real keys are long.
     return tuple(s for s in candidates if s and len(s) >= 8)
 

@@ -217,9 +217,10 @@ class TargetClient:
             elapsed = (time.perf_counter() - started) * 1000
             exchange = build_exchange(request, None, self.redactor, elapsed)
             self.recorder.add(exchange)
-            failure = f"{type(error).__name__}: {error}"[:200]
-            row = row_for(request, None, key=key_kind, owner=owner, failure=failure)
-            self.ledger.add(row, exchange)
+            if isinstance(error, LOST + NO_ANSWER):  # the target's: STATUS-010 judges the row
+                failure = f"{type(error).__name__}: {error}"[:200]
+                row = row_for(request, None, key=key_kind, owner=owner, failure=failure)
+                self.ledger.add(row, exchange)
             raise
         elapsed = (time.perf_counter() - started) * 1000
         exchange = build_exchange(request, response, self.redactor, elapsed)

@@ -101,7 +101,8 @@ def test_contradictions_and_adaptations_have_a_section() -> None:
     result = sample_result()
     result.requirements[0].contradiction = "the introduction says 201, the page says 200"
     result.contribute(
-        "adaptations", [{"requirement": "SCHEMA-005", "adaptation": "cycle creates send project_id"}]
+        "adaptations",
+        [{"requirement": "SCHEMA-005", "adaptation": "cycle creates send project_id"}],
     )
     html = render_html(result)
     section = html[html.index('id="contradictions"') :]

@@ -12,7 +12,11 @@ ENV = {"PLANE_BASE_URL": "http://env", "PLANE_API_KEY": "env-key", "PLANE_WORKSP
 
 def test_flags_win_over_environment() -> None:
     config = resolve_config(base_url="http://flag/", api_key="k", workspace="ws", env=ENV)
-    assert (config.base_url, config.credential, config.workspace) == ("http://flag", ApiKey("k"), "ws")
+    assert (config.base_url, config.credential, config.workspace) == (
+        "http://flag",
+        ApiKey("k"),
+        "ws",
+    )
 
 
 def test_environment_fills_what_flags_leave_out() -> None:
