@@ -9,10 +9,9 @@ one declaration everything else is derived:
   and the pytest plugin's options (`add_arguments(..., pytest=True)`: `--plane-url`...);
 * the values: a flag beats its environment fallback, which beats the field's default
   (`resolve`), each parsed by the option's own `parse`, every refusal one sentence;
-* the typed codec that carries a resolved configuration to another process (`to_wire`,
-  `from_wire`: pytest-xdist workers), and the command line that starts one (`to_argv`: the
-  reference server's launcher). A secret option is never on a command line: it travels in
-  `to_wire`'s mapping, or in the environment, and nowhere else.
+* the command line that starts another process with a configuration (`to_argv`: the reference
+  server's launcher). A secret option is never on a command line: it travels in the typed
+  codec's mapping (`conformance.codec`, to xdist workers), or in the environment.
 
 This module sits at the bottom of the layers and knows no configuration of its own.
 """
@@ -21,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,8 +31,6 @@ if TYPE_CHECKING:
 Kind = Literal["value", "switch", "repeat", "optional"]
 _DECLARATION = "conformance.options"  # the dataclass field metadata key
 T = TypeVar("T", bound="DataclassInstance")
-# What a wire mapping holds: what execnet (xdist) and JSON can carry.
-Wire = str | int | float | bool | None | list["Wire"] | dict[str, "Wire"]
 
 
 class OptionError(ValueError):
@@ -349,65 +345,3 @@ def whole_number(
 
     parse.__name__ = option_flag  # what argparse would name in its own messages
     return parse
-
-
-# -- the codec ---------------------------------------------------------------------------------
-
-
-class CodecError(TypeError):
-    """A wire mapping does not hold what the configuration class declares."""
-
-
-def _encode(value: object) -> Wire:
-    to_wire_of = getattr(value, "to_wire", None)
-    if callable(to_wire_of):
-        encoded: Wire = to_wire_of()
-        return encoded
-    if isinstance(value, tuple | list | frozenset | set):
-        items = sorted(value) if isinstance(value, frozenset | set) else value
-        return [_encode(item) for item in items]
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    raise CodecError(f"{type(value).__name__} cannot travel to another process")
-
-
-def _decode(kind: object, data: object, where: str) -> object:
-    origin, args = get_origin(kind), get_args(kind)
-    if origin in (typing.Union, types.UnionType):
-        if data is None and type(None) in args:
-            return None
-        rest = [a for a in args if a is not type(None)]
-        return _decode(rest[0] if len(rest) == 1 else object, data, where)
-    if origin in (tuple, frozenset):
-        if not isinstance(data, list):
-            raise CodecError(f"{where}: a list was expected, not {type(data).__name__}")
-        items = [_decode(args[0], item, where) for item in data]
-        return tuple(items) if origin is tuple else frozenset(items)
-    if isinstance(kind, type):
-        from_wire_of = getattr(kind, "from_wire", None)
-        if callable(from_wire_of):
-            return from_wire_of(data)
-        if kind is float and isinstance(data, int | float) and not isinstance(data, bool):
-            return float(data)
-        if not isinstance(data, kind) or (kind is int and isinstance(data, bool)):
-            raise CodecError(f"{where}: {kind.__name__} expected, not {type(data).__name__}")
-        return data
-    return data
-
-
-def to_wire(instance: DataclassInstance) -> dict[str, Wire]:
-    """Every field of the configuration `instance`, as plain data (secrets included: this
-    mapping goes to another process of the same run, never to a command line or a file)."""
-    fields = dataclasses.fields(instance)
-    return {each.name: _encode(getattr(instance, each.name)) for each in fields}
-
-
-def from_wire(cls: type[T], data: Mapping[str, object]) -> T:
-    """The configuration `to_wire` made, checked field by field against `cls`'s types."""
-    hints = typing.get_type_hints(cls)
-    values = {
-        each.name: _decode(hints[each.name], data[each.name], f"{cls.__name__}.{each.name}")
-        for each in dataclasses.fields(cls)
-        if each.name in data
-    }
-    return cls(**values)

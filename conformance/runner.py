@@ -78,7 +78,7 @@ class CheckedOptions:
     """What `check_options` found good, for the rest of the run to use."""
 
     target_url: str | None
-    server: ServerConfig  # the embedded server's, when there is no target URL
+    server: ServerConfig  # the embedded server's (when there is no target URL)
     report_dir: Path
     baseline: list[BaselineEntry] | None
 
@@ -149,8 +149,9 @@ def check_options(request: RunRequest) -> CheckedOptions:
         check_areas(areas if isinstance(areas, tuple) else None, known_areas())
     except ConfigError as problem:
         raise UsageFailure(f"--only: {problem}") from None
+    server = ServerConfig()
     try:
-        server = server_config(request.embedded)
+        server = server if target_url else server_config(request.embedded)
     except ValueError as problem:
         raise UsageFailure(str(problem)) from None
     report_dir = writable_directory(options.report_dir, "--report-dir")

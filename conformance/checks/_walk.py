@@ -331,21 +331,6 @@ def page_size_problems(walk: Walk, per_page: int, last_offset: int) -> list[str]
     return problems
 
 
-def max_size_problems(walk: Walk) -> list[str]:
-    """No page holds more than the maximum, and no cursor announces a larger page size."""
-    problems = []
-    for index, page in enumerate(walk.pages):
-        if len(page.results) > MAX_PER_PAGE:
-            problems.append(f"{_where(index, page)}: holds {len(page.results)} items")
-    for index, page, name, text in _cursors(walk):
-        cursor = parse_cursor(text)
-        if cursor is not None and cursor.value > MAX_PER_PAGE:
-            problems.append(
-                f"{_where(index, page)}: {name}={text} announces pages of {cursor.value}"
-            )
-    return problems
-
-
 def announced_size(page: Page) -> int | None:
     """The page size a page's cursors announce (their value part), if any cursor is given."""
     for name in ("next_cursor", "prev_cursor"):

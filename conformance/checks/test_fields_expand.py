@@ -109,13 +109,6 @@ def assignee_problems(obj: Any, assignee_ids: list[str]) -> list[str]:
     return []
 
 
-def expanded_problems(obj: Any, state_id: str, assignee_ids: list[str]) -> list[str]:
-    """state is the state object; assignees are the user objects (ids as the item holds)."""
-    if not isinstance(obj, dict):
-        return [f"{obj!r:.80} is not an object"]
-    return state_problems(obj, state_id) + assignee_problems(obj, assignee_ids)
-
-
 def related_ids(item: Any) -> tuple[str | None, list[str]]:
     """The state id and assignee ids a work item (read without expand) holds."""
     if not isinstance(item, dict):

@@ -17,7 +17,7 @@ Registered by the plugin only when xdist is loaded.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Protocol
 
 import pytest
 from xdist.scheduler import LoadFileScheduling
@@ -28,6 +28,12 @@ from conformance.plugin.wire import KEY, WorkerReport
 _GROUP_ID = re.compile(r"\[@([^\[\]]+)\]$")
 
 
+class WorkerNode(Protocol):
+    """What the plugin uses of xdist's WorkerController (xdist ships no types)."""
+
+    workerinput: dict[str, object]
+
+
 class XdistHooks:
     """Hooks that exist only with pytest-xdist: hand each worker the run's configuration,
     gather what each worker reports at its end."""
@@ -35,10 +41,10 @@ class XdistHooks:
     def __init__(self, state: PlaneState) -> None:
         self.state = state
 
-    def pytest_configure_node(self, node: Any) -> None:
+    def pytest_configure_node(self, node: WorkerNode) -> None:
         node.workerinput[KEY] = self.state.worker_input().to_wire()
 
-    def pytest_testnodedown(self, node: Any, error: object) -> None:
+    def pytest_testnodedown(self, node: WorkerNode, error: object) -> None:
         output = getattr(node, "workeroutput", None) or {}
         if KEY in output:
             report = WorkerReport.from_wire(output[KEY])
@@ -47,7 +53,7 @@ class XdistHooks:
                 self.state.aborted = report.aborted
 
     def pytest_xdist_make_scheduler(
-        self, config: pytest.Config, log: Any
+        self, config: pytest.Config, log: object
     ) -> FileAndGroupScheduling | None:
         """Under --dist loadfile: modules per worker, "[@NAME]" groups apart and first."""
         if not self.state.active or config.getvalue("dist") != "loadfile":
@@ -67,7 +73,7 @@ class FileAndGroupScheduling(LoadFileScheduling):
     def _split_scope(self, nodeid: str) -> str:
         return work_unit(nodeid)
 
-    def _assign_work_unit(self, node: Any) -> None:
+    def _assign_work_unit(self, node: WorkerNode) -> None:
         grouped = next((unit for unit in self.workqueue if unit.startswith("@")), None)
         if grouped is not None:
             self.workqueue.move_to_end(grouped, last=False)

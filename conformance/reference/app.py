@@ -78,7 +78,7 @@ def route_table(config: ServerConfig) -> RouteTable:
     return work_items.with_issues_alias(activities.recording(table), config)
 
 
-async def _read_json(request: Request) -> Any:
+async def _read_json(request: Request) -> object:
     raw = await request.body()
     if not raw.strip():
         return None
@@ -124,7 +124,7 @@ def _endpoint(handler: Handler, state: dict[str, Any]) -> Endpoint:
     return endpoint
 
 
-def create_app(config: ServerConfig) -> Any:
+def create_app(config: ServerConfig) -> Gateway:
     """The ASGI app: Starlette routes behind the auth / rate-limit gateway."""
     temporary = None
     db_path = config.db_path
@@ -159,8 +159,8 @@ def create_app(config: ServerConfig) -> Any:
     app.state.store = store
     app.state.config = config
     gateway = Gateway(app, config)
-    gateway.store = store  # type: ignore[attr-defined]
-    gateway.shutdown = shutdown  # type: ignore[attr-defined]
+    gateway.store = store
+    gateway.shutdown = shutdown
     return gateway
 
 

@@ -85,7 +85,8 @@ def chosen_behaviours(given: Mapping[str, object]) -> frozenset[str]:
     named = given.get("behaviour") or ()
     if isinstance(named, Iterable) and not isinstance(named, str):
         chosen.update(str(name) for name in named)
-    unknown = unknown_behaviours(chosen)
+    named = chosen - set(GROUPS)  # (the registry imports the whole package: only if needed)
+    unknown = unknown_behaviours(named) if named else []
     if unknown:
         raise ValueError(
             f"unknown behaviour(s): {', '.join(unknown)} (see docs/reference-vs-plane.md)"

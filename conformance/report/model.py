@@ -16,9 +16,11 @@ server's words) or *not verified* (no evidence either way), never quietly counte
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Literal
+from typing import Literal
 
+from conformance.codec import from_wire
 from conformance.exit_codes import (
     EXIT_FAILED,
     EXIT_INCOMPLETE,
@@ -110,10 +112,8 @@ class CheckResult:
     units: list[Unit] = field(default_factory=list)  # what the check recorded explicitly
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CheckResult:
-        exchanges = [Exchange(**e) for e in data.get("exchanges", [])]
-        units = [Unit(**u) for u in data.get("units", [])]
-        return cls(**{**data, "exchanges": exchanges, "units": units})
+    def from_dict(cls, data: object) -> CheckResult:
+        return from_wire(cls, data)
 
     def units_for(self, requirement: str) -> list[Unit]:
         """The units this check judged for `requirement`.
@@ -149,6 +149,16 @@ class Coverage:
 
 
 @dataclass
+class Evidence:
+    """What a check that failed (or could not judge) saw: its message and exchanges."""
+
+    test: str
+    message: str
+    expected: str
+    exchanges: list[Exchange] = field(default_factory=list)
+
+
+@dataclass
 class RequirementVerdict:
     id: str
     level: str
@@ -158,17 +168,15 @@ class RequirementVerdict:
     status: RequirementStatus
     tests: list[str]
     reason: str = ""  # why not passed: the first failure, block, ... with the server's words
-    evidence: list[dict[str, Any]] = field(default_factory=list)  # exchanges of failing checks
+    evidence: list[Evidence] = field(default_factory=list)  # of the failing checks
     coverage: Coverage = field(default_factory=Coverage)
     units: list[Unit] = field(default_factory=list)  # the units that were not verified
     accepted: str | None = None  # the baseline's reason, when a baseline accepts this status
     contradiction: str = ""  # where the docs contradict themselves about this rule
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RequirementVerdict:
-        coverage = Coverage(**data.get("coverage", {}))
-        units = [Unit(**u) for u in data.get("units", [])]
-        return cls(**{**data, "coverage": coverage, "units": units})
+    def from_dict(cls, data: object) -> RequirementVerdict:
+        return from_wire(cls, data)
 
 
 @dataclass
@@ -176,20 +184,21 @@ class RunExtra:
     """results.json's `extra`: what the run was, and the report sections beyond the verdicts.
 
     A check contributes rows to a section by appending `(name, rows)` to its pytest node's
-    `user_properties` (see `CONTRIBUTED`); the plugin gathers them from every worker. A section
-    nothing contributed to is None and left out of the file.
+    `user_properties` (see `CONTRIBUTED`); the plugin gathers them from every worker. What is
+    None (nothing contributed, a file of another version) is left out of the file, so a results
+    file read and written again says what it said.
     """
 
-    workspace: str = ""
-    run_id: str = ""
-    read_only: bool = False
-    areas: list[str] | Literal["all"] = "all"
-    requests_recorded_per_area: dict[str, int] = field(default_factory=dict)
+    workspace: str | None = None
+    run_id: str | None = None
+    read_only: bool | None = None
+    areas: list[str] | Literal["all"] | None = None  # "all": no --only
+    requests_recorded_per_area: dict[str, int] | None = None
     schemathesis: list[JsonObject] | None = None  # the schema campaign's findings
     schemathesis_notes: list[JsonObject] | None = None  # what the campaign could not judge
     adaptations: list[JsonObject] | None = None  # the target's dialect, learned during the run
-    pacer_waited_s: float = 0.0  # how long the pacer waited, every process included
-    paced_429s: int = 0  # 429 answers to paced requests: the pacer did not prevent them
+    pacer_waited_s: float | None = None  # how long the pacer waited, every process included
+    paced_429s: int | None = None  # 429 answers to paced requests: the pacer did not prevent
     shape_drift: JsonObject | None = None  # --compare-shapes: the drift from a recorded release
 
     def to_dict(self) -> JsonObject:
@@ -201,10 +210,40 @@ class RunExtra:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RunExtra:
+    def from_dict(cls, data: Mapping[str, object]) -> RunExtra:
         """Keys of another suite version that this one does not know are left out."""
         known = {each.name for each in fields(cls)}
-        return cls(**{key: value for key, value in data.items() if key in known})
+        return from_wire(cls, {key: value for key, value in data.items() if key in known})
+
+
+@dataclass
+class BaselineRow:
+    """A baseline entry as the run met it: accepted, or stale (it passes now)."""
+
+    id: str
+    status: str  # the status the baseline accepts
+    reason: str = ""
+
+
+@dataclass
+class BaselineMismatch:
+    """A baseline entry whose requirement ended in another status than the one accepted."""
+
+    id: str
+    expected: str
+    status: str
+
+
+@dataclass
+class BaselineOutcome:
+    """What applying a baseline did (results.json `baseline`)."""
+
+    path: str = ""
+    accepted: list[BaselineRow] = field(default_factory=list)
+    stale: list[BaselineRow] = field(default_factory=list)
+    mismatched: list[BaselineMismatch] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)  # ids that are not requirements
+    fail_on_stale: bool = False
 
 
 # The sections checks contribute rows to, by the name they append them under: RunResult's own
@@ -229,7 +268,7 @@ class RunResult:
     extra: RunExtra = field(default_factory=RunExtra)
     completion: Completion = "complete"
     completion_reason: str = ""  # why a run was interrupted or aborted
-    baseline: dict[str, Any] | None = None  # what apply_baseline did (path, accepted, stale...)
+    baseline: BaselineOutcome | None = None  # what apply_baseline did
 
     def contribute(self, section: str, rows: list[JsonObject]) -> None:
         """Add a check's rows to the section named `section` (one of CONTRIBUTED)."""
@@ -252,7 +291,7 @@ class RunResult:
     def exit_code(self) -> int:
         return verdict_of(self).exit_code
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         data = asdict(self)
         data["extra"] = self.extra.to_dict()
         data["summary"] = self.summary
@@ -262,12 +301,13 @@ class RunResult:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RunResult:
-        data = {k: v for k, v in data.items() if k not in ("summary", "verdict")}
-        data["checks"] = [CheckResult.from_dict(c) for c in data.get("checks", [])]
-        data["requirements"] = [RequirementVerdict.from_dict(r) for r in data["requirements"]]
-        data["extra"] = RunExtra.from_dict(data.get("extra") or {})
-        return cls(**data)
+    def from_dict(cls, data: Mapping[str, object]) -> RunResult:
+        """A results.json's run (its derived `summary` and `verdict` are computed again)."""
+        kept = {k: v for k, v in data.items() if k not in ("summary", "verdict", "extra")}
+        extra = data.get("extra")
+        result = from_wire(cls, kept)
+        result.extra = RunExtra.from_dict(extra if isinstance(extra, Mapping) else {})
+        return result
 
 
 # -- from checks to requirement verdicts -------------------------------------------------------
@@ -315,12 +355,7 @@ def _verdict(requirement: Requirement, checks: list[CheckResult]) -> Requirement
         c for c in mine if c.outcome in ("blocked", "not_verified") and c.exchanges
     ]
     evidence = [
-        {
-            "test": c.nodeid,
-            "message": c.message,
-            "expected": c.expected,
-            "exchanges": [asdict(e) for e in c.exchanges],
-        }
+        Evidence(c.nodeid, c.message, c.expected, list(c.exchanges))
         for c in (telling if status != "passed" else [])
     ]
     return RequirementVerdict(
@@ -374,8 +409,8 @@ def verdict_of(result: RunResult) -> Verdict:
     )
     accepted = tuple(v.id for v in result.requirements if v.accepted is not None)
     warned = tuple(v.id for v in result.requirements if v.status == "warned")
-    baseline = result.baseline or {}
-    stale = tuple(entry["id"] for entry in baseline.get("stale", []))
+    baseline = result.baseline or BaselineOutcome()
+    stale = tuple(entry.id for entry in baseline.stale)
     common = {
         "failed": failed,
         "incomplete": incomplete,
@@ -395,7 +430,7 @@ def verdict_of(result: RunResult) -> Verdict:
     if failed:
         headline = f"Does not conform: {_plural(len(failed), 'MUST requirement')} failed{note}."
         return Verdict(EXIT_FAILED, "fail", headline, **common)
-    if stale and baseline.get("fail_on_stale"):
+    if stale and baseline.fail_on_stale:
         headline = f"Stale baseline: {_plural(len(stale), 'accepted requirement')} pass now."
         return Verdict(EXIT_FAILED, "fail", headline, **common)
     if incomplete:

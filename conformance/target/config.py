@@ -3,8 +3,9 @@
 
 `TargetConfig` is the run's options table: each field a user sets carries its option's declaration
 (flag of `plane-conformance run`, flag of the pytest plugin, environment fallback, how its text is
-read, whether it is a secret). `conformance.options` derives the command lines, the resolution and
-the codec (`to_wire` / `from_wire`) from it, so a new run option is one field here plus its use.
+read, whether it is a secret). `conformance.options` derives the command lines and the resolution
+from it, `conformance.codec` the typed mapping it travels to xdist workers as (`to_wire` /
+`from_wire`), so a new run option is one field here plus its use.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
+from conformance.codec import Wire, from_wire, to_wire
 from conformance.credentials import ApiKey, Credential
-from conformance.options import OptionError, Wire, declare, option, resolve, whole_number
-from conformance.options import from_wire as _from_wire
-from conformance.options import to_wire as _to_wire
+from conformance.options import OptionError, declare, option, resolve, whole_number
 from conformance.spec.catalogue import known_areas
 
 PROFILES = ("quick", "standard", "full")
@@ -48,11 +48,6 @@ def check_areas(areas: tuple[str, ...] | None, known: tuple[str, ...]) -> tuple[
     if unknown:
         raise ConfigError(f"unknown area {unknown[0]!r}; the areas are {', '.join(known)}.")
     return areas
-
-
-def parse_areas(text: str | None, known: tuple[str, ...]) -> tuple[str, ...] | None:
-    """'auth, status' -> ('auth', 'status'); unknown names are a ConfigError."""
-    return check_areas(split_areas(text or ""), known)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -138,14 +133,14 @@ class TargetConfig:
         "plc <runid> " (Plane refuses project names with punctuation, dashes included)."""
         return f"{PREFIX_STEM}{self.run_id} "
 
-    def to_wire(self) -> dict[str, Wire]:
+    def to_wire(self) -> Wire:
         """The whole configuration as plain data, for the run's other processes (the
         credential included: never put this on a command line or in a file)."""
-        return _to_wire(self)
+        return to_wire(self)
 
     @classmethod
-    def from_wire(cls, data: Mapping[str, object]) -> TargetConfig:
-        return _from_wire(cls, data)
+    def from_wire(cls, data: object) -> TargetConfig:
+        return from_wire(cls, data)
 
 
 def resolve_config(

@@ -3,18 +3,18 @@ real Plane v1.3.1 does, and only when switched on (docs/reference-vs-plane.md li
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conformance.reference.behaviours import (
+    DEFAULT_BEHAVIOURS,
     GROUPS,
     PLANE_1_3_1,
     PLANE_RULES,
     all_behaviours,
-    behaviours_from_args,
+    chosen_behaviours,
     is_followed,
 )
 from tests.reference.conftest import Api, ApiFactory
@@ -45,12 +45,13 @@ def test_plane_1_3_1_includes_the_plane_rules() -> None:
 
 
 def test_options_choose_behaviours() -> None:
-    args = argparse.Namespace(docs_only=True, plane_rules=True, plane_1_3_1=False, behaviour=[])
-    assert behaviours_from_args(args) == {PLANE_RULES}
-    args = argparse.Namespace(docs_only=True, behaviour=["sticky-colours-null"])
-    assert behaviours_from_args(args) == {"sticky-colours-null"}
+    given = {"docs_only": True, "plane_rules": True, "plane_1_3_1": False, "behaviour": []}
+    assert chosen_behaviours(given) == {PLANE_RULES}
+    given = {"docs_only": True, "behaviour": ["sticky-colours-null"]}
+    assert chosen_behaviours(given) == {"sticky-colours-null"}
+    assert chosen_behaviours({}) == DEFAULT_BEHAVIOURS
     with pytest.raises(ValueError, match="unknown behaviour"):
-        behaviours_from_args(argparse.Namespace(docs_only=True, behaviour=["no-such-thing"]))
+        chosen_behaviours({"docs_only": True, "behaviour": ["no-such-thing"]})
 
 
 # --- plane-rules --------------------------------------------------------------------------------

@@ -10,17 +10,16 @@ from dataclasses import dataclass, field
 import pytest
 
 from conformance.cli import build_parser
+from conformance.codec import from_wire, to_wire
 from conformance.credentials import ApiKey, BearerToken, Credential
 from conformance.options import (
     MissingOption,
     add_arguments,
     declare,
-    from_wire,
     given_in,
     option,
     options_of,
     resolve,
-    to_wire,
 )
 from conformance.reference.config import ServerConfig
 from conformance.reference.options import add_server_arguments, config_from_namespace

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.credentials import ApiKey
-from conformance.target.config import ConfigError, parse_areas, resolve_config
+from conformance.target.config import ConfigError, check_areas, resolve_config, split_areas
 
 ENV = {"PLANE_BASE_URL": "http://env", "PLANE_API_KEY": "env-key", "PLANE_WORKSPACE_SLUG": "env-ws"}
 
@@ -51,7 +51,8 @@ def test_missing_or_bad_values_are_one_sentence(changes: dict[str, str], words: 
 
 
 def test_areas_are_checked() -> None:
-    assert parse_areas("auth, status,auth", ("auth", "status")) == ("auth", "status")
-    assert parse_areas("", ("auth",)) is None
+    assert split_areas("auth, status,auth") == ("auth", "status")
+    assert split_areas("") is None
+    assert check_areas(("auth",), ("auth", "status")) == ("auth",)
     with pytest.raises(ConfigError, match="unknown area 'paging'"):
-        parse_areas("paging", ("auth", "pagination"))
+        check_areas(("paging",), ("auth", "pagination"))
