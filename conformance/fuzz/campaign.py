@@ -335,7 +335,7 @@ def send_minimal(
         if answer is None:
             return
         ask = asked_for(parameters, body, answer.status_code, answer.text)
-        if ask is None:
+        if ask is None or not isinstance(body, dict):  # (it asks only of an object body)
             return
         body = {**body, ask[0]: ask[1]}
         campaign.adaptations[operation.label] = (

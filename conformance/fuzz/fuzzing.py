@@ -9,7 +9,6 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 import hypothesis
 import hypothesis.errors
@@ -21,7 +20,7 @@ from schemathesis.generation import GenerationMode
 from conformance.fuzz.findings import FORBIDDEN, Campaign, Finding, OperationLog
 from conformance.fuzz.judging import documents, finding, judge
 from conformance.fuzz.requirements import NEGATIVE_CHECKS, POSITIVE_CHECKS
-from conformance.fuzz.transport import STANDIN_HEADERS, FuzzCase, FuzzOperation
+from conformance.fuzz.transport import STANDIN_HEADERS, FuzzBody, FuzzCase, FuzzOperation
 from conformance.target.client import LOST, NO_ANSWER
 
 
@@ -173,7 +172,7 @@ def send_case(
 
 
 def minimal_case(
-    operation: FuzzOperation, path_parameters: dict[str, str], body: Any, *, has_body: bool
+    operation: FuzzOperation, path_parameters: dict[str, str], body: FuzzBody, *, has_body: bool
 ) -> FuzzCase:
     """The documented minimal case (see conformance.fuzz.minimal) as a schemathesis case."""
     if has_body:

@@ -25,6 +25,7 @@ import httpx
 import requests
 import schemathesis
 from schemathesis import Case
+from schemathesis.core.jsonschema.types import JsonValue
 from schemathesis.core.transport import Response
 from schemathesis.schemas import APIOperation
 from schemathesis.specs.openapi.schemas import OpenApiSchema
@@ -38,6 +39,8 @@ from conformance.target.redaction import Redactor
 # schemathesis's generic types, as the suite uses them: any operation of an OpenAPI schema.
 FuzzOperation = APIOperation[Any, Any, Any, Any]
 FuzzCase = Case[Any]
+# A body the campaign writes itself (a documented minimal create): JSON, as schemathesis takes it.
+FuzzBody = JsonValue
 
 # Inside schemathesis the API key is only ever this stand-in; the target client swaps it for the
 # real key on the wire, so no schemathesis object (case, response, failure text) holds the key.
@@ -47,7 +50,7 @@ STANDIN_HEADERS = {KEY_HEADER: KEY_STANDIN}
 DROPPED_HEADERS = {"user-agent", "accept-encoding", "connection", "content-length"}
 
 
-def _key_argument(headers: Mapping[str, Any]) -> bool | str:
+def _key_argument(headers: Mapping[str, object]) -> bool | str:
     """Which key the target client must send, read from the header schemathesis prepared."""
     value = next((v for k, v in headers.items() if k.lower() == KEY_HEADER.lower()), None)
     if value is None:
@@ -71,7 +74,7 @@ def _redacted_request(request: httpx.Request) -> requests.PreparedRequest:
     ).prepare()
 
 
-def created_id(collection: str, body: Any) -> str | None:
+def created_id(collection: str, body: object) -> str | None:
     """The id a path names a newly created object by, read from its create answer.
 
     An intake entry is named by its work item (`issue`: an id, or the object); an attachment's
@@ -128,7 +131,7 @@ class TargetTransport(RequestsTransport):
         # Called with the detail path of every object a generated create made (see module doc).
         self.on_created: Callable[[str], None] | None = None
 
-    def send(self, case: FuzzCase, *, session: Any = None, **kwargs: Any) -> Response:
+    def send(self, case: FuzzCase, *, session: object = None, **kwargs: object) -> Response:
         kwargs.pop("base_url", None)
         data = self.serialize_case(
             case, base_url="http://target.invalid" + self.base_path, **kwargs

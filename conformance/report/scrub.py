@@ -13,7 +13,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Iterator
-from typing import Any, TextIO
+from typing import TextIO
 
 from conformance.credentials import SECRET_HEADERS, environment_secrets
 from conformance.report.model import RunResult
@@ -42,11 +42,11 @@ def scrub_text(text: str, secrets: Iterable[str] = ()) -> str:
     )
 
 
-def scrub_data(data: Any, secrets: Iterable[str] = ()) -> Any:
+def scrub_data(data: object, secrets: Iterable[str] = ()) -> object:
     """A copy of JSON-like `data` with every key-looking value replaced by REDACTED."""
     secrets = tuple(secrets)
     if isinstance(data, dict):
-        cleaned = {}
+        cleaned: dict[object, object] = {}
         for key, value in data.items():
             if str(key).lower() in SECRET_HEADERS and isinstance(value, str):
                 cleaned[key] = value if _is_harmless(value) else REDACTED
@@ -70,7 +70,9 @@ def known_secrets(extra: Iterable[str] = ()) -> tuple[str, ...]:
 
 def scrubbed(result: RunResult, secrets: Iterable[str] = ()) -> RunResult:
     """A scrubbed copy of `result`; the original is left untouched."""
-    return RunResult.from_dict(scrub_data(result.to_dict(), known_secrets(secrets)))
+    clean = scrub_data(result.to_dict(), known_secrets(secrets))
+    assert isinstance(clean, dict)  # a mapping stays a mapping
+    return RunResult.from_dict(clean)
 
 
 class ScrubbingStream(io.TextIOBase):

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import copy
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -31,7 +30,7 @@ from conformance.spec.docs_operations import (
     is_message,
     path_shape,
 )
-from conformance.spec.docs_pages import DocPage, DocParam, load_overlay, read_pages
+from conformance.spec.docs_pages import DocPage, DocParam, read_pages
 from conformance.spec.openapi_schemas import (
     ERROR_RESPONSES,
     SchemaRules,
@@ -41,8 +40,9 @@ from conformance.spec.openapi_schemas import (
     rate_limit_headers,
     shared_parameters,
 )
+from conformance.spec.overlay import Overlay, load_overlay
 from conformance.spec.paths import docs_dir, specs_dir
-from conformance.spec.schema_infer import infer, infer_many, render
+from conformance.spec.schema_infer import Schema, infer, infer_many, render
 
 CORE_FILE = "plane-v1.openapi.yaml"
 CLOUD_FILE = "plane-v1-cloud.openapi.yaml"
@@ -60,7 +60,7 @@ METHOD_ORDER = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
 class Deriver:
-    def __init__(self, pages: list[DocPage], overlay: dict[str, Any]) -> None:
+    def __init__(self, pages: list[DocPage], overlay: Overlay) -> None:
         self.pages = pages
         self.overlay = overlay
         self.notes = Notes()
@@ -77,9 +77,9 @@ class Deriver:
         self.ops = OperationCollector(self.pages, self.overlay, self.notes).collect()
 
     # one file --------------------------------------------------------------------------
-    def build(self, core: bool) -> dict[str, Any]:
+    def build(self, core: bool) -> Schema:
         ops = [op for op in self.ops if op.core == core]
-        schemas: dict[str, Any] = base_schemas()
+        schemas: dict[str, Schema] = base_schemas()
         resources = sorted({op.resource for op in ops})
         expandable = {
             op.resource
@@ -92,26 +92,24 @@ class Deriver:
             shape = self.rules.finish_shape(infer_many(examples), resource in expandable, enums)
             for name in self.rules.optional_at_create(resource, ops) & set(shape.props):
                 shape.props[name].nullable = True
-            schema = render(shape) if shape.types else {"type": "object"}
-            schemas[camel(resource, upper=True)] = schema
+            schemas[camel(resource, upper=True)] = (
+                render(shape) if shape.types else {"type": "object"}
+            )
         for op in ops:  # items that are not the operation's resource get a schema of their own
             if op.page.rel in self.own_schemas and not op.alias_of:
                 items = op.example if isinstance(op.example, list) else [op.example]
                 dicts = [item for item in items if isinstance(item, dict)]
                 shape = self.rules.finish_shape(infer_many(dicts), False)
                 schemas[self.own_schemas[op.page.rel]] = render(shape)
-        paths: dict[str, Any] = {}
+        paths: dict[str, dict[str, Schema]] = {}
         for op in sorted(ops, key=lambda o: (o.path, METHOD_ORDER.index(o.method))):
             paths.setdefault(op.path, {})[op.method.lower()] = self.operation(op, schemas)
         self.add_links(ops, paths)
-        spec = {
+        info = self.overlay.info
+        spec: Schema = {
             "openapi": "3.1.0",
-            "info": {
-                **self.overlay["info"],
-                "title": self.overlay["info"]["title"]
-                + ("" if core else " — Plane Cloud features"),
-            },
-            "servers": self.overlay["servers"],
+            "info": {**info, "title": info["title"] + ("" if core else " — Plane Cloud features")},
+            "servers": self.overlay.servers,
             "security": [{"ApiKeyAuth": []}],
             "tags": [{"name": r} for r in resources],
             "paths": paths,
@@ -127,10 +125,10 @@ class Deriver:
         }
         return spec
 
-    def operation(self, op: Op, schemas: dict[str, Any]) -> dict[str, Any]:
+    def operation(self, op: Op, schemas: dict[str, Schema]) -> Schema:
         rel = op.page.rel
-        paginated = self.overlay.get("paginated_override", {}).get(rel, is_envelope(op.example))
-        out: dict[str, Any] = {
+        paginated = self.overlay.paginated_override.get(rel, is_envelope(op.example))
+        out: Schema = {
             "operationId": op.operation_id,
             "tags": [op.resource],
             "x-docs-source": {"page": rel, "title": op.page.title},
@@ -159,7 +157,7 @@ class Deriver:
                     "application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}
                 },
             }
-        elif undocumented := (self.overlay.get("undocumented_bodies") or {}).get(rel):
+        elif undocumented := self.overlay.undocumented_bodies.get(rel):
             # The page shows no body; the overlay names what a server needs, optional as a whole.
             name = camel(op.operation_id, upper=True) + "Request"
             schemas[name] = {"type": "object", "properties": undocumented}
@@ -174,13 +172,13 @@ class Deriver:
         out["responses"] = self.responses(op, paginated, schemas)
         return out
 
-    def parameters(self, op: Op, paginated: bool) -> list[dict[str, Any]]:
+    def parameters(self, op: Op, paginated: bool) -> list[Schema]:
         docs = {p.name: p for p in op.page.params.get("path", [])}
         params = []
         for name in PARAM_RE.findall(op.path):
             p = docs.get(name)
             if name.endswith("slug"):
-                schema: dict[str, Any] = {"type": "string"}
+                schema: Schema = {"type": "string"}
             elif p and p.type == "integer":
                 schema = {"type": "integer"}
             elif name.endswith("_id") or name == "pk":
@@ -233,9 +231,9 @@ class Deriver:
                 )
         return params
 
-    def responses(self, op: Op, paginated: bool, schemas: dict[str, Any]) -> dict[str, Any]:
+    def responses(self, op: Op, paginated: bool, schemas: dict[str, Schema]) -> dict[str, Schema]:
         rel, docs_status = op.page.rel, op.docs_status
-        extras = (self.overlay.get("extra_responses") or {}).get(rel) or {}
+        extras = self.overlay.extra_responses.get(rel) or {}
         if op.kind == "create":
             status = 201
         elif op.kind == "delete":
@@ -251,8 +249,8 @@ class Deriver:
             self.note(
                 f"{rel}: shows {docs_status} for a {op.kind}; the introduction's rule: {status}"
             )
-        responses: dict[str, Any] = {}
-        success: dict[str, Any] = {"description": "Success", "headers": header_refs()}
+        responses: dict[str, Schema] = {}
+        success: Schema = {"description": "Success", "headers": header_refs()}
         schema = None if status == 204 else self.success_schema(op, paginated)
         if schema is not None:
             success["content"] = {"application/json": {"schema": schema}}
@@ -268,19 +266,17 @@ class Deriver:
                 | {"description": "Success (the status this operation's page documents)"}
             )
         for code, extra in extras.items():
-            headers = header_refs() | {
-                h: {"schema": {"type": "string"}} for h in extra.get("headers", [])
-            }
+            headers = header_refs() | {h: {"schema": {"type": "string"}} for h in extra.headers}
             responses[str(code)] = {"description": "Redirect", "headers": headers}
         for code, name in ERROR_RESPONSES.items():
             responses[code] = {"$ref": f"#/components/responses/{name}"}
         return dict(sorted(responses.items()))
 
-    def success_schema(self, op: Op, paginated: bool) -> dict[str, Any] | None:
+    def success_schema(self, op: Op, paginated: bool) -> Schema | None:
         example = op.example
         name = self.own_schemas.get(op.page.rel, camel(op.resource, upper=True))
-        ref = {"$ref": f"#/components/schemas/{name}"}
-        shape_override = (self.overlay.get("response_shape") or {}).get(op.page.rel)
+        ref: Schema = {"$ref": f"#/components/schemas/{name}"}
+        shape_override = self.overlay.response_shape.get(op.page.rel)
         if shape_override == "array":
             return {"type": "array", "items": ref}
         if paginated:
@@ -299,14 +295,14 @@ class Deriver:
             return None
         return render(self.rules.finish_shape(infer(example), False))
 
-    def add_links(self, ops: list[Op], paths: dict[str, Any]) -> None:
+    def add_links(self, ops: list[Op], paths: dict[str, dict[str, Schema]]) -> None:
         """Links from each create's 201 to the operations on the created item and its children."""
-        pointers = self.overlay.get("link_id_pointer") or {}
+        pointers = self.overlay.link_id_pointer
         for create in ops:
             if create.kind != "create":
                 continue
             base = path_shape(create.path)
-            links: dict[str, Any] = {}
+            links: dict[str, Schema] = {}
             for target in ops:
                 shape = path_shape(target.path)
                 if (
@@ -328,10 +324,10 @@ class Deriver:
                     "operationId": target.operation_id,
                     "parameters": mapping,
                 }
-            if links:
-                responses = paths[create.path][create.method.lower()]["responses"]
+            responses = paths[create.path][create.method.lower()]["responses"]
+            if links and isinstance(responses, dict):
                 for code in ("201", *(c for c in responses if c.startswith("2") and c != "201")):
-                    if code in responses:
+                    if isinstance(responses.get(code), dict):
                         responses[code]["links"] = copy.deepcopy(dict(sorted(links.items())))
 
 
@@ -340,7 +336,7 @@ class Deriver:
 
 def derive(
     docs: Path | None = None, overlay_path: Path | None = None
-) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+) -> tuple[Schema, Schema, list[str]]:
     """(core spec, cloud spec, contradictions noted while deriving)."""
     deriver = Deriver(read_pages(docs or docs_dir()), load_overlay(overlay_path))
     deriver.collect()
@@ -348,7 +344,7 @@ def derive(
     return core, cloud, deriver.contradictions
 
 
-def dump(spec: dict[str, Any]) -> str:
+def dump(spec: Schema) -> str:
     header = (
         "# GENERATED by `python -m conformance.spec.derive` from the Plane API reference pages\n"
     )

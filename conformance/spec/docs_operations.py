@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, TypeGuard
+from typing import TypeGuard
 
-from conformance.spec.docs_pages import DocPage, page_edition
+from conformance.spec.docs_pages import DocPage
+from conformance.spec.overlay import Overlay
 
 ENVELOPE_KEYS = {"next_cursor", "prev_cursor", "results"}
 MESSAGE_KEYS = {"detail", "error", "message"}
@@ -62,7 +63,7 @@ def camel(text: str, upper: bool = False) -> str:
     return out if upper else out[:1].lower() + out[1:]
 
 
-def is_envelope(example: object) -> TypeGuard[dict[str, Any]]:
+def is_envelope(example: object) -> TypeGuard[dict[str, object]]:
     return isinstance(example, dict) and set(example) >= ENVELOPE_KEYS
 
 
@@ -79,26 +80,26 @@ def is_wrapped(example: object) -> bool:
     )
 
 
-def unwrap(example: list[Any]) -> object:
+def unwrap(example: list[object]) -> object:
     """The body a wrapped example means: the inner lists joined, or the one envelope."""
     if is_envelope(example[0]):
         return example[0]
-    return [item for inner in example for item in inner]
+    return [item for inner in example if isinstance(inner, list) for item in inner]
 
 
 def path_shape(path: str) -> str:
     return PARAM_RE.sub("{}", path)
 
 
-def resource_of(page: DocPage, path: str, overlay: dict[str, Any]) -> str:
-    for rule in overlay["resource_by_path"]:
-        if re.search(rule["pattern"], path):
-            return str(rule["resource"])
-    return str(overlay["resource_by_folder"].get(page.folder, page.folder))
+def resource_of(page: DocPage, path: str, overlay: Overlay) -> str:
+    for rule in overlay.resource_by_path:
+        if re.search(rule.pattern, path):
+            return rule.resource
+    return overlay.resource_by_folder.get(page.folder, page.folder)
 
 
 def classify(
-    method: str, path: str, example: object, shape_override: str | None, actions: set[Any]
+    method: str, path: str, example: object, shape_override: str | None, actions: set[str]
 ) -> str:
     last = path.rstrip("/").rsplit("/", 1)[-1]
     if last in actions:
@@ -116,7 +117,7 @@ def classify(
 class OperationCollector:
     """Reads the operations of the pages, with the overlay's corrections."""
 
-    def __init__(self, pages: list[DocPage], overlay: dict[str, Any], notes: Notes) -> None:
+    def __init__(self, pages: list[DocPage], overlay: Overlay, notes: Notes) -> None:
         self.pages = pages
         self.overlay = overlay
         self.note = notes.add
@@ -124,13 +125,13 @@ class OperationCollector:
 
     def collect(self) -> list[Op]:
         self._unwrap_examples()
-        actions = set(self.overlay["action_segments"])
-        shapes = self.overlay.get("response_shape") or {}
+        actions = set(self.overlay.action_segments)
+        shapes = self.overlay.response_shape
         by_key: dict[tuple[str, str], Op] = {}
         for page in self.pages:
             if page.is_overview or not page.path or not page.method:
                 continue
-            edition = page_edition(page.rel, self.overlay)
+            edition = self.overlay.edition(page.rel)
             if edition == "excluded":
                 continue
             op = Op(
@@ -158,13 +159,18 @@ class OperationCollector:
 
     def _unwrap_examples(self) -> None:
         """Read the overlay's wrapped examples (a list printed around the body) as their body."""
-        rules = self.overlay.get("unwrap_examples") or {}
+        rules = self.overlay.unwrap_examples
         for page in self.pages:
             if page.rel not in rules:
                 continue
             for index, response in enumerate(page.responses):
-                if 200 <= response.status < 300 and is_wrapped(response.example):
-                    body = unwrap(response.example)  # type: ignore[arg-type]
+                example = response.example
+                if (
+                    200 <= response.status < 300
+                    and isinstance(example, list)
+                    and is_wrapped(example)
+                ):
+                    body = unwrap(example)
                     page.responses[index] = replace(response, example=body)
                     shown = "a paginated envelope" if is_envelope(body) else "a list"
                     self.note(f"{page.rel}: the {response.status} example wraps {shown} in a list")
@@ -190,12 +196,12 @@ class OperationCollector:
             op.operation_id = camel(stem if stems[stem] == 1 else f"{op.page.folder}-{stem}")
 
     def _add_aliases(self) -> None:
-        legacy = self.overlay["legacy_aliases"]
+        legacy = self.overlay.legacy_aliases
         for op in list(self.ops):
-            if not op.core or op.resource not in legacy["resources"]:
+            if not op.core or op.resource not in legacy.resources:
                 continue
             path = op.path
-            for old, new in legacy["replace"]:
+            for old, new in legacy.replace:
                 path = path.replace(old, new)
             alias = Op(
                 op.page,

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conformance.spec.docs_pages import endpoint_badges, load_overlay, page_edition
+from conformance.spec.docs_pages import endpoint_badges
+from conformance.spec.overlay import load_overlay
 from conformance.spec.paths import docs_dir as default_docs_dir
 from conformance.spec.paths import openapi_path
 from conformance.spec.yaml_cache import load_yaml
@@ -87,7 +88,7 @@ def docs_inventory(docs_dir: Path | None = None, core_only: bool = True) -> set[
     overlay = load_overlay()
     inventory = set()
     for method, route, page in endpoint_badges(docs_dir or default_docs_dir()):
-        edition = page_edition(page, overlay)
+        edition = overlay.edition(page)
         if edition == "excluded" or (core_only and edition != "core"):
             continue
         inventory.add((method, route))

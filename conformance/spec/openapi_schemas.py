@@ -8,11 +8,11 @@ parameters, the rate-limit headers, the error responses, the envelope). Used by
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from conformance.spec.docs_operations import Notes, Op, camel, is_envelope, is_message
 from conformance.spec.docs_pages import DocPage, DocParam
-from conformance.spec.schema_infer import Shape
+from conformance.spec.overlay import Overlay
+from conformance.spec.schema_infer import Schema, Shape
 
 LARGE_ENUM = 20  # enums longer than this become a shared component
 ERROR_RESPONSES = {
@@ -23,24 +23,29 @@ ERROR_RESPONSES = {
 }
 
 
+def documented_values(p: DocParam, kind: str) -> list[str | int]:
+    """The values a parameter's page enumerates, as integers for an integer parameter."""
+    return [int(v) for v in p.enum] if kind == "integer" else list(p.enum)
+
+
 class SchemaRules:
     """The overlay's rules for the fields of schemas, and the schemas they shape."""
 
-    def __init__(self, pages: list[DocPage], overlay: dict[str, Any], notes: Notes) -> None:
+    def __init__(self, pages: list[DocPage], overlay: Overlay, notes: Notes) -> None:
         self.pages = pages
         self.overlay = overlay
         self.note = notes.add
-        nullable = overlay["nullable"]
-        self.nullable_names = set(nullable["names"])
-        self.nullable_patterns = [re.compile(p) for p in nullable["patterns"]]
-        self.never_null = set(nullable["never"])
-        formats = overlay["formats"]
-        self.uuid_names = set(formats["uuid"])
-        self.uuid_arrays = set(formats["uuid_arrays"])
-        self.date_names = set(formats["date"])
-        self.date_time_patterns = [re.compile(p) for p in formats["date_time_patterns"]]
-        unwrapped = overlay.get("unwrap_examples") or {}
-        self.own_schemas = {rel: rule["schema"] for rel, rule in unwrapped.items() if rule}
+        nullable = overlay.nullable
+        self.nullable_names = set(nullable.names)
+        self.nullable_patterns = [re.compile(p) for p in nullable.patterns]
+        self.never_null = set(nullable.never)
+        formats = overlay.formats
+        self.uuid_names = set(formats.uuid)
+        self.uuid_arrays = set(formats.uuid_arrays)
+        self.date_names = set(formats.date)
+        self.date_time_patterns = [re.compile(p) for p in formats.date_time_patterns]
+        unwrapped = overlay.unwrap_examples.items()
+        self.own_schemas = {rel: rule.schema for rel, rule in unwrapped if rule.schema}
 
     def is_nullable(self, name: str) -> bool:
         if name in self.never_null:
@@ -48,7 +53,7 @@ class SchemaRules:
         return name in self.nullable_names or any(p.search(name) for p in self.nullable_patterns)
 
     def finish_shape(
-        self, shape: Shape, expandable: bool, enums: dict[str, Any] | None = None
+        self, shape: Shape, expandable: bool, enums: dict[str, list[str | int]] | None = None
     ) -> Shape:
         """Apply overlay nullability, name-based formats for fields only ever shown as null,
         documented enums, and (where `expand` is offered) object-valued relations."""
@@ -76,16 +81,14 @@ class SchemaRules:
             return "date-time"
         return "uuid" if name in self.uuid_names else None
 
-    def resource_enums(self, resource: str, ops: list[Op]) -> dict[str, Any]:
+    def resource_enums(self, resource: str, ops: list[Op]) -> dict[str, list[str | int]]:
         """Enums the request bodies of a resource document, reused for its responses."""
-        enums: dict[str, Any] = {}
+        enums: dict[str, list[str | int]] = {}
         for op in ops:
             if op.resource == resource and op.kind in ("create", "update"):
                 for p in op.page.params.get("body", []):
                     if p.enum:
-                        enums[p.name] = (
-                            [int(v) for v in p.enum] if p.type == "integer" else list(p.enum)
-                        )
+                        enums[p.name] = documented_values(p, p.type)
         return enums
 
     def optional_at_create(self, resource: str, ops: list[Op]) -> set[str]:
@@ -99,7 +102,7 @@ class SchemaRules:
 
     def resource_examples(self, resource: str, ops: list[Op]) -> list[object]:
         examples: list[object] = []
-        for rel, res in (self.overlay.get("overview_resource") or {}).items():
+        for rel, res in self.overlay.overview_resource.items():
             if res != resource:
                 continue
             page = next((p for p in self.pages if p.rel == rel), None)
@@ -129,9 +132,9 @@ class SchemaRules:
         return examples
 
     def body_schema(
-        self, params: list[DocParam], method: str, rel: str, components: dict[str, Any]
-    ) -> dict[str, Any]:
-        props: dict[str, Any] = {}
+        self, params: list[DocParam], method: str, rel: str, components: dict[str, Schema]
+    ) -> Schema:
+        props: dict[str, Schema] = {}
         required = []
         for p in params:
             props[p.name] = self.param_schema(p, components)
@@ -142,24 +145,25 @@ class SchemaRules:
                     required.append(p.name)
             if self.is_nullable(p.name) and not p.required:
                 self._make_nullable(props[p.name])
-        schema: dict[str, Any] = {"type": "object", "properties": props}
+        schema: Schema = {"type": "object", "properties": props}
         if required:
             schema["required"] = required
         return schema
 
     @staticmethod
-    def _make_nullable(schema: dict[str, Any]) -> None:
+    def _make_nullable(schema: Schema) -> None:
         if "$ref" in schema:
             ref = schema.pop("$ref")
             schema["anyOf"] = [{"$ref": ref}, {"type": "null"}]
         elif isinstance(schema.get("type"), str):
             schema["type"] = [schema["type"], "null"]
-            if "enum" in schema:
-                schema["enum"] = [*schema["enum"], None]
+            enum = schema.get("enum")
+            if isinstance(enum, list):
+                schema["enum"] = [*enum, None]
 
-    def param_schema(self, p: DocParam, components: dict[str, Any]) -> dict[str, Any]:
+    def param_schema(self, p: DocParam, components: dict[str, Schema]) -> Schema:
         kind = {"timestamp": "string", "file": "string"}.get(p.type, p.type)
-        schema: dict[str, Any] = {"type": kind}
+        schema: Schema = {"type": kind}
         if p.type == "timestamp" or (
             kind == "string" and any(r.search(p.name) for r in self.date_time_patterns)
         ):
@@ -173,7 +177,7 @@ class SchemaRules:
         elif kind == "array" and p.name in self.uuid_arrays:
             schema["items"] = {"type": "string", "format": "uuid"}
         if p.enum:
-            values: list[Any] = [int(v) for v in p.enum] if kind == "integer" else list(p.enum)
+            values = documented_values(p, kind)
             schema = {"type": kind, "enum": values}
             if len(values) > LARGE_ENUM:
                 name = camel(p.name, upper=True)
@@ -182,7 +186,7 @@ class SchemaRules:
         return schema
 
 
-def shared_parameters() -> dict[str, Any]:
+def shared_parameters() -> dict[str, Schema]:
     return {
         "Cursor": {
             "name": "cursor",
@@ -217,29 +221,29 @@ def shared_parameters() -> dict[str, Any]:
     }
 
 
-def rate_limit_headers() -> dict[str, Any]:
+def rate_limit_headers() -> dict[str, Schema]:
     return {
         "X-RateLimit-Remaining": {"required": True, "schema": {"type": "integer", "minimum": 0}},
         "X-RateLimit-Reset": {"required": True, "schema": {"type": "integer", "minimum": 0}},
     }
 
 
-def header_refs() -> dict[str, Any]:
+def header_refs() -> dict[str, Schema]:
     return {name: {"$ref": f"#/components/headers/{name}"} for name in rate_limit_headers()}
 
 
-def error_responses() -> dict[str, Any]:
+def error_responses() -> dict[str, Schema]:
     error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     out = {}
     for code, name in ERROR_RESPONSES.items():
-        response: dict[str, Any] = {"description": name, "content": error}
+        response: Schema = {"description": name, "content": error}
         if code != "401":  # rate-limit headers accompany authenticated responses only
             response["headers"] = header_refs()
         out[name] = response
     return out
 
 
-def base_schemas() -> dict[str, Any]:
+def base_schemas() -> dict[str, Schema]:
     return {
         "Error": {
             "type": "object",

@@ -45,7 +45,7 @@ def load_yaml(path: str | Path, *, directory: Path | None = None) -> Any:
     return data
 
 
-def _store(copy: Path, data: Any) -> None:
+def _store(copy: Path, data: object) -> None:
     try:
         text = json.dumps(data, ensure_ascii=False)
     except (TypeError, ValueError):
