@@ -77,7 +77,7 @@ def _hints(cls: type) -> dict[str, object]:
 def decode(kind: object, data: object, where: str) -> object:
     """`data` as a value of the type `kind` (a type hint), or CodecError."""
     origin, args = get_origin(kind), get_args(kind)
-    if kind is object or kind is typing.Any:
+    if kind is object:
         return data
     if origin in (typing.Union, types.UnionType):
         return _decode_union(args, data, where)

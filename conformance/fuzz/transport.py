@@ -171,22 +171,33 @@ class TargetTransport(RequestsTransport):
             self.on_created(f"{collection.rstrip('/')}/{made}/")
 
 
-def with_page_statuses(raw: dict[str, Any]) -> dict[str, Any]:
+def _object(value: object) -> dict[str, object]:
+    """A JSON object of the spec (an empty one where the spec has something else)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _operations(raw: dict[str, object]) -> list[dict[str, object]]:
+    return [
+        operation
+        for item in _object(raw.get("paths")).values()
+        for operation in _object(item).values()
+        if isinstance(operation, dict)
+    ]
+
+
+def with_page_statuses(raw: dict[str, object]) -> dict[str, object]:
     """The spec with each operation page's own success status documented beside the
     introduction's: where a page shows 200 for a create (Create a state, Add work items to a
     cycle...), the docs contradict themselves, and a server that follows either side is not
     refused (`x-docs-status`, set by conformance.spec.derive; STATUS-001 judges 201 vs 200)."""
-    for item in raw.get("paths", {}).values():
-        for operation in item.values():
-            responses = operation.get("responses") if isinstance(operation, dict) else None
-            if not isinstance(responses, dict):
-                continue
-            for response in list(responses.values()):
-                page = response.get("x-docs-status") if isinstance(response, dict) else None
-                if page is not None and str(page) not in responses:
-                    responses[str(page)] = {
-                        k: v for k, v in response.items() if k != "x-docs-status"
-                    }
+    for operation in _operations(raw):
+        responses = operation.get("responses")
+        if not isinstance(responses, dict):
+            continue
+        for response in list(responses.values()):
+            page = response.get("x-docs-status") if isinstance(response, dict) else None
+            if page is not None and str(page) not in responses:
+                responses[str(page)] = {k: v for k, v in response.items() if k != "x-docs-status"}
     return raw
 
 
@@ -205,7 +216,7 @@ LEFT_TO_THEIR_AREAS = (
 ENVELOPE = "PaginatedResponse"
 # Response fields where the docs contradict themselves, so a server that follows either side is
 # not refused: (schema, property) -> (what either side allows, where the docs disagree).
-EITHER_SIDE: dict[tuple[str, str], tuple[dict[str, Any], str]] = {
+EITHER_SIDE: dict[tuple[str, str], tuple[dict[str, object], str]] = {
     ("IntakeIssue", "issue"): (
         {"anyOf": [{"type": "string", "format": "uuid"}, {"type": "object"}]},
         "the Intake overview documents `issue` as the work item's id; the pages' examples show "
@@ -219,28 +230,28 @@ EITHER_SIDE: dict[tuple[str, str], tuple[dict[str, Any], str]] = {
 }
 
 
-def for_campaign(raw: dict[str, Any]) -> dict[str, Any]:
+def for_campaign(raw: dict[str, object]) -> dict[str, object]:
     """The spec as the campaign judges it, so that one departure gets one verdict: the pages'
     own success statuses documented, name-valued query parameters and the pagination envelope
     left to their areas, either side of a docs contradiction accepted (see LEFT_TO_THEIR_AREAS,
     ENVELOPE, EITHER_SIDE, `with_page_statuses`)."""
     raw = with_page_statuses(raw)
-    for item in raw.get("paths", {}).values():
-        for operation in item.values():
-            if isinstance(operation, dict) and isinstance(operation.get("parameters"), list):
-                operation["parameters"] = [
-                    p
-                    for p in operation["parameters"]
-                    if not (isinstance(p, dict) and p.get("$ref") in LEFT_TO_THEIR_AREAS)
-                ]
-    schemas = raw.get("components", {}).get("schemas", {})
+    for operation in _operations(raw):
+        parameters = operation.get("parameters")
+        if isinstance(parameters, list):
+            operation["parameters"] = [
+                p
+                for p in parameters
+                if not (isinstance(p, dict) and p.get("$ref") in LEFT_TO_THEIR_AREAS)
+            ]
+    schemas = _object(_object(raw.get("components")).get("schemas"))
     for (name, field), (either, _why) in EITHER_SIDE.items():
-        properties = schemas.get(name, {}).get("properties", {})
+        properties = _object(_object(schemas.get(name)).get("properties"))
         if field in properties:
             properties[field] = either
     envelope = schemas.get(ENVELOPE)
     if isinstance(envelope, dict):
-        results = envelope.get("properties", {}).get("results", {"type": "array"})
+        results = _object(envelope.get("properties")).get("results", {"type": "array"})
         envelope["properties"] = {"results": results}
         envelope["required"] = ["results"]
     return raw
@@ -255,7 +266,10 @@ def transport_of(schema: OpenApiSchema) -> TargetTransport:
 def load_schema(path: Path, client: TargetClient) -> OpenApiSchema:
     """The OpenAPI description as a schemathesis schema whose every request uses `client`."""
     # our own (cached) parse of the file; a fresh copy, as schemathesis may change it
-    schema = schemathesis.openapi.from_dict(for_campaign(load_yaml(path)))
+    raw = load_yaml(path)
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path} is not an OpenAPI description")
+    schema = schemathesis.openapi.from_dict(for_campaign(raw))
     servers = schema.raw_schema.get("servers") or [{"url": ""}]
     transport = TargetTransport(client, urlsplit(servers[0].get("url", "")).path)
     base = type(schema)

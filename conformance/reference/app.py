@@ -7,7 +7,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import dataclass
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -46,7 +46,7 @@ from conformance.reference.rules.errors import (
     method_not_allowed,
     unknown_route,
 )
-from conformance.reference.store import Store
+from conformance.reference.store import Doc, Store
 
 CLIENT_CLOSED = 499  # nginx's "client closed request": never sent, the client is gone
 
@@ -88,20 +88,30 @@ async def _read_json(request: Request) -> object:
         raise bad_request("Malformed JSON body.") from None
 
 
-def _endpoint(handler: Handler, state: dict[str, Any]) -> Endpoint:
-    config: ServerConfig = state["config"]
+@dataclass(frozen=True)
+class AppState:
+    """What every endpoint of the app shares."""
+
+    config: ServerConfig
+    store: Store
+    workspace: Doc
+    user_id: str
+
+
+def _endpoint(handler: Handler, state: AppState) -> Endpoint:
+    config = state.config
 
     async def endpoint(request: Request) -> Response:
         try:
             path = request.path_params
             if "slug" in path:
-                require_workspace(path["slug"], state["workspace"])
+                require_workspace(path["slug"], state.workspace)
             body = await _read_json(request) if request.method in WRITE_METHODS else None
             ctx = Ctx(
                 config=config,
-                store=state["store"],
-                user_id=state["user_id"],
-                workspace=state["workspace"],
+                store=state.store,
+                user_id=state.user_id,
+                workspace=state.workspace,
                 path=path,
                 params=request.query_params,
                 body=body,
@@ -134,9 +144,9 @@ def create_app(config: ServerConfig) -> Gateway:
         db_path = temporary
     store = Store(db_path, durable=config.db_path is not None)
     workspace, user_id = users.seed(store, config.workspace)
-    state = {"config": config, "store": store, "workspace": workspace, "user_id": user_id}
-
-    routes = _routes(route_table(config), state) + uploads.routes(state)
+    state = AppState(config, store, workspace, user_id)
+    # (the upload routes take the state as a mapping)
+    routes = _routes(route_table(config), state) + uploads.routes(vars(state))
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -164,7 +174,7 @@ def create_app(config: ServerConfig) -> Gateway:
     return gateway
 
 
-def _routes(table: RouteTable, state: dict[str, Any]) -> list[Route]:
+def _routes(table: RouteTable, state: AppState) -> list[Route]:
     """One Route per path holding all its methods, so a missing method answers 405, not 404."""
     by_path: dict[str, dict[str, Endpoint]] = {}
     for path, methods in table:

@@ -29,7 +29,7 @@ def _free_port() -> int:
 
 
 def _answers(port: int) -> bool:
-    """Any HTTP answer on a non-API path (which spends no rate limit) means it is up."""
+    """An HTTP answer of any kind on a non-API path (which spends no rate limit) means it is up."""
     try:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=0.5)
         connection.request("GET", "/health")

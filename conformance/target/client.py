@@ -7,7 +7,7 @@ a run's configuration. Tests pass an `httpx.MockTransport` to run offline.
 What "no answer" means is decided here, once (docs/verdicts.md): `LOST` (no connection could be
 made: the target may be gone) and `NO_ANSWER` (the target took the request and did not answer:
 dropped the connection, stopped reading it, or timed out answering). Both are the target's, judged
-by STATUS-010 on the ledger row they leave. Any other transport error (a request that could not be
+by STATUS-010 on the ledger row they leave. Every other transport error (a request that could not be
 built, the client's own connection pool) is the suite's.
 """
 
