@@ -8,39 +8,29 @@ given through PLANE_BASE_URL it runs at whatever limit that server has.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.realplane.conftest import KIT, RealPlane, parse_exports
+from tests.realplane.conftest import RealPlane
+from tests.realplane.kit import up
 from tests.realplane.test_suite_on_real_plane import known_departures, run_suite
 
 AREAS = "auth,status,ratelimit"  # about two windows of requests in the quick profile
 
 
-def _kit(rate: str) -> dict[str, str]:
-    directory = os.environ.get("PLANE_REAL_DIR", "/var/tmp/plane-real")
-    done = subprocess.run(
-        ["bash", str(KIT), "--dir", directory, "--rate", rate],
-        capture_output=True, text=True, timeout=900, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-1000:]
-    return parse_exports(done.stdout)
-
-
 @pytest.fixture(scope="module")
 def paced_plane(real_plane: RealPlane) -> Iterator[RealPlane]:
-    own_kit = KIT.is_file() and not os.environ.get("PLANE_BASE_URL")
-    if own_kit:
-        _kit("60/minute")
+    """The default release restarted at 60/minute, and back at the lane's rate afterwards."""
+    kit = real_plane.kit  # None for a Plane given through PLANE_BASE_URL: its own limit
+    if kit is not None:
+        up(kit, rate="60/minute")
     try:
         yield real_plane
     finally:
-        if own_kit:
-            _kit("6000/minute")
+        if kit is not None:
+            up(kit)
 
 
 def test_paced_run_receives_no_429_and_reports_none(paced_plane: RealPlane, tmp_path: Path) -> None:

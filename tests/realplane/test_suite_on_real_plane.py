@@ -1,11 +1,13 @@
-"""The suite against real Plane: its verdict must be right on the server people really run.
+"""The suite against real Plane: its verdict must be right on the servers people really run.
 
-Every run here goes through `plane-conformance run`, as a user's would. With the admin key and no
-`--project`, the failed (and not-verified) MUST requirements must be exactly the departures of
-Plane v1.3.1 that were verified by hand against the docs (docs/plane-1.3.1-departures.md, shipped
-as the baseline `specs/baselines/plane-v1.3.1.yaml`): nothing the suite caused, no suite error, no
-blocked setup, no leftovers. With `--project` the user's project is left exactly as it was; with
-the member and guest keys what the key may not do is *blocked* with Plane's words, never failed.
+Every run here goes through `plane-conformance run`, as a user's would. On every release of the
+kit, with the admin key and no `--project`, the failed (and not-verified) MUST requirements must
+be exactly that release's departures, verified by hand against the docs
+(docs/plane-<release>-departures.md, shipped as the baseline
+`specs/baselines/plane-<release>.yaml`): nothing the suite caused, no suite error, no blocked
+setup, no leftovers. On the default release, with `--project` the user's project is left exactly
+as it was; with the member and guest keys what the key may not do is *blocked* with Plane's
+words, never failed.
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ import pytest
 import yaml
 
 from tests.realplane.conftest import RealPlane
+from tests.realplane.kit import DEFAULT_RELEASE
 
 REPO = Path(__file__).resolve().parents[2]
-BASELINE = REPO / "specs" / "baselines" / "plane-v1.3.1.yaml"
+BASELINES = REPO / "specs" / "baselines"
 RUN_TIMEOUT_S = 900
 
 
@@ -54,8 +57,12 @@ class SuiteRun:
         )
 
 
-def known_departures(*statuses: str) -> set[str]:
-    entries = yaml.safe_load(BASELINE.read_text(encoding="utf-8"))["requirements"]
+def baseline_of(release: str) -> Path:
+    return BASELINES / f"plane-{release}.yaml"
+
+
+def known_departures(*statuses: str, release: str = DEFAULT_RELEASE) -> set[str]:
+    entries = yaml.safe_load(baseline_of(release).read_text(encoding="utf-8"))["requirements"]
     return {e["id"] for e in entries if e.get("status", "failed") in statuses}
 
 
@@ -81,43 +88,51 @@ def run_suite(
     return SuiteRun(done.returncode, results, done.stdout, done.stderr)
 
 
-def assert_exactly_the_departures(run: SuiteRun) -> None:
+def assert_exactly_the_departures(run: SuiteRun, release: str) -> None:
     failed, not_verified = run.ids("failed"), run.ids("not_verified")
-    assert failed == known_departures("failed"), (
-        f"failed MUSTs differ from the known departures:\n"
-        f"  unexpected: {sorted(failed - known_departures('failed'))}\n"
-        f"  missing: {sorted(known_departures('failed') - failed)}\n{run.explain('failed')}"
+    known_failed = known_departures("failed", release=release)
+    assert failed == known_failed, (
+        f"failed MUSTs differ from the known departures of Plane {release}:\n"
+        f"  unexpected: {sorted(failed - known_failed)}\n"
+        f"  missing: {sorted(known_failed - failed)}\n{run.explain('failed')}"
     )
-    assert not_verified == known_departures("not_verified"), (
-        f"not-verified MUSTs differ from the baseline:\n{run.explain('not_verified')}"
+    assert not_verified == known_departures("not_verified", release=release), (
+        f"not-verified MUSTs differ from the baseline of {release}:\n{run.explain('not_verified')}"
     )
 
 
-# -- admin key, the suite's own scratch project ---------------------------------------------------
+# -- admin key, the suite's own scratch project, on every release ------------------------------
 
 
-@pytest.fixture(scope="module")
-def admin_run(real_plane: RealPlane, tmp_path_factory: pytest.TempPathFactory) -> SuiteRun:
-    return run_suite(real_plane, real_plane.api_key, tmp_path_factory.mktemp("admin"))
+@dataclass
+class AdminRun:
+    plane: RealPlane
+    run: SuiteRun
 
 
-def test_admin_run_fails_exactly_the_known_departures(admin_run: SuiteRun) -> None:
-    assert admin_run.exit_code == 1, admin_run.stderr[-2000:]
-    assert not admin_run.rows("error"), admin_run.explain("error")
-    assert not admin_run.rows("blocked"), admin_run.explain("blocked")
-    assert admin_run.results["leftovers"] == 0
-    assert_exactly_the_departures(admin_run)
+@pytest.fixture(scope="session")
+def admin_run(each_plane: RealPlane, tmp_path_factory: pytest.TempPathFactory) -> AdminRun:
+    report_dir = tmp_path_factory.mktemp(f"admin-{each_plane.release}")
+    return AdminRun(each_plane, run_suite(each_plane, each_plane.api_key, report_dir))
 
 
-def test_shipped_baseline_accepts_the_admin_run_and_nothing_more(
-    admin_run: SuiteRun, tmp_path: Path
-) -> None:
-    """What a self-hoster gates on: no departure beyond those known for Plane v1.3.1."""
+def test_admin_run_fails_exactly_the_known_departures(admin_run: AdminRun) -> None:
+    run, release = admin_run.run, admin_run.plane.release
+    assert baseline_of(release).is_file(), f"no departures baseline for Plane {release}"
+    assert run.exit_code == 1, run.stderr[-2000:]
+    assert not run.rows("error"), run.explain("error")
+    assert not run.rows("blocked"), run.explain("blocked")
+    assert run.results["leftovers"] == 0
+    assert_exactly_the_departures(run, release)
+
+
+def test_shipped_baseline_accepts_the_admin_run_and_nothing_more(admin_run: AdminRun) -> None:
+    """What a self-hoster gates on: no departure beyond those known for their release."""
     from conformance.report.baseline import apply_baseline
     from conformance.report.model import RunResult, verdict_of
 
-    result = RunResult.from_dict(admin_run.results)
-    code = apply_baseline(result, BASELINE, fail_on_stale=True)
+    result = RunResult.from_dict(admin_run.run.results)
+    code = apply_baseline(result, baseline_of(admin_run.plane.release), fail_on_stale=True)
     verdict = verdict_of(result)
     assert code == 0, f"{verdict.headline} failed={verdict.failed} incomplete={verdict.incomplete}"
 
