@@ -14,8 +14,8 @@ import pytest
 from conformance.shapes.files import default_path, load
 from conformance.shapes.model import compare_recordings
 from conformance.shapes.recorder import RecorderResult, record, server_version
-from conformance.target.client import TargetClient
-from conformance.target.pacing import Pacer, state_path_for
+from conformance.target.client import TargetClient, client_for
+from conformance.target.config import resolve_config
 from tests.realplane.conftest import RealPlane
 
 VERSION = "1.3.1"
@@ -23,10 +23,13 @@ VERSION = "1.3.1"
 
 @pytest.fixture(scope="module")
 def client(real_plane: RealPlane) -> Iterator[TargetClient]:
-    pacer = Pacer(state_path_for(real_plane.base_url, real_plane.api_key))
-    with TargetClient(
-        real_plane.base_url, real_plane.api_key, real_plane.workspace, pacer=pacer
-    ) as target:
+    config = resolve_config(
+        base_url=real_plane.base_url,
+        api_key=real_plane.api_key,
+        workspace=real_plane.workspace,
+        env={},
+    )
+    with client_for(config, read_only=False) as target:
         yield target
 
 
