@@ -32,7 +32,7 @@ class PluginOptions:
         default=None,
         metadata=declare(
             option(
-                pytest_flag="--plane-report-dir", name="report_dir",
+                pytest_flag="--plane-report-dir", name="report_dir", metavar="DIR",
                 help="write report.html, junit.xml, results.json here",
             )
         ),

@@ -58,7 +58,8 @@ class TargetConfig:
         metadata=declare(
             option(
                 "--target", name="base_url", metavar="URL", pytest_flag="--plane-url", env=ENV_URL,
-                label="target URL", help="API base URL; omit for the embedded server",
+                label="target URL",
+                help="API base URL (`run` without one: the embedded reference server)",
             )
         )
     )  # fmt: skip
