@@ -1,8 +1,9 @@
 """Root conftest for the project's own tests (`tests/`).
 
 The folder a test lives in says its cost and purpose (see ARCHITECTURE.md): tests/unit are fast
-and offline, tests/reference run against the reference server, tests/quality are the proof of the
-suite (the fault matrix). The folder becomes a marker so `pytest -m unit` selects a group.
+and offline, tests/reference run against the reference server, tests/packaging build the package
+and use it installed, tests/quality are the proof of the suite (the fault matrix). The folder
+becomes a marker so `pytest -m unit` selects a group.
 tests/realplane runs against Plane's own server: it is collected only with --realplane.
 """
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-_GROUPS = ("unit", "reference", "quality", "realplane")
+_GROUPS = ("unit", "reference", "packaging", "quality", "realplane")
 _REALPLANE = Path(__file__).parent / "tests" / "realplane"
 
 

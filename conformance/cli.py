@@ -1,9 +1,10 @@
 """The `plane-conformance` command: run, serve, faults, variations, requirements, diff, shapes.
 
+(`behaviours` lists the reference server's behaviours: Plane's ways, per release.)
+
 This module only parses arguments and dispatches; each subcommand's work lives in its layer
-(runner, reference server, catalogue, report), and nothing imports this module. Exit codes
-(`conformance.exit_codes`): 0 every MUST passed, 1 a MUST failed, 2 the run could not happen
-(one sentence on stderr, no traceback), 130 interrupted.
+(runner, reference server, catalogue, report), and nothing imports this module. The exit codes
+and their meanings are `conformance.exit_codes.EXIT_CODES` (shown by `--help`).
 """
 
 from __future__ import annotations
@@ -12,13 +13,22 @@ import argparse
 import os
 import re
 import sys
+import traceback
 from collections.abc import Sequence
 
 from conformance import __version__
 from conformance.credentials import ApiKey
-from conformance.exit_codes import EXIT_INTERRUPTED, EXIT_OK, EXIT_UNUSABLE, UsageFailure
+from conformance.exit_codes import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_UNUSABLE,
+    UsageFailure,
+    help_epilog,
+)
 from conformance.options import add_arguments, options_of
+from conformance.reference.behaviours import RELEASES
 from conformance.reference.options import add_server_arguments
+from conformance.report.scrub import ScrubbingArgumentParser, command_line_secrets, scrubbed_output
 from conformance.run_options import RunnerOptions
 from conformance.shapes.options import add_arguments as add_shapes_arguments
 from conformance.target.config import TargetConfig
@@ -26,7 +36,7 @@ from conformance.target.config import TargetConfig
 EXIT_BROKEN_PIPE = 141  # what a shell reports for a process ended by SIGPIPE
 
 
-class _Parser(argparse.ArgumentParser):
+class _Parser(ScrubbingArgumentParser):  # its messages never echo a key given on the line
     def error(self, message: str) -> None:  # type: ignore[override]
         # argparse exits 2 already; we keep its single line and drop the usage wall. A value
         # check of ours says its whole sentence ("--workers must be ..."): no "argument" prefix.
@@ -35,12 +45,22 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="plane-conformance", description=__doc__.splitlines()[0])
+    parser = _Parser(
+        prog="plane-conformance",
+        description=__doc__.splitlines()[0],
+        epilog=help_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     # Each subcommand's options come from the tables that declare them (conformance.options).
-    run = sub.add_parser("run", help="run the suite (against the embedded reference by default)")
+    run = sub.add_parser(
+        "run",
+        help="run the suite (against the embedded reference by default)",
+        epilog=help_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_arguments(run, options_of(TargetConfig))
     add_arguments(run, options_of(RunnerOptions))
     add_server_arguments(run, embedded_only=True)
@@ -50,6 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("faults", help="list the reference server's fault switches")
     sub.add_parser("variations", help="list the reference server's legitimate variations")
+    behaviours = sub.add_parser(
+        "behaviours", help="list the reference server's behaviours: Plane's ways, per release"
+    )
+    behaviours.add_argument("--release", choices=RELEASES, help="only this release's")
     reqs = sub.add_parser("requirements", help="print the requirement catalogue")
     reqs.add_argument("--area", help="only this area")
 
@@ -86,6 +110,16 @@ def _faults(_: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _behaviours(args: argparse.Namespace) -> int:
+    from conformance.reference.behaviours import all_behaviours, release_behaviours
+
+    chosen = release_behaviours(args.release) if args.release else all_behaviours()
+    for behaviour in chosen.values():
+        releases = ",".join(r for r in RELEASES if r in behaviour.releases)
+        print(f"{behaviour.name:<40} {behaviour.kind:<10} {releases:<20} {behaviour.description}")
+    return EXIT_OK
+
+
 def _variations(_: argparse.Namespace) -> int:
     from conformance.reference.variations import all_variations
 
@@ -94,32 +128,64 @@ def _variations(_: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# The keys `serve` accepts: (ServerConfig field, environment variable, what it is called). The
+# admin's may also be given with --api-key; the member's and the guest's have no flag.
+SERVE_KEYS = (
+    ("api_key", ApiKey.variable, "API key"),
+    ("member_api_key", "PLANE_MEMBER_API_KEY", "member key"),
+    ("guest_api_key", "PLANE_GUEST_API_KEY", "guest key"),
+)
+
+
 def _serve(args: argparse.Namespace) -> int:
-    import tempfile
+    from dataclasses import replace
 
     from conformance.reference import server
     from conformance.reference.options import config_from_namespace
 
-    try:
+    try:  # every option checked before a key file is written
         config = config_from_namespace(args, os.environ)
     except ValueError as problem:
         raise UsageFailure(str(problem)) from None
-    if args.api_key or os.environ.get(ApiKey.variable):
+    keys: dict[str, str] = {}
+    files = []
+    try:
+        for name, variable, label in SERVE_KEYS:
+            key = getattr(args, name, None) or os.environ.get(variable)
+            if not key:
+                key, path = _key_file(name, variable, label)
+                files.append(path)
+            keys[name] = key
+        config = replace(
+            config,
+            api_key=keys["api_key"],
+            member_api_key=keys["member_api_key"],
+            guest_api_key=keys["guest_api_key"],
+        )
         return server.serve(config)
-    # A generated key is never printed: it goes to a file only the current user can read, which
-    # lives as long as the server (the key means nothing once the server has stopped).
-    fd, path = tempfile.mkstemp(prefix="plane-conformance-", suffix=".key")
+    finally:
+        for path in files:
+            os.unlink(path)
+
+
+def _key_file(name: str, variable: str, label: str) -> tuple[str, str]:
+    """Generate a key and write it to a file only the current user can read (never printed),
+    print the file's path; the key means nothing once the server has stopped, nor the file."""
+    import tempfile
+
+    from conformance.reference.config import generate_api_key
+
+    key = generate_api_key()
+    suffix = ".key" if name == "api_key" else f".{name.split('_')[0]}.key"
+    fd, path = tempfile.mkstemp(prefix="plane-conformance-", suffix=suffix)
     with os.fdopen(fd, "w") as key_file:  # mkstemp creates it with mode 0600
-        key_file.write(config.api_key + "\n")
+        key_file.write(key + "\n")
     print(
-        f"plane-conformance: API key in {path} (export PLANE_API_KEY=$(cat {path}))",
+        f"plane-conformance: {label} in {path} (export {variable}=$(cat {path}))",
         file=sys.stderr,
         flush=True,
     )
-    try:
-        return server.serve(config)
-    finally:
-        os.unlink(path)
+    return key, path
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -146,13 +212,22 @@ COMMANDS = {
     "serve": _serve,
     "faults": _faults,
     "variations": _variations,
+    "behaviours": _behaviours,
     "requirements": _requirements,
     "diff": _diff,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    # Everything the command writes, argparse's messages and a traceback included, leaves through
+    # the scrubber: the key of the environment and whatever the line carries as a key are masked.
+    with scrubbed_output(*command_line_secrets(arguments)):
+        return _dispatch(arguments)
+
+
+def _dispatch(arguments: list[str]) -> int:
+    args = build_parser().parse_args(arguments)
     try:
         return COMMANDS[args.command](args)
     except UsageFailure as failure:
@@ -167,6 +242,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
+    except Exception:  # the suite itself broke: no verdict, and the traceback goes scrubbed
+        traceback.print_exc()
+        return EXIT_UNUSABLE
 
 
 if __name__ == "__main__":

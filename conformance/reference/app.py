@@ -15,8 +15,9 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from conformance.reference import permissions
 from conformance.reference.config import ServerConfig
-from conformance.reference.context import Ctx, require_workspace
+from conformance.reference.context import Ctx, People
 from conformance.reference.gateway import Gateway
 from conformance.reference.resources import (
     activities,
@@ -34,11 +35,13 @@ from conformance.reference.resources import (
     relations,
     states,
     stickies,
+    unrouted,
     uploads,
     users,
     work_items,
 )
-from conformance.reference.resources.routing import Handler, RouteTable
+from conformance.reference.resources.routing import Handler, RouteTable, reads_body
+from conformance.reference.rules import auth
 from conformance.reference.rules.errors import (
     ApiError,
     bad_request,
@@ -75,7 +78,8 @@ def route_table(config: ServerConfig) -> RouteTable:
         + assets.ROUTES
         + features.ROUTES
     )
-    return work_items.with_issues_alias(activities.recording(table), config)
+    table = work_items.with_issues_alias(activities.recording(table), config)
+    return unrouted.routed(table, config)
 
 
 async def _read_json(request: Request) -> object:
@@ -95,28 +99,31 @@ class AppState:
     config: ServerConfig
     store: Store
     workspace: Doc
-    user_id: str
+    people: People
 
 
-def _endpoint(handler: Handler, state: AppState) -> Endpoint:
+def _endpoint(handler: Handler, state: AppState, template: str) -> Endpoint:
     config = state.config
 
     async def endpoint(request: Request) -> Response:
         try:
             path = request.path_params
-            if "slug" in path:
-                require_workspace(path["slug"], state.workspace)
-            body = await _read_json(request) if request.method in WRITE_METHODS else None
             ctx = Ctx(
                 config=config,
                 store=state.store,
-                user_id=state.user_id,
+                user_id=state.people.by_key[request.scope.get(auth.CALLER, auth.ADMIN)],
                 workspace=state.workspace,
                 path=path,
                 params=request.query_params,
-                body=body,
                 base_url=str(request.base_url).rstrip("/"),
+                people=state.people,
             )
+            if "slug" in path:
+                permissions.check_workspace(ctx, path["slug"])
+            method = "GET" if request.method == "HEAD" else request.method
+            permissions.check(ctx, method, template, users.role(ctx, ctx.user_id))
+            if request.method in WRITE_METHODS and reads_body(handler, ctx):
+                ctx.body = await _read_json(request)
             return handler(ctx)
         except ApiError as error:
             if error.status >= 500:
@@ -143,8 +150,8 @@ def create_app(config: ServerConfig) -> Gateway:
         os.close(handle)
         db_path = temporary
     store = Store(db_path, durable=config.db_path is not None)
-    workspace, user_id = users.seed(store, config.workspace)
-    state = AppState(config, store, workspace, user_id)
+    workspace, people = users.seed(store, config.workspace)
+    state = AppState(config, store, workspace, people)
     # (the upload routes take the state as a mapping)
     routes = _routes(route_table(config), state) + uploads.routes(vars(state))
 
@@ -179,7 +186,7 @@ def _routes(table: RouteTable, state: AppState) -> list[Route]:
     by_path: dict[str, dict[str, Endpoint]] = {}
     for path, methods in table:
         for method, handler in methods.items():
-            by_path.setdefault(path, {})[method] = _endpoint(handler, state)
+            by_path.setdefault(path, {})[method] = _endpoint(handler, state, path)
 
     def dispatcher(endpoints: dict[str, Endpoint]) -> Endpoint:
         async def dispatch(request: Request) -> Response:

@@ -46,6 +46,10 @@ class ServerConfig:
             )
         ),
     )  # fmt: skip
+    # The keys of a workspace member (role 15) and a guest (role 5); None: no such key. `serve`
+    # takes them from PLANE_MEMBER_API_KEY / PLANE_GUEST_API_KEY or generates them (no flags).
+    member_api_key: str | None = field(default=None, repr=False)
+    guest_api_key: str | None = field(default=None, repr=False)
     workspace: str = field(
         default="conformance",
         metadata=declare(option("--workspace", metavar="SLUG", help="workspace slug")),
@@ -114,6 +118,16 @@ class ServerConfig:
             option(
                 "--variation", kind="repeat", embedded=True, metavar="NAME",
                 help="answer in a legitimate variation the docs allow (repeatable)",
+            )
+        ),
+    )  # fmt: skip
+    log: str | None = field(  # process-level: where `serve` writes its request log
+        default=None,
+        metadata=declare(
+            option(
+                "--log", metavar="FILE",
+                help="write one line per request (method, path, status, duration; never a key) "
+                "to FILE, or to stdout with -",
             )
         ),
     )  # fmt: skip

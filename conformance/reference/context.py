@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.reference.config import ServerConfig
-from conformance.reference.rules.errors import ApiError, not_found
+from conformance.reference.rules.errors import not_found
 from conformance.reference.store import Doc, Store
 from conformance.reference.validation import is_uuid
 
@@ -22,6 +22,14 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+@dataclass(frozen=True)
+class People:
+    """Who is who in the seeded workspace: the user behind each key, and each user's role."""
+
+    by_key: Mapping[str, str] = field(default_factory=dict)  # "admin"/"member"/"guest" -> id
+    roles: Mapping[str, int] = field(default_factory=dict)  # user id -> workspace role (20/15/5)
+
+
 @dataclass
 class Ctx:
     config: ServerConfig
@@ -32,6 +40,7 @@ class Ctx:
     params: Mapping[str, str]
     body: Any = None
     base_url: str = ""  # scheme://host:port of this server, for loopback upload URLs
+    people: People = field(default_factory=People)
 
     def load(self, kind: str, label: str, doc_id: str, *, project: str | None = None) -> Doc:
         """The document, or 404 when the id is malformed, unknown or in another scope."""
@@ -65,8 +74,3 @@ class Ctx:
             doc["updated_by"] = self.user_id
         doc["updated_at"] = moment
         return doc
-
-
-def require_workspace(slug: str, workspace: Doc) -> None:
-    if slug != workspace["slug"]:
-        raise ApiError(404, {"error": "Workspace not found"})

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from conformance.reference.config import ServerConfig
 from conformance.reference.faults import declare_fault
-from conformance.reference.rules import auth, evasions
+from conformance.reference.rules import auth, evasions, plane_stack
 from conformance.reference.rules.errors import encode
 from conformance.reference.rules.evasions import Header
 from conformance.reference.rules.ratelimit import RateLimiter
@@ -115,6 +115,14 @@ class Gateway:
         if redirect is not None:
             await _send_answer(send, redirect)
             return
+        # Django's APPEND_SLASH, before authentication: only where the slashed URL routes.
+        if plane_stack.redirects_slashless(self.config, scope["path"]) and self._routed(
+            {**scope, "path": scope["path"] + "/"}
+        ):
+            query = scope.get("query_string", b"")
+            location = [(b"location", plane_stack.slashed_location(scope["path"], query))]
+            await _send_json(send, 301, b"", "text/html; charset=utf-8", location)
+            return
         if not scope["path"].endswith("/"):
             if method != "GET" and self.config.has(WRITE_REDIRECTED.name):
                 location = [(b"location", (scope["path"] + "/").encode())]
@@ -129,6 +137,7 @@ class Gateway:
                 presented = value.decode("latin-1")
                 break
         refusal = auth.check_key(presented, self.config)
+        scope = {**scope, auth.CALLER: auth.role_of(presented, self.config)}
         if refusal is not None and evasions.authenticates_first(self.config):
             await self._unauthorized(send, refusal)
             return
@@ -177,7 +186,8 @@ class Gateway:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                message = {**message, "headers": [*message.get("headers", []), *limit_headers]}
+                if plane_stack.rate_headers_apply(self.config, path, message["status"]):
+                    message = {**message, "headers": [*message.get("headers", []), *limit_headers]}
             await send(message)
 
         try:
@@ -189,6 +199,10 @@ class Gateway:
                 await _send_json(send, 500, body, "application/json", limit_headers)
 
     async def _unauthorized(self, send: Send, refusal: str) -> None:
+        if refusal == auth.INVALID_MESSAGE and plane_stack.invalid_key_status(self.config) == 403:
+            body = encode(plane_stack.INVALID_KEY_BODY)
+            await _send_json(send, 403, body, "application/json", [])
+            return
         body, media = auth.unauthorized_body(refusal, self.config)
         await _send_json(send, 401, body, media, [(b"www-authenticate", b"X-API-Key")])
 

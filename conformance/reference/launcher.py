@@ -12,8 +12,14 @@ from dataclasses import replace
 from types import TracebackType
 from typing import IO
 
-from conformance.reference.config import ServerConfig, mask_key
-from conformance.reference.options import KEY_VARIABLE, server_arguments, server_config
+from conformance.reference.config import ServerConfig, generate_api_key, mask_key
+from conformance.reference.options import (
+    GUEST_KEY_VARIABLE,
+    KEY_VARIABLE,
+    MEMBER_KEY_VARIABLE,
+    server_arguments,
+    server_config,
+)
 
 STARTUP_TIMEOUT = 10.0  # seconds; a healthy start takes well under 2
 
@@ -41,12 +47,23 @@ def _answers(port: int) -> bool:
 
 
 class RunningServer:
-    def __init__(self, process: subprocess.Popen[bytes], port: int, api_key: str, workspace: str):
+    def __init__(
+        self,
+        process: subprocess.Popen[bytes],
+        port: int,
+        api_key: str,
+        workspace: str,
+        member_key: str = "",
+        guest_key: str = "",
+    ):
         self.process = process
         self.port = port
         self.base_url = f"http://127.0.0.1:{port}"
         self.api_key = api_key
         self.workspace = workspace
+        # The keys of the seeded workspace member (role 15) and guest (role 5).
+        self.member_key = member_key
+        self.guest_key = guest_key
 
     def __repr__(self) -> str:
         return f"RunningServer({self.base_url}, key={mask_key(self.api_key)}, ws={self.workspace})"
@@ -76,12 +93,20 @@ def start_reference_server(
     config: ServerConfig | None = None, *, stderr: int | IO[str] | None = None, **settings: object
 ) -> RunningServer:
     """Start `config` (or a ServerConfig of `settings`, by field or option name: `faults=...`,
-    `rate_limit=...`, `behaviours=...`, which replaces the default set). `stderr` goes to
+    `rate_limit=...`, `behaviours=...`, which replaces the default set). The server also gets a
+    workspace member's and a guest's key (generated unless the config has them). `stderr` goes to
     subprocess.Popen: None inherits ours, subprocess.DEVNULL silences the server's log line and
     tracebacks, a file collects them."""
     config = config or server_config(settings)
-    # The key travels in the environment, never on the command line (see options.KEY_VARIABLE).
-    env = {**os.environ, KEY_VARIABLE: config.api_key}
+    member = config.member_api_key or generate_api_key()
+    guest = config.guest_api_key or generate_api_key()
+    # The keys travel in the environment, never on the command line (see options.KEY_VARIABLE).
+    env = {
+        **os.environ,
+        KEY_VARIABLE: config.api_key,
+        MEMBER_KEY_VARIABLE: member,
+        GUEST_KEY_VARIABLE: guest,
+    }
     for _attempt in range(3):  # the free port may be taken between probe and bind
         port = _free_port()
         command = [sys.executable, "-m", "conformance.reference"]
@@ -90,7 +115,7 @@ def start_reference_server(
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while time.monotonic() < deadline and process.poll() is None:
             if _answers(port):
-                return RunningServer(process, port, config.api_key, config.workspace)
+                return RunningServer(process, port, config.api_key, config.workspace, member, guest)
             time.sleep(0.02)
         if process.poll() is None:
             process.kill()

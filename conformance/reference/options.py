@@ -16,7 +16,10 @@ from conformance.reference.config import ServerConfig
 from conformance.reference.faults import unknown_faults
 from conformance.reference.variations import unknown_variations
 
-KEY_VARIABLE = "PLANE_REFERENCE_API_KEY"  # the launcher -> server process channel of the key
+# The launcher -> server process channel of the keys (the admin's, the member's, the guest's).
+KEY_VARIABLE = "PLANE_REFERENCE_API_KEY"
+MEMBER_KEY_VARIABLE = "PLANE_REFERENCE_MEMBER_API_KEY"
+GUEST_KEY_VARIABLE = "PLANE_REFERENCE_GUEST_API_KEY"
 EMBEDDED_NOTE = "embedded server only: "
 
 
@@ -59,10 +62,16 @@ def server_config(
 
 
 def config_from_namespace(
-    args: argparse.Namespace, env: Mapping[str, str] | None = None, *, embedded_only: bool = False
+    args: argparse.Namespace,
+    env: Mapping[str, str] | None = None,
+    *,
+    embedded_only: bool = False,
+    fields: Mapping[str, object] | None = None,
 ) -> ServerConfig:
-    """The configuration a parsed command line asks for (the parser had `add_server_arguments`)."""
-    return server_config(given_in(args, server_options(embedded_only)), env)
+    """The configuration a parsed command line asks for (the parser had `add_server_arguments`),
+    with `fields` set by their own names (the keys that have no option)."""
+    given = {**given_in(args, server_options(embedded_only)), **(fields or {})}
+    return server_config(given, env)
 
 
 def server_arguments(config: ServerConfig) -> list[str]:

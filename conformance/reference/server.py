@@ -6,11 +6,13 @@ import importlib.util
 import signal
 import sys
 from types import FrameType
+from typing import IO
 
 import uvicorn
 
 from conformance.reference.app import create_app
 from conformance.reference.config import ServerConfig, mask_key
+from conformance.reference.request_log import RequestLog
 from conformance.reference.rules import auth
 
 
@@ -33,7 +35,8 @@ def serve(config: ServerConfig) -> int:
     app = create_app(config)
     print(
         f"reference server on http://{config.host}:{config.port} workspace={config.workspace} "
-        f"key={mask_key(config.api_key)} rate_limit={config.rate_limit}/min "
+        f"key={mask_key(config.api_key)} member_key={'yes' if config.member_api_key else 'no'} "
+        f"guest_key={'yes' if config.guest_api_key else 'no'} rate_limit={config.rate_limit}/min "
         f"faults={','.join(sorted(config.faults)) or 'none'} "
         f"behaviours={','.join(sorted(config.behaviours)) or 'docs'} "
         f"variations={','.join(sorted(config.variations)) or 'none'}",
@@ -50,9 +53,12 @@ def serve(config: ServerConfig) -> int:
     # leave its SQLite files behind. Ours turns the re-raised signal into a clean exit.
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _exit_quietly)
+    stream: IO[str] | None = None
+    if config.log:
+        stream = sys.stdout if config.log == "-" else open(config.log, "a", encoding="utf-8")  # noqa: SIM115
     try:
         uvicorn.run(
-            app,
+            RequestLog(app, stream) if stream else app,
             host=config.host,
             port=config.port,
             log_level="warning",
@@ -63,4 +69,6 @@ def serve(config: ServerConfig) -> int:
         )
     finally:
         app.shutdown()
+        if stream is not None and stream is not sys.stdout:
+            stream.close()
     return 0

@@ -7,16 +7,20 @@ still never reaches a file on disk.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator
-from typing import TextIO
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, TextIO
 
 from conformance.credentials import SECRET_HEADERS, environment_secrets
 from conformance.report.model import RunResult
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 REDACTED = "[redacted]"
 # Plane API keys carry this prefix.
@@ -28,9 +32,18 @@ _KEY_IN_TEXT = re.compile(
 )
 
 
+# An option whose value is a credential, however it is typed: --api-key, --api_key, --apikey,
+# --plane-api-key, --token, --key, --secret, --password, --auth... (`--api=KEY` too).
+_SECRET_OPTION = re.compile(r"(?i)^--?[a-z0-9_-]*(?:key|token|secret|passw|auth|api)[a-z0-9_-]*$")
+# What a credential looks like on its own: a Plane key, or 24 letters and digits (both) with no
+# separator, which no path, URL, slug, UUID or word has.
+_KEY_LIKE = re.compile(r"plane_api_\S*|(?=\w*\d)(?=\w*[A-Za-z])\w{24,}", re.ASCII)
+
+
 def _is_harmless(value: str) -> bool:
     """Placeholders that point at a key without being one ($PLANE_API_KEY, [redacted], ***)."""
-    return value.startswith("$") or REDACTED in value or "***" in value or not value
+    # ("[redacted" too: the value pattern stops at "]", and an earlier pass may have masked it)
+    return value.startswith(("$", "[redacted")) or "***" in value or not value
 
 
 def scrub_text(text: str, secrets: Iterable[str] = ()) -> str:
@@ -66,6 +79,53 @@ def known_secrets(extra: Iterable[str] = ()) -> tuple[str, ...]:
     candidates = [*extra, *environment_secrets(os.environ)]
     # Very short values would blank out ordinary words; real keys are long.
     return tuple(s for s in candidates if s and len(s) >= 8)
+
+
+def looks_like_key(text: str) -> bool:
+    return _KEY_LIKE.fullmatch(text) is not None
+
+
+def command_line_secrets(arguments: Sequence[str]) -> tuple[str, ...]:
+    """The credentials a command line carries: the value of every key-ish option, spelled right
+    or not (`--api-key K`, `--api_key=K`, `--token K`), whatever its length, and every argument
+    that looks like a key wherever it stands (pasted without its option, or as a file name)."""
+    found = [argument for argument in arguments if looks_like_key(argument)]
+    for index, argument in enumerate(arguments):
+        name, equals, value = argument.partition("=")
+        if not _SECRET_OPTION.match(name):
+            continue
+        if not equals and index + 1 < len(arguments):
+            value = arguments[index + 1]
+        if value and not value.startswith("-"):  # `--api-key --workspace x`: no value given
+            found.append(value)
+    return tuple(dict.fromkeys(found))
+
+
+def scrub_arguments(message: str, arguments: Sequence[str]) -> str:
+    """A message about a command line (argparse's errors echo what they did not understand)
+    without the credentials it carries (`command_line_secrets`, masked whatever their length)
+    and whatever `scrub_text` removes."""
+    masked = command_line_secrets(arguments)
+    for value in sorted(masked, key=len, reverse=True):
+        message = re.sub(rf"(?<![\w-]){re.escape(value)}(?![\w-])", REDACTED, message)
+    return scrub_text(message, known_secrets())
+
+
+class ScrubbingArgumentParser(argparse.ArgumentParser):
+    """argparse's parser whose every message (errors, usage, help, version) goes through
+    `scrub_arguments` with the command line it parsed: `--api_key KEY` mistyped never comes back
+    as `unrecognized arguments: --api_key KEY`. Its subparsers are of the same class."""
+
+    _arguments: Sequence[str] = ()
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        self._arguments = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        super()._print_message(scrub_arguments(message, self._arguments), file)
 
 
 def scrubbed(result: RunResult, secrets: Iterable[str] = ()) -> RunResult:

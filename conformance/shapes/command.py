@@ -2,13 +2,14 @@
 target's response shapes, or compare them with a recorded release (which fields appeared,
 disappeared or changed type): what a self-hoster wants to know before upgrading.
 
-    record  --target URL --workspace SLUG [--out FILE] [--server-version V]
-    compare --target URL --workspace SLUG [--against FILE]
+    record  --target URL --workspace SLUG [--api-key KEY] [--out FILE] [--server-version V]
+    compare --target URL --workspace SLUG [--api-key KEY] [--against FILE]
     compare --observed FILE [--against FILE]        (two recordings, no target)
 
-The key comes from PLANE_API_KEY only (never a flag, never printed); PLANE_BASE_URL and
-PLANE_WORKSPACE_SLUG stand in for --target and --workspace. Exit codes: 0 no drift (or recorded),
-1 drift, 2 the command could not run (one sentence on stderr).
+The key comes from --api-key or PLANE_API_KEY, as for `run` (never printed: every message of the
+command goes through the scrubber); PLANE_BASE_URL and PLANE_WORKSPACE_SLUG stand in for --target
+and --workspace. Exit codes: 0 no drift (or recorded), 1 drift, 2 the command could not run (one
+sentence on stderr).
 
 `drift_summary` is the same comparison as data, for a run's results (`extra.shape_drift`).
 """
@@ -23,6 +24,11 @@ from collections.abc import Sequence
 import httpx
 
 from conformance.credentials import ApiKey
+from conformance.report.scrub import (
+    ScrubbingArgumentParser,
+    command_line_secrets,
+    scrubbed_output,
+)
 from conformance.shapes.files import ShapesFile, default_path, load, to_document, write
 from conformance.shapes.model import Drift, Recording, compare_recordings, summarize
 from conformance.shapes.options import add_arguments
@@ -39,18 +45,21 @@ class Unusable(Exception):
 
 
 def _parser(prog: str = "python -m conformance.shapes") -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=prog, description=__doc__)
+    parser = ScrubbingArgumentParser(
+        prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     add_arguments(parser)
     return parser
 
 
 def _client(args: argparse.Namespace) -> TargetClient:
+    key = getattr(args, "api_key", None) or os.environ.get(ApiKey.variable)
     if not args.target or not args.workspace:
         raise Unusable("give --target and --workspace (or PLANE_BASE_URL, PLANE_WORKSPACE_SLUG)")
-    if not os.environ.get(ApiKey.variable):
-        raise Unusable(f"set {ApiKey.variable} to the target's API key")
+    if not key:
+        raise Unusable(f"give --api-key or set {ApiKey.variable} to the target's API key")
     try:
-        config = resolve_config(base_url=args.target, workspace=args.workspace)
+        config = resolve_config(base_url=args.target, api_key=key, workspace=args.workspace)
     except ConfigError as problem:
         raise Unusable(str(problem)) from None
     return client_for(config)
@@ -132,7 +141,9 @@ def run_command(args: argparse.Namespace, name: str = "conformance.shapes") -> i
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_command(_parser().parse_args(argv))
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    with scrubbed_output(*command_line_secrets(arguments)):  # as `plane-conformance shapes`
+        return run_command(_parser().parse_args(arguments))
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     cmp = sub.add_parser("compare", help="compare a target's shapes with a recorded release")
     for each in (rec, cmp):
         each.add_argument("--target", default=os.environ.get("PLANE_BASE_URL"))
+        each.add_argument("--api-key", help="API key (env PLANE_API_KEY); never printed")
         each.add_argument("--workspace", default=os.environ.get("PLANE_WORKSPACE_SLUG"))
     rec.add_argument("--out", type=Path, help="default: specs/observed/plane-vVERSION.shapes.json")
     rec.add_argument("--server-version", help="default: asked from the target's /api/instances/")

@@ -2,9 +2,10 @@
 against the reference server; every step must end the same way (ok, or the same error status)
 and return the same field set with the same JSON types. Ids, timestamps and values are ignored.
 
-The reference runs twice: with `--plane-1.3.1` (Plane's ways, also where they depart from the
-docs) no step may differ; with its default behaviours, only the reviewed exceptions below may,
-each a difference where the reference follows the docs (docs/reference-vs-plane.md).
+Per release the lane has, the reference runs with that release's behaviours (`--plane-VERSION`):
+no step may differ. Against Plane v1.3.1 it also runs with its default behaviours: only the
+reviewed exceptions below may differ, each a difference where the reference follows the docs
+(docs/reference-vs-plane.md).
 
 A failure lists every differing step, one line each. The step lists of both runs are also written
 to reports/differential/ (field names and types only, never a key or a value) for review.
@@ -31,7 +32,8 @@ CLIENTS: dict[str, Callable[[str, str, str], Adapter]] = {
     PlanePyAdapter.name: PlanePyAdapter,
 }
 REPORT_DIR = REPO / "reports" / "differential"
-PLANE_MODE, DEFAULT_MODE = "plane-1.3.1", "default"
+RELEASE_MODE, DEFAULT_MODE = "release", "default"
+DEFAULT_AGAINST = "1.3.1"  # the release the default reference follows where the docs leave room
 
 # Reviewed exceptions: steps where the default reference differs from Plane on purpose, as
 # "step: the difference's line" prefixes, per client; each names the behaviour giving Plane's way.
@@ -51,10 +53,14 @@ DEFAULT_EXCEPTIONS: dict[str, frozenset[str]] = {
 }
 
 
-@pytest.fixture(scope="module", params=[PLANE_MODE, DEFAULT_MODE])
-def reference(request: pytest.FixtureRequest) -> Iterator[tuple[str, RunningServer]]:
+@pytest.fixture(scope="module", params=[RELEASE_MODE, DEFAULT_MODE])
+def reference(
+    request: pytest.FixtureRequest, each_plane: RealPlane
+) -> Iterator[tuple[str, RunningServer]]:
     mode = str(request.param)
-    behaviours = (PLANE_MODE,) if mode == PLANE_MODE else None
+    if mode == DEFAULT_MODE and each_plane.version != DEFAULT_AGAINST:
+        pytest.skip(f"the default reference is compared with Plane v{DEFAULT_AGAINST} only")
+    behaviours = (f"plane-{each_plane.version}",) if mode == RELEASE_MODE else None
     with start_reference_server(stderr=subprocess.DEVNULL, behaviours=behaviours) as server:
         yield mode, server
 
@@ -87,20 +93,21 @@ def _write(name: str, real: list[Step], ref: list[Step], lines: list[str]) -> Pa
 
 @pytest.mark.parametrize("client_name", sorted(CLIENTS))
 def test_same_steps_on_real_plane_and_reference(
-    client_name: str, real_plane: RealPlane, reference: tuple[str, RunningServer]
+    client_name: str, each_plane: RealPlane, reference: tuple[str, RunningServer]
 ) -> None:
     mode, server = reference
     make = CLIENTS[client_name]
-    real = _run(make, real_plane.base_url, real_plane.api_key, real_plane.workspace)
+    real = _run(make, each_plane.base_url, each_plane.api_key, each_plane.workspace)
     ref = _run(make, server.base_url, server.api_key, server.workspace)
     lines = differences(real, ref)
-    written = _write(f"{client_name}-{mode}", real, ref, lines)
+    label = f"{client_name}-v{each_plane.version}-{mode}"
+    written = _write(label, real, ref, lines)
     allowed = DEFAULT_EXCEPTIONS[client_name] if mode == DEFAULT_MODE else frozenset()
     unexpected = [line for line in lines if line not in allowed]
     assert not unexpected, (
-        f"{client_name} ({mode} reference): {len(unexpected)} of {len(real)} steps differ "
-        f"(real Plane vs reference; details in {written.relative_to(REPO)}):\n"
-        + "\n".join(unexpected)
+        f"{client_name} (Plane v{each_plane.version}, {mode} reference): {len(unexpected)} of "
+        f"{len(real)} steps differ (real Plane vs reference; details in "
+        f"{written.relative_to(REPO)}):\n" + "\n".join(unexpected)
     )
     stale = sorted(allowed - set(lines))
     assert not stale, "reviewed exceptions that no longer differ:\n" + "\n".join(stale)

@@ -12,6 +12,10 @@ from starlette.testclient import TestClient
 from conformance.reference.app import create_app
 from conformance.reference.config import ServerConfig
 
+# The keys of the seeded workspace member and guest (fixed: these are test servers).
+MEMBER_KEY = "plane_api_" + "member" * 5
+GUEST_KEY = "plane_api_" + "guest" * 6
+
 
 class Api:
     """A TestClient bound to the key and workspace, with short URL helpers."""
@@ -65,7 +69,11 @@ def make_api() -> Iterator[ApiFactory]:
     ) -> Api:
         # No behaviour unless asked: these tests hold whichever the server's default becomes.
         config = ServerConfig(
-            faults=frozenset(faults), rate_limit=rate_limit, behaviours=frozenset(behaviours)
+            faults=frozenset(faults),
+            rate_limit=rate_limit,
+            behaviours=frozenset(behaviours),
+            member_api_key=MEMBER_KEY,
+            guest_api_key=GUEST_KEY,
         )
         app = create_app(config)
         apps.append(app)

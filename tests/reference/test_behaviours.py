@@ -1,5 +1,6 @@
-"""Plane's ways, switched on by name or by group (`plane-rules`, `plane-1.3.1`): each does what
-real Plane v1.3.1 does, and only when switched on (docs/reference-vs-plane.md lists them)."""
+"""Plane's ways, switched on by name or by group (`plane-rules`, `plane-VERSION`): each does what
+real Plane does, only when switched on, and belongs to the releases that have it
+(docs/reference-vs-plane.md lists them)."""
 
 from __future__ import annotations
 
@@ -11,16 +12,21 @@ import pytest
 from conformance.reference.behaviours import (
     DEFAULT_BEHAVIOURS,
     GROUPS,
+    KINDS,
     PLANE_1_3_1,
     PLANE_RULES,
+    RELEASES,
+    RULE,
     all_behaviours,
     chosen_behaviours,
     is_followed,
+    release_group,
 )
 from tests.reference.conftest import Api, ApiFactory
 
 UNKNOWN_ID = "00000000-0000-4000-8000-00000000dead"
 VIEWS = {"cycle_view": True, "module_view": True, "intake_view": True}
+PAGE = (Path(__file__).resolve().parents[2] / "docs/reference-vs-plane.md").read_text("utf-8")
 
 
 def _project(api: Api, name: str = "Alpha", identifier: str = "ALP") -> dict[str, Any]:
@@ -29,27 +35,45 @@ def _project(api: Api, name: str = "Alpha", identifier: str = "ALP") -> dict[str
     return dict(answer.json())
 
 
-def test_every_behaviour_belongs_to_a_group_and_is_documented() -> None:
-    page = (Path(__file__).resolve().parents[2] / "docs/reference-vs-plane.md").read_text("utf-8")
-    for name, behaviour in all_behaviours().items():
-        assert behaviour.group in GROUPS
-        assert f"`{name}`" in page, f"{name} is not explained in docs/reference-vs-plane.md"
+def _row(name: str) -> str:
+    """The behaviour's row of docs/reference-vs-plane.md."""
+    rows = [line for line in PAGE.splitlines() if line.startswith(f"| `{name}` |")]
+    assert len(rows) == 1, f"{name} has {len(rows)} rows in docs/reference-vs-plane.md, not 1"
+    return rows[0]
 
 
-def test_plane_1_3_1_includes_the_plane_rules() -> None:
+@pytest.mark.parametrize("name", sorted(all_behaviours()))
+def test_every_behaviour_is_documented_with_its_releases(name: str) -> None:
+    behaviour = all_behaviours()[name]
+    assert behaviour.kind in KINDS and behaviour.releases
+    assert behaviour.groups <= set(GROUPS)
+    listed = _row(name).split("|")[2]
+    for release in RELEASES:
+        assert (f"v{release}" in listed) == (release in behaviour.releases), (name, listed)
+
+
+def test_groups_switch_on_their_releases_behaviours_only() -> None:
     for behaviour in all_behaviours().values():
-        assert is_followed(behaviour, frozenset({PLANE_1_3_1}))
         assert is_followed(behaviour, frozenset({behaviour.name}))
-        assert is_followed(behaviour, frozenset({PLANE_RULES})) == (behaviour.group == PLANE_RULES)
+        assert is_followed(behaviour, frozenset({PLANE_RULES})) == (behaviour.kind == RULE)
+        for release in RELEASES:
+            on = is_followed(behaviour, frozenset({release_group(release)}))
+            assert on == (release in behaviour.releases), (behaviour.name, release)
         assert not is_followed(behaviour, frozenset())
 
 
 def test_options_choose_behaviours() -> None:
-    given = {"docs_only": True, "plane_rules": True, "plane_1_3_1": False, "behaviour": []}
+    given = {"docs_only": True, "plane_rules": True, "behaviour": []}
     assert chosen_behaviours(given) == {PLANE_RULES}
-    given = {"docs_only": True, "behaviour": ["sticky-colours-null"]}
-    assert chosen_behaviours(given) == {"sticky-colours-null"}
+    assert chosen_behaviours({"docs_only": True, "behaviour": ["sticky-colours-null"]}) == {
+        "sticky-colours-null"
+    }
     assert chosen_behaviours({}) == DEFAULT_BEHAVIOURS
+    # A release replaces the default: v1.0.0 does not restrict project names.
+    assert chosen_behaviours({"plane_1_0_0": True, "behaviour": []}) == {"plane-1.0.0"}
+    assert chosen_behaviours({"plane_1_3_1": True}) == {PLANE_1_3_1}
+    with pytest.raises(ValueError, match="choose one release"):
+        chosen_behaviours({"plane_1_3_1": True, "plane_1_0_0": True})
     with pytest.raises(ValueError, match="unknown behaviour"):
         chosen_behaviours({"docs_only": True, "behaviour": ["no-such-thing"]})
 
@@ -73,7 +97,7 @@ def test_restricted_project_names(make_api: ApiFactory, name: str) -> None:
 
 
 def test_features_off_until_switched_on(make_api: ApiFactory) -> None:
-    api = make_api(behaviours=("features-off-until-enabled",))
+    api = make_api(behaviours=("features-off-until-enabled", "intake-off-until-enabled"))
     project = _project(api)
     assert (project["cycle_view"], project["module_view"], project["intake_view"]) == (
         False,
@@ -98,6 +122,21 @@ def test_features_off_until_switched_on(make_api: ApiFactory) -> None:
     assert api.patch(f"{url}cycles/{cycles[0]['id']}/", {"name": "c2"}).status_code == 400
 
 
+def test_v1_0_0_has_only_intake_off(make_api: ApiFactory) -> None:
+    api = make_api(behaviours=("plane-1.0.0",))
+    project = _project(api, "plc-v1 project")  # v1.0.0 takes any name
+    assert (project["cycle_view"], project["module_view"], project["intake_view"]) == (
+        True,
+        True,
+        False,
+    )
+    assert project["logo_props"] == {}
+    url = api.project_url(project["id"])
+    assert api.post(f"{url}modules/", {"name": "m"}).status_code == 201
+    intake = api.post(f"{url}intake-issues/", {"issue": {"name": "i"}})
+    assert intake.status_code == 400
+
+
 def test_state_create_answers_200(make_api: ApiFactory) -> None:
     for behaviours, status in (((), 201), (("state-create-200",), 200)):
         api = make_api(behaviours=behaviours)
@@ -106,7 +145,7 @@ def test_state_create_answers_200(make_api: ApiFactory) -> None:
         assert made.status_code == status and made.json()["slug"] == "q"
 
 
-# --- plane-1.3.1 --------------------------------------------------------------------------------
+# --- departures ---------------------------------------------------------------------------------
 
 
 def test_cycle_create_needs_project_id(make_api: ApiFactory) -> None:

@@ -1,22 +1,25 @@
-"""The reference server answers in the shapes real Plane v1.3.1 was recorded answering.
+"""The reference server answers in the shapes each real Plane release was recorded answering.
 
-The same recorder scenario as for real Plane runs against the embedded reference server, twice:
+The same recorder scenario as for real Plane runs against the embedded reference server:
 
-- with `--plane-1.3.1` (every behaviour of Plane's, also where it departs from the docs): every
-  recorded operation must match, with no drift at all;
-- with the server's default behaviours: the only drifts allowed are the listed differences
-  where the reference follows the docs rather than Plane (DOCS_OVER_PLANE, each tied to the
-  behaviour that gives Plane's way, explained in docs/reference-vs-plane.md). A listed
-  difference that no longer shows is an error too, so the list stays true.
+- with `--plane-VERSION`, for every release with a committed recording
+  (specs/observed/plane-vVERSION.shapes.json): every recorded operation must match, with no
+  drift at all, and the operations the release does not serve must be the same;
+- with the server's default behaviours, against Plane v1.3.1's recording: the only drifts
+  allowed are the listed differences where the reference follows the docs rather than Plane
+  (DOCS_OVER_PLANE, each tied to the behaviour that gives Plane's way, explained in
+  docs/reference-vs-plane.md). A listed difference that no longer shows is an error too, so the
+  list stays true.
 
-Each operation of the committed recording is one test per mode, listing its drifts one line each
-("GET /api/v1/... 200  $.results[].logo_props: field disappeared (was object)"). Operations Plane
-does not serve (the file's `not_recorded` says which) are not compared: the reference server
-serves a superset on purpose.
+Each operation of a committed recording is one test per mode, listing its drifts one line each
+("GET /api/v1/... 200  $.results[].logo_props: field disappeared (was object)"). Operations a
+release does not serve (the file's `not_recorded` says which) are not compared: the default
+reference serves a superset on purpose.
 """
 
 from __future__ import annotations
 
+import functools
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,21 +28,29 @@ import pytest
 
 from conformance.reference.behaviours import (
     DEFAULT_BEHAVIOURS,
-    PLANE_1_3_1,
+    RELEASES,
     all_behaviours,
     is_followed,
+    release_group,
 )
 from conformance.reference.launcher import start_reference_server
-from conformance.shapes.files import ShapesFile, load
+from conformance.shapes.files import ShapesFile, default_path, load
 from conformance.shapes.model import Drift, Recording, compare_recordings
-from conformance.shapes.recorder import ShapeRecorder
+from conformance.shapes.recorder import RecorderResult, ShapeRecorder
 from conformance.target.client import TargetClient
 
-COMMITTED: ShapesFile = load()
-OPERATIONS = sorted(
-    {key[:2] for key in COMMITTED.recording} - COMMITTED.not_served,
-    key=lambda op: (op[1], op[0]),
-)
+RECORDED = tuple(release for release in RELEASES if default_path(release).is_file())
+FILES: dict[str, ShapesFile] = {release: load(default_path(release)) for release in RECORDED}
+COMMITTED: ShapesFile = FILES["1.3.1"]
+
+
+def _operations(file: ShapesFile) -> list[tuple[str, str]]:
+    return sorted(
+        {key[:2] for key in file.recording} - file.not_served, key=lambda op: (op[1], op[0])
+    )
+
+
+OPERATIONS = _operations(COMMITTED)
 
 WS = "/api/v1/workspaces/{workspace_slug}"
 PROJECT = WS + "/projects/{project_id}"
@@ -142,24 +153,25 @@ def _expected_by_default() -> tuple[Difference, ...]:
     )
 
 
-def _record(behaviours: tuple[str, ...] | None) -> Recording:
+def _run(behaviours: tuple[str, ...] | None) -> RecorderResult:
     with (
         start_reference_server(stderr=subprocess.DEVNULL, behaviours=behaviours) as server,
         TargetClient(server.base_url, server.api_key, server.workspace) as client,
     ):
         result = ShapeRecorder(client).run()
     assert not result.abandoned, "\n".join(result.abandoned)
-    return result.recording
+    return result
 
 
-@pytest.fixture(scope="module")
-def as_plane() -> Iterator[Recording]:
-    yield _record((PLANE_1_3_1,))
+@functools.cache
+def _as_release(release: str) -> RecorderResult:
+    """The stand-in recorded with `--plane-RELEASE` (once per release and process)."""
+    return _run((release_group(release),))
 
 
 @pytest.fixture(scope="module")
 def by_default() -> Iterator[Recording]:
-    yield _record(None)
+    yield _run(None).recording
 
 
 def _drifts(observed: Recording, op: tuple[str, str]) -> list[Drift]:
@@ -170,10 +182,30 @@ def _param(op: tuple[str, str]) -> object:
     return pytest.param(op, id=f"{op[0]} {op[1]}")
 
 
-@pytest.mark.parametrize("op", [_param(op) for op in OPERATIONS])
-def test_plane_mode_has_plane_shapes(as_plane: Recording, op: tuple[str, str]) -> None:
-    drifts = _drifts(as_plane, op)
+@pytest.mark.parametrize(
+    ("release", "op"),
+    [
+        pytest.param(release, op, id=f"{release} {op[0]} {op[1]}")
+        for release in RECORDED
+        for op in _operations(FILES[release])
+    ],
+)
+def test_release_mode_has_the_release_shapes(release: str, op: tuple[str, str]) -> None:
+    drifts = compare_recordings(FILES[release].recording, _as_release(release).recording, {op})
     assert not drifts, "\n".join(str(drift) for drift in drifts)
+
+
+@pytest.mark.parametrize("release", RECORDED)
+def test_release_mode_serves_what_the_release_serves(release: str) -> None:
+    """What the release does not serve (404 for valid ids) the stand-in does not serve either,
+    and nothing else is missing from its recording."""
+    committed = FILES[release].not_recorded
+    observed = _as_release(release).not_recorded
+    differing = sorted(set(committed.items()) ^ set(observed.items()))
+    assert not differing, "\n".join(
+        f"{key}: {'release' if (key, why) in committed.items() else 'stand-in'}: {why}"
+        for key, why in differing
+    )
 
 
 @pytest.mark.parametrize("op", [_param(op) for op in OPERATIONS])
@@ -201,5 +233,8 @@ def test_listed_differences_name_behaviours() -> None:
         assert difference.operations <= set(OPERATIONS), difference.behaviour
 
 
-def test_every_recorded_operation_is_compared() -> None:
-    assert len(OPERATIONS) == COMMITTED.header["operations"]
+@pytest.mark.parametrize("release", RECORDED)
+def test_every_recorded_operation_is_compared(release: str) -> None:
+    file = FILES[release]
+    assert len(_operations(file)) == file.header["operations"]
+    assert file.header["server_version"] == release

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
+import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -69,3 +75,55 @@ def test_latency_holds_api_answers_back() -> None:
         api_s = time.monotonic() - started
     assert me.status_code == 200
     assert api_s >= 0.15 and health_s < 0.15
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_with_member_and_guest_keys_and_a_request_log(tmp_path: Path) -> None:
+    """`plane-conformance serve --log FILE`: the member's and the guest's keys are in private
+    files named on stderr, they act as Plane's roles, and the log has one line per request,
+    never a key."""
+    port, log = _free_port(), tmp_path / "requests.log"
+    env = {**os.environ, "PLANE_API_KEY": "plane_api_" + "a" * 32}
+    for variable in ("PLANE_MEMBER_API_KEY", "PLANE_GUEST_API_KEY"):
+        env.pop(variable, None)
+    command = [sys.executable, "-m", "conformance", "serve", "--port", str(port), "--log", str(log)]
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        lines: list[str] = []
+        while not any(line.startswith("reference server on") for line in lines):
+            line = process.stderr.readline() if process.stderr else ""
+            assert line, f"serve ended before it answered: {lines}"
+            lines.append(line)
+        files = dict(re.findall(r"(member|guest) key in (\S+) ", "".join(lines)))
+        keys = {who: Path(path).read_text().strip() for who, path in files.items()}
+        assert set(keys) == {"member", "guest"}
+        assert not any(key in "".join(lines) for key in keys.values())
+        for _attempt in range(200):  # the log line comes before uvicorn listens
+            with contextlib.suppress(httpx.TransportError):
+                httpx.get(f"{base}/health")
+                break
+            time.sleep(0.05)
+        ws = f"{base}/api/v1/workspaces/conformance"
+        me = httpx.get(f"{base}/api/v1/users/me/", headers={"X-API-Key": keys["member"]})
+        assert me.status_code == 200 and me.json()["display_name"] == "grace"
+        guest = {"X-API-Key": keys["guest"]}
+        assert httpx.get(f"{ws}/members/", headers=guest).status_code == 403
+        body = {"name": "guest project", "identifier": "GST"}
+        assert httpx.post(f"{ws}/projects/", json=body, headers=guest).status_code == 403
+        assert httpx.get(f"{ws}/projects/", headers=guest).status_code == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    written = log.read_text().splitlines()
+    assert any(
+        re.fullmatch(r"\S+Z GET /api/v1/users/me/ 200 \d+\.\dms", line) for line in written
+    ), written
+    assert any(" POST /api/v1/workspaces/conformance/projects/ 403 " in line for line in written)
+    assert not any(key in log.read_text() for key in [*keys.values(), env["PLANE_API_KEY"]])
+    assert not any(Path(path).exists() for path in files.values())

@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from conformance.reference.behaviours import PLANE_1_3_1, declare_behaviour
+from conformance.reference.behaviours import DEPARTURE, ONLY_1_0_0, SINCE_1_2_3, declare_behaviour
 from conformance.reference.context import Ctx, new_id, now_iso
 from conformance.reference.resources import base, listing
 from conformance.reference.resources.base import Resource, Scope
@@ -252,14 +252,27 @@ def list_activities(ctx: Ctx) -> Response:
 
 DETAIL_IS_AN_OBJECT = declare_behaviour(
     "activity-detail-object",
-    PLANE_1_3_1,
+    DEPARTURE,
     "an activity's detail answers the activity itself (and a 404 of {message, code}); the docs "
     "answer it as a page (the paginated envelope) holding the one activity",
+    releases=SINCE_1_2_3,
+)
+
+
+DETAIL_LISTS_ALL = declare_behaviour(
+    "activity-detail-lists-all",
+    DEPARTURE,
+    "an activity's detail answers the work item's whole activity list (the page, as the list "
+    "does: the id in the URL is not looked at, an unknown one answers the same); the docs "
+    "answer the page holding the one activity, and 404 for an unknown id",
+    releases=ONLY_1_0_0,
 )
 
 
 def activity_detail(ctx: Ctx) -> Response:
     """The documented answer is the paginated envelope holding the one activity."""
+    if ctx.config.follows(DETAIL_LISTS_ALL):
+        return list_activities(ctx)
     scope = _scope(ctx)
     activity_id = ctx.path["activity_id"]
     doc = ctx.store.get("activity", activity_id) if is_uuid(activity_id) else None

@@ -8,16 +8,22 @@ from typing import Any
 
 from starlette.responses import Response
 
+from conformance.reference.behaviours import ALL_RELEASES, DEPARTURE, declare_behaviour
 from conformance.reference.context import Ctx
 from conformance.reference.resources import uploads
-from conformance.reference.resources.attachments import check_size, object_key, refuse_missing
+from conformance.reference.resources.attachments import (
+    check_size,
+    object_key,
+    refuse_missing,
+    upload_answer,
+)
 from conformance.reference.resources.routing import WORKSPACE, RouteTable
 from conformance.reference.rules.errors import (
     ApiError,
-    created,
     deleted,
     field_errors,
     json_response,
+    server_error,
 )
 from conformance.reference.store import Doc
 from conformance.reference.validation import FieldSpec, validate_body
@@ -67,7 +73,9 @@ def _create(ctx: Ctx, clean: dict[str, Any], entity_type: str, project: str | No
         "asset_url": uploads.download_url(ctx, doc["id"]),
         "upload_data": data,
     }
-    return created(body, ctx.config)
+    if entity_type == "WORKSPACE" and ctx.config.follows(WORKSPACE_ASSETS_500):
+        raise server_error()
+    return upload_answer(ctx, body)
 
 
 def create_user_asset(ctx: Ctx) -> Response:
@@ -77,6 +85,16 @@ def create_user_asset(ctx: Ctx) -> Response:
     clean = validate_body(ctx.body, USER_SPECS, ctx.config, partial=False)
     check_size(clean["size"])
     return _create(ctx, clean, clean["entity_type"], None)
+
+
+WORKSPACE_ASSETS_500 = declare_behaviour(
+    "workspace-assets-500",
+    DEPARTURE,
+    "a workspace asset upload with a valid body answers 500, on any deployment: Plane's view "
+    "calls its storage class with an argument it does not take (a body missing name or size is "
+    "still refused with 400 first)",
+    releases=ALL_RELEASES,
+)
 
 
 def create_workspace_asset(ctx: Ctx) -> Response:

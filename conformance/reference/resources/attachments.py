@@ -9,10 +9,11 @@ from typing import Any
 
 from starlette.responses import Response
 
+from conformance.reference.behaviours import ALL_RELEASES, DEPARTURE, declare_behaviour
 from conformance.reference.config import ServerConfig
 from conformance.reference.context import Ctx
 from conformance.reference.resources import uploads, work_items
-from conformance.reference.resources.routing import PROJECT, RouteTable
+from conformance.reference.resources.routing import PROJECT, RouteTable, body_unread
 from conformance.reference.rules.errors import (
     ApiError,
     created,
@@ -106,13 +107,68 @@ def upload_credentials(ctx: Ctx) -> Response:
         "asset_url": uploads.download_url(ctx, doc["id"]),
         "attachment": _public(doc),
     }
+    if ctx.config.follows(UPLOAD_ANSWER_AS_PLANE):
+        body = _as_plane(body, doc)
+    return upload_answer(ctx, body)
+
+
+UPLOAD_ANSWER_AS_PLANE = declare_behaviour(
+    "upload-answer-as-plane",
+    DEPARTURE,
+    "an attachment's upload credentials answer no `detail`; the attachment is Plane's whole "
+    "file asset (entity_identifier, user, draft_issue, comment, page null; size a number) and "
+    "the presigned fields those of an S3 signature-v4 POST (x-amz-algorithm, x-amz-credential, "
+    'x-amz-date); the page shows {"detail": ...} only',
+    releases=ALL_RELEASES,
+)
+_ASSET_ONLY = ("entity_identifier", "user", "draft_issue", "comment", "page")
+
+
+def _as_plane(body: Doc, doc: Doc) -> Doc:
+    attachment = {**_public(doc), **dict.fromkeys(_ASSET_ONLY), "size": float(doc["size"])}
+    day = str(doc["created_at"])[:10].replace("-", "")
+    signed = {
+        "x-amz-algorithm": "AWS4-HMAC-SHA256",
+        "x-amz-credential": f"reference/{day}/us-east-1/s3/aws4_request",
+        "x-amz-date": f"{day}T000000Z",
+    }
+    data = {**body["upload_data"], "fields": {**body["upload_data"]["fields"], **signed}}
+    return {**{k: v for k, v in body.items() if k != "detail"}, "upload_data": data,
+            "attachment": attachment}  # fmt: skip
+
+
+UPLOAD_CREDENTIALS_200 = declare_behaviour(
+    "upload-credentials-200",
+    DEPARTURE,
+    "the upload credentials of an attachment or a user asset (which create it) answer 200, as "
+    "their pages document; the introduction says 201 for every create, as the reference does",
+    releases=ALL_RELEASES,
+)
+PATCH_MARKS_UPLOADED = declare_behaviour(
+    "attachment-patch-marks-uploaded",
+    DEPARTURE,
+    "a PATCH of an attachment answers 204 and marks it uploaded whatever the body (not JSON, "
+    "an is_uploaded that is no boolean, an array): Plane's view never reads it; the page "
+    "documents is_uploaded, a boolean, and the introduction a 400 for what cannot be processed",
+    releases=ALL_RELEASES,
+)
+
+
+def upload_answer(ctx: Ctx, body: Doc) -> Response:
+    """What a create of upload credentials answers: 201 (the introduction), or 200."""
+    if ctx.config.follows(UPLOAD_CREDENTIALS_200):
+        return json_response(body, ctx.config, 200)
     return created(body, ctx.config)
 
 
+@body_unread(lambda ctx: ctx.config.follows(PATCH_MARKS_UPLOADED))
 def complete_upload(ctx: Ctx) -> Response:
     """PATCH {is_uploaded}: 204; marking it uploaded records what storage holds."""
     doc = _one(ctx)
-    clean = validate_body(ctx.body, COMPLETE_SPECS, ctx.config, partial=True)
+    if ctx.config.follows(PATCH_MARKS_UPLOADED):
+        clean = {"is_uploaded": True}
+    else:
+        clean = validate_body(ctx.body, COMPLETE_SPECS, ctx.config, partial=True)
     if clean.get("is_uploaded"):
         doc["is_uploaded"] = True
         doc["storage_metadata"] = uploads.storage_metadata(ctx, doc)

@@ -14,7 +14,13 @@ from typing import Any
 
 from starlette.responses import Response
 
-from conformance.reference.behaviours import PLANE_1_3_1, declare_behaviour
+from conformance.reference.behaviours import (
+    ALL_RELEASES,
+    DEPARTURE,
+    ONLY_1_0_0,
+    ONLY_1_2_3,
+    declare_behaviour,
+)
 from conformance.reference.context import Ctx, new_id
 from conformance.reference.resources import crud, listing
 from conformance.reference.resources.base import Resource, Scope, View
@@ -31,9 +37,24 @@ DEFAULT_FAVICON = (
 )
 LINK_TITLE_UNFETCHED = declare_behaviour(
     "link-title-unfetched",
-    PLANE_1_3_1,
+    DEPARTURE,
     "a link's metadata.title is null, as on a Plane that cannot fetch the page (the recording's "
     "loopback server); the docs give metadata.title as a string",
+    releases=ALL_RELEASES,
+)
+LINK_HOST_UNRESOLVED = declare_behaviour(
+    "link-metadata-unresolved",
+    DEPARTURE,
+    "a link's metadata is v1.2.3's crawler giving up on a host it cannot resolve (the "
+    "recording's loopback machine): {url, error, title: null, favicon: null}, no favicon_url",
+    releases=ONLY_1_2_3,
+)
+LINK_CREATE_NO_TITLE = declare_behaviour(
+    "link-create-ignores-title",
+    DEPARTURE,
+    "a link create ignores `title` (the link's title is null until an update sets it); the "
+    "docs list title in the create body",
+    releases=ONLY_1_0_0,
 )
 
 
@@ -63,8 +84,19 @@ def _author_answered(ctx: Ctx, doc: Doc, view: View, *fields: str) -> Doc:
     return {**doc, **dict.fromkeys(fields, ctx.user_id)} if view == "create" else doc
 
 
+COMMENT_WITHOUT_DESCRIPTION = declare_behaviour(
+    "comment-without-description",
+    DEPARTURE,
+    "a comment carries no `description` and no `parent` (later releases add both; the docs "
+    "show a comment in an example only)",
+    releases=ONLY_1_0_0,
+)
+
+
 def _comment_serialize(ctx: Ctx, doc: Doc, view: View) -> Doc:
     out = _author_answered(ctx, doc, view, "updated_by")
+    if ctx.config.follows(COMMENT_WITHOUT_DESCRIPTION):
+        out = {k: v for k, v in out.items() if k not in ("description", "parent")}
     return {"is_member": True, **out} if view in ("read", "list") else out
 
 
@@ -142,6 +174,15 @@ def _link_after_create(ctx: Ctx, doc: Doc) -> None:
         "favicon": DEFAULT_FAVICON,
         "favicon_url": None,
     }
+    if ctx.config.follows(LINK_HOST_UNRESOLVED):
+        metadata = {
+            "url": doc.get("url"),
+            "error": "Unexpected error: Hostname could not be resolved",
+            "title": None,
+            "favicon": None,
+        }
+    if ctx.config.follows(LINK_CREATE_NO_TITLE):
+        doc = {**doc, "title": None}
     ctx.store.replace("link", {**doc, "metadata": metadata})
 
 
@@ -149,7 +190,14 @@ def _link_serialize(ctx: Ctx, doc: Doc, view: View) -> Doc:
     """A write is answered before the background task ran: with its authors (a create also
     with no metadata yet)."""
     if view == "create":
-        return {**doc, "metadata": {}, "created_by": ctx.user_id, "updated_by": ctx.user_id}
+        title = None if ctx.config.follows(LINK_CREATE_NO_TITLE) else doc.get("title")
+        return {
+            **doc,
+            "title": title,
+            "metadata": {},
+            "created_by": ctx.user_id,
+            "updated_by": ctx.user_id,
+        }
     if view == "update":
         return {**doc, "updated_by": ctx.user_id}
     return doc

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from starlette.responses import Response
 
+from conformance.reference.behaviours import DEPARTURE, ONLY_1_0_0, declare_behaviour
 from conformance.reference.context import Ctx, new_id, now_iso
 from conformance.reference.faults import declare_fault
 from conformance.reference.resources import listing, work_items
@@ -41,12 +42,24 @@ _NO_ISSUES = {
 }
 
 
+NO_ISSUES_WITHOUT_CODE = declare_behaviour(
+    "cycle-issues-refusal-without-code",
+    DEPARTURE,
+    'a cycle work-item POST without `issues` answers 400 {"error": "Work items are required"} '
+    "with no `code` (later releases add MISSING_WORK_ITEMS)",
+    releases=ONLY_1_0_0,
+)
+
+
 def issue_ids(ctx: Ctx, kind: str, project: str) -> list[str]:
     """The body's `issues`: a list of ids of work items in this project."""
     body = ctx.body if isinstance(ctx.body, dict) else {}
     ids = body.get("issues")
     if not ids:
-        raise ApiError(400, _NO_ISSUES[kind])
+        refusal = dict(_NO_ISSUES[kind])
+        if ctx.config.follows(NO_ISSUES_WITHOUT_CODE):
+            refusal.pop("code", None)
+        raise ApiError(400, refusal)
     if not isinstance(ids, list):
         raise field_errors({"issues": ["A non-empty list of work item ids is required."]})
     missing = [

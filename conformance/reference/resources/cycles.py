@@ -11,15 +11,27 @@ from typing import Any
 
 from starlette.responses import Response
 
-from conformance.reference.behaviours import PLANE_1_3_1, declare_behaviour
+from conformance.reference.behaviours import (
+    ALL_RELEASES,
+    DEPARTURE,
+    ONLY_1_0_0,
+    SINCE_1_2_3,
+    declare_behaviour,
+)
 from conformance.reference.context import Ctx
 from conformance.reference.faults import declare_fault
 from conformance.reference.resources import containers, crud, features, listing
 from conformance.reference.resources.base import Resource, View, load_in_project, project_scope
-from conformance.reference.resources.routing import PROJECT, RouteTable
-from conformance.reference.rules.errors import bad_request, field_errors, json_response
+from conformance.reference.resources.routing import PROJECT, Handler, RouteTable
+from conformance.reference.rules.errors import (
+    ApiError,
+    bad_request,
+    field_errors,
+    json_response,
+    server_error,
+)
 from conformance.reference.store import Doc
-from conformance.reference.validation import FieldSpec, is_uuid, parse_date
+from conformance.reference.validation import FieldSpec, is_uuid, parse_date, validate_body
 
 SPECS = {
     "name": FieldSpec("str", required=True, max_length=255),
@@ -47,9 +59,33 @@ ESTIMATES = ("total_estimates", "completed_estimates", "started_estimates")
 
 NEEDS_PROJECT_ID = declare_behaviour(
     "cycle-create-needs-project-id",
-    PLANE_1_3_1,
+    DEPARTURE,
     "a cycle create without `project_id` in the body answers 400 "
     '{"non_field_errors": ["Project ID is required"]}; the create-cycle page does not list it',
+    releases=SINCE_1_2_3,
+)
+
+NEEDS_OWNER = declare_behaviour(
+    "cycle-create-needs-owned-by",
+    DEPARTURE,
+    'a cycle create without `owned_by` answers 400 {"owned_by": ["This field is required."]} '
+    "(the page lists owned_by, not as required); `project_id` in the body is asked for only "
+    'when both dates are given ({"non_field_errors": ["Project ID is required"]})',
+    releases=ONLY_1_0_0,
+)
+TRANSFER_TO_NO_CYCLE_500 = declare_behaviour(
+    "transfer-to-unknown-cycle-500",
+    DEPARTURE,
+    "a transfer whose new_cycle_id names no cycle of the project answers 500 (Plane reads the "
+    "missing cycle's end date); the docs want a 4xx",
+    releases=ALL_RELEASES,
+)
+ARCHIVED_CYCLES_500 = declare_behaviour(
+    "archived-cycles-500",
+    DEPARTURE,
+    "the archived-cycle list and unarchiving a cycle answer 500 (v1.0.0's list sums a uuid "
+    "column in SQL; its unarchive view takes the wrong URL parameter name)",
+    releases=ONLY_1_0_0,
 )
 
 UNDOCUMENTED_FIELD_REQUIRED = declare_fault(
@@ -65,6 +101,9 @@ def _prepare(ctx: Ctx, doc: Doc) -> None:
     plane_way = ctx.config.follows(NEEDS_PROJECT_ID) or ctx.config.has(
         UNDOCUMENTED_FIELD_REQUIRED.name
     )
+    if creating and ctx.config.follows(NEEDS_OWNER):
+        dated = doc.get("start_date") is not None and doc.get("end_date") is not None
+        plane_way = plane_way or dated
     if creating and plane_way and not doc.get("project_id"):
         raise field_errors({"non_field_errors": ["Project ID is required"]})
     if doc.get("project_id") not in (None, doc["project"]):
@@ -149,7 +188,11 @@ def transfer(ctx: Ctx) -> Response:
     if end is not None and end >= dt.datetime.now(dt.UTC).date():
         raise bad_request("The old cycle is not completed yet")
     target = ctx.store.get("cycle", target_id) if is_uuid(target_id) else None
-    if target is None or target["project"] != cycle["project"] or target["id"] == cycle["id"]:
+    if target is not None and target["project"] != cycle["project"]:
+        target = None
+    if target is None and ctx.config.follows(TRANSFER_TO_NO_CYCLE_500):
+        raise server_error()
+    if target is None or target["id"] == cycle["id"]:
         raise bad_request("new_cycle_id: a different cycle of this project is required")
     with ctx.store.transaction():
         ctx.store.replace("cycle", {**cycle, "progress_snapshot": _snapshot(ctx, cycle)})
@@ -209,6 +252,37 @@ def _snapshot(ctx: Ctx, cycle: Doc) -> dict[str, Any]:
     }
 
 
+def create_cycle(ctx: Ctx) -> Response:
+    """Under NEEDS_OWNER a missing owned_by is named with the body's other field errors, as a
+    serializer that requires it does."""
+    body = ctx.body if isinstance(ctx.body, dict) else None
+    if ctx.config.follows(NEEDS_OWNER) and body is not None and not body.get("owned_by"):
+        errors: dict[str, list[str]] = {}
+        try:
+            validate_body(body, SPECS, ctx.config, partial=False)
+        except ApiError as refusal:
+            errors = dict(refusal.body) if refusal.status == 400 else {}
+        raise field_errors({**errors, "owned_by": ["This field is required."]})
+    return crud.create_response(ctx, RESOURCE, project_scope(ctx))
+
+
+def _archived_may_fail(table: RouteTable) -> RouteTable:
+    """The archived-cycle routes, answering 500 under ARCHIVED_CYCLES_500."""
+
+    def failing(handler: Handler) -> Handler:
+        def run(ctx: Ctx) -> Response:
+            if ctx.config.follows(ARCHIVED_CYCLES_500):
+                raise server_error()
+            return handler(ctx)
+
+        return run
+
+    return [
+        (path, {m: failing(h) for m, h in methods.items()} if "/archived-" in path else methods)
+        for path, methods in table
+    ]
+
+
 ROUTES: RouteTable = [
     (
         PROJECT + "/cycles/",
@@ -216,7 +290,7 @@ ROUTES: RouteTable = [
             "GET": lambda ctx: listing.list_response(
                 ctx, RESOURCE, project_scope(ctx), archived=False
             ),
-            "POST": lambda ctx: crud.create_response(ctx, RESOURCE, project_scope(ctx)),
+            "POST": create_cycle,
         },
     ),
     (
@@ -224,6 +298,6 @@ ROUTES: RouteTable = [
         crud.object_routes(RESOURCE, _one, project_scope),
     ),
     (PROJECT + "/cycles/{cycle_id}/archive/", {"POST": archive}),
-    *containers.routes(RESOURCE, _one, exclusive=True),
+    *_archived_may_fail(containers.routes(RESOURCE, _one, exclusive=True)),
     (PROJECT + "/cycles/{cycle_id}/transfer-issues/", {"POST": transfer}),
 ]

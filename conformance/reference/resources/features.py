@@ -8,7 +8,7 @@ from typing import Any
 from starlette.responses import Response
 
 from conformance.reference.context import Ctx
-from conformance.reference.resources.projects import FEATURES_OFF
+from conformance.reference.resources.projects import FEATURES_OFF, INTAKE_OFF
 from conformance.reference.resources.routing import PROJECT, RouteTable
 from conformance.reference.rules.errors import ApiError, json_response
 from conformance.reference.store import Doc
@@ -38,9 +38,9 @@ _OFF: dict[str, dict[str, Any]] = {
 
 
 def require(ctx: Ctx, project_id: str, flag: str) -> None:
-    """Under FEATURES_OFF, a write to cycles, modules or intake of a project that has not
-    switched the feature on answers Plane's 400."""
-    if not ctx.config.follows(FEATURES_OFF):
+    """Under FEATURES_OFF (cycles, modules) and INTAKE_OFF (intake), a write to a part of a
+    project that has not switched it on answers Plane's 400."""
+    if not ctx.config.follows(INTAKE_OFF if flag == "intake_view" else FEATURES_OFF):
         return
     project = ctx.store.get("project", project_id) or {}
     if not project.get(flag):

@@ -13,7 +13,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from conformance.reference.behaviours import PLANE_1_3_1, declare_behaviour
+from conformance.reference.behaviours import ALL_RELEASES, DEPARTURE, ONLY_1_0_0, declare_behaviour
 from conformance.reference.context import Ctx
 from conformance.reference.resources import activities, crud, features, listing, work_items
 from conformance.reference.resources.base import Resource, View, lite, project_scope
@@ -31,9 +31,10 @@ from conformance.reference.validation import FieldSpec, validate_body
 
 ISSUE_IS_AN_ID = declare_behaviour(
     "intake-issue-is-an-id",
-    PLANE_1_3_1,
+    DEPARTURE,
     "an intake issue's `issue` is the work item's id (its details are in `issue_detail`); the "
     "docs give `issue` as an object {id, name, description, priority, sequence_id}",
+    releases=ALL_RELEASES,
 )
 TRIAGE = ("Triage", "#4E5355", 65000.0)
 _TAGS = re.compile(r"<[^>]+>")
@@ -68,6 +69,15 @@ DETAIL_FIELDS = (
 )  # fmt: skip
 
 
+DETAIL_WITHOUT_DESCRIPTION_JSON = declare_behaviour(
+    "intake-detail-without-description-json",
+    DEPARTURE,
+    "an intake issue's issue_detail has no description_json (v1.0.0's work item model has no "
+    "such field; the docs show issue_detail in an example only)",
+    releases=ONLY_1_0_0,
+)
+
+
 def _issue_detail(ctx: Ctx, item: Doc) -> Doc:
     state = ctx.store.get("state", item.get("state") or "")
     text = _TAGS.sub("", item.get("description_html") or "").strip()
@@ -75,7 +85,10 @@ def _issue_detail(ctx: Ctx, item: Doc) -> Doc:
         **item, "description": {}, "description_json": {}, "description_stripped": text,
         "state": lite("state", state) if state else None,
     }  # fmt: skip
-    return {name: source.get(name) for name in DETAIL_FIELDS}
+    fields: tuple[str, ...] = DETAIL_FIELDS
+    if ctx.config.follows(DETAIL_WITHOUT_DESCRIPTION_JSON):
+        fields = tuple(name for name in fields if name != "description_json")
+    return {name: source.get(name) for name in fields}
 
 
 def _serialize(ctx: Ctx, doc: Doc, view: View = "read") -> Doc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from conformance.reference.behaviours import ALL_RELEASES, DEPARTURE, declare_behaviour
 from conformance.reference.context import Ctx
 from conformance.reference.resources import crud, listing
 from conformance.reference.resources.base import Resource, load_in_project, project_scope
@@ -28,11 +29,26 @@ OUTPUT = (
 )  # fmt: skip
 
 
+SORT_ORDER_AFTER_LAST = declare_behaviour(
+    "label-sort-order-after-last",
+    DEPARTURE,
+    "a label created in a project that has labels gets the highest sort_order there plus "
+    "10000, whatever the body says (the project's first label and an update keep the value "
+    "sent); the docs give sort_order as the label's sort order",
+    releases=ALL_RELEASES,
+)
+
+
 def _prepare(ctx: Ctx, doc: Doc) -> None:
     if doc.get("parent") == doc["id"]:
         raise field_errors({"parent": ["A label cannot be its own parent."]})
     if doc.get("sort_order") is None:
         doc["sort_order"] = 65535.0
+    creating = ctx.store.get("label", doc["id"]) is None
+    if creating and ctx.config.follows(SORT_ORDER_AFTER_LAST):
+        others = [d["sort_order"] for d in ctx.store.query("label", project=doc["project"])]
+        if others:
+            doc["sort_order"] = float(max(others)) + 10000
 
 
 def _before_delete(ctx: Ctx, doc: Doc) -> None:

@@ -9,11 +9,12 @@ from collections.abc import Callable
 
 from starlette.responses import Response
 
+from conformance.reference.behaviours import ALL_RELEASES, DEPARTURE, declare_behaviour
 from conformance.reference.context import Ctx
 from conformance.reference.faults import declare_fault
 from conformance.reference.resources.base import Resource, Scope, expanders, shaping
 from conformance.reference.rules import fields_expand, pagination
-from conformance.reference.rules.errors import ApiError, bad_request, json_response
+from conformance.reference.rules.errors import ApiError, bad_request, json_response, server_error
 from conformance.reference.store import Doc, ScopeFilter
 
 FILTERS = ("external_id", "external_source")  # documented list filters, applied together
@@ -26,6 +27,25 @@ UNKNOWN_ORDER_BY_500 = declare_fault(
 )
 
 
+ORDER_BY_UNKNOWN_500 = declare_behaviour(
+    "order-by-unknown-500",
+    DEPARTURE,
+    "on the lists Plane orders by the parameter (work items, a cycle's or a module's too, "
+    "their activities, projects) an unknown order_by answers 500; the docs want a 400",
+    releases=ALL_RELEASES,
+)
+ORDER_BY_IGNORED_ELSEWHERE = declare_behaviour(
+    "order-by-ignored-elsewhere",
+    DEPARTURE,
+    "the other lists (states, labels, cycles, modules, comments, links, intake issues, "
+    "stickies, ...) ignore order_by, known or not, and keep their own order; the docs list "
+    "order_by for them",
+    releases=ALL_RELEASES,
+)
+# The kinds whose Plane list reads the order_by parameter.
+ORDERED_BY_PARAMETER = frozenset({"work_item", "project", "activity"})
+
+
 def ordering(ctx: Ctx, resource: Resource) -> tuple[str, bool] | None:
     raw = (ctx.params.get("order_by") or "").strip()
     if not raw:
@@ -33,9 +53,13 @@ def ordering(ctx: Ctx, resource: Resource) -> tuple[str, bool] | None:
     name = raw.removeprefix("-")
     if ctx.config.has(ORDER_BY_IGNORED.name):
         return None
+    if resource.kind not in ORDERED_BY_PARAMETER and ctx.config.follows(ORDER_BY_IGNORED_ELSEWHERE):
+        return None
     if name not in resource.output:
         if ctx.config.has(UNKNOWN_ORDER_BY_500.name):
             raise ApiError(500, {"error": "Internal server error"})
+        if ctx.config.follows(ORDER_BY_UNKNOWN_500):
+            raise server_error()
         raise bad_request(f"Cannot order by: {name}", invalid_order_by=[name])
     return name, raw.startswith("-")
 

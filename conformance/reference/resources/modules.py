@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from conformance.reference.behaviours import DEPARTURE, ONLY_1_0_0, declare_behaviour
 from conformance.reference.context import Ctx
 from conformance.reference.resources import containers, crud, features, listing
 from conformance.reference.resources.base import Resource, View, load_in_project, project_scope
@@ -55,8 +56,17 @@ def _prepare(ctx: Ctx, doc: Doc) -> None:
         doc["sort_order"] = 65535.0
 
 
+UPDATE_ANSWERS_MODULE = declare_behaviour(
+    "module-update-answers-module",
+    DEPARTURE,
+    "a module update answers the whole module (later releases answer only the fields their "
+    "update serialiser knows, as the reference does by default)",
+    releases=ONLY_1_0_0,
+)
+
+
 def _serialize(ctx: Ctx, doc: Doc, view: View) -> Doc:
-    if view == "update":
+    if view == "update" and not ctx.config.follows(UPDATE_ANSWERS_MODULE):
         return {name: doc.get(name) for name in UPDATE_ANSWER}
     if view in ("read", "list"):
         return {**group_counts(ctx, "module", doc["id"]), **doc}

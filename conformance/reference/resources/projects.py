@@ -11,7 +11,14 @@ import re
 
 from starlette.responses import Response
 
-from conformance.reference.behaviours import PLANE_1_3_1, PLANE_RULES, declare_behaviour
+from conformance.reference.behaviours import (
+    ALL_RELEASES,
+    DEPARTURE,
+    ONLY_1_0_0,
+    RULE,
+    SINCE_1_2_3,
+    declare_behaviour,
+)
 from conformance.reference.context import Ctx, now_iso
 from conformance.reference.resources import crud, listing
 from conformance.reference.resources.base import Resource, Scope, View
@@ -74,26 +81,46 @@ DEFAULTS = {
 
 FEATURES_OFF = declare_behaviour(
     "features-off-until-enabled",
-    PLANE_RULES,
-    "a new project has cycles, modules and intake off (cycle_view, module_view, intake_view "
-    "false) until they are switched on; creating one while off answers Plane's 400",
+    RULE,
+    "a new project has cycles and modules off (cycle_view, module_view false) until they are "
+    "switched on; creating or updating one while off answers Plane's 400",
+    releases=SINCE_1_2_3,
 )
-# What a new project has switched on under FEATURES_OFF (Plane's model defaults).
-PLANE_FLAGS = {"module_view": False, "cycle_view": False, "intake_view": False}
+INTAKE_OFF = declare_behaviour(
+    "intake-off-until-enabled",
+    RULE,
+    "a new project has intake off (intake_view false) until it is switched on; an intake issue "
+    "written while off answers Plane's 400",
+    releases=ALL_RELEASES,
+)
+# What a new project has switched off under each behaviour (Plane's model defaults).
+PLANE_FLAGS = (
+    (FEATURES_OFF, {"module_view": False, "cycle_view": False}),
+    (INTAKE_OFF, {"intake_view": False}),
+)
+PROJECT_LOGO_EMPTY = declare_behaviour(
+    "project-logo-empty",
+    DEPARTURE,
+    "a new project's logo_props is {} (later releases give it a random icon, as the reference "
+    "does by default; the docs show the field in an example only)",
+    releases=ONLY_1_0_0,
+)
 
 RESTRICTED_NAMES = declare_behaviour(
     "restricted-project-names",
-    PLANE_RULES,
+    RULE,
     "a project name holding any of & + , : ; $ ^ } { * = ? @ # | ' < > . ( ) % ! - is refused "
     "with Plane's 400",
+    releases=SINCE_1_2_3,
 )
 _FORBIDDEN_NAME = re.compile(r"[&+,:;$^}{*=?@#|'<>.()%!-]")
 
 UNKNOWN_PROJECT_WRITE_403 = declare_behaviour(
     "unknown-project-write-403",
-    PLANE_1_3_1,
+    DEPARTURE,
     "a PATCH or DELETE of an unknown project id answers 403 (Plane checks the caller's role in "
     "the project before its existence); the docs answer an unknown id with 404",
+    releases=ALL_RELEASES,
 )
 FORBIDDEN = {"detail": "You do not have permission to perform this action."}
 
@@ -172,6 +199,13 @@ def _after_create(ctx: Ctx, project: Doc) -> None:
 
 def _serialize(ctx: Ctx, doc: Doc, view: View) -> Doc:
     out = {**doc, "total_members": ctx.store.count("project_member", project=doc["id"])}
+    if view != "create":  # (a create answers its creator's: a member, an admin)
+        # The caller's own membership: none for a guest reading somebody else's project.
+        mine = ctx.store.find(
+            "project_member", project=doc["id"], field="member", value=ctx.user_id
+        )
+        out["is_member"] = mine is not None
+        out["member_role"] = mine["role"] if mine else None
     if view == "list":
         return out
     return {k: v for k, v in out.items() if k not in LIST_ONLY}
@@ -209,12 +243,19 @@ def create_project(ctx: Ctx) -> Response:
     check_name(ctx, ctx.body)
     body = ctx.body
     if isinstance(body, dict):
-        flags = PLANE_FLAGS if ctx.config.follows(FEATURES_OFF) else {}
+        flags = {
+            name: value
+            for behaviour, off in PLANE_FLAGS
+            if ctx.config.follows(behaviour)
+            for name, value in off.items()
+        }
         rng = random.Random()
-        logo = {
+        logo: Doc = {
             "in_use": "icon",
             "icon": {"name": rng.choice(_ICONS), "color": rng.choice(_COLORS)},
         }
+        if ctx.config.follows(PROJECT_LOGO_EMPTY):
+            logo = {}
         ctx.body = {**flags, "logo_props": logo, **body}
     return crud.create_response(ctx, RESOURCE, WORKSPACE_SCOPE)
 

@@ -13,3 +13,19 @@ RouteTable = list[tuple[str, dict[str, Handler]]]
 
 WORKSPACE = "/api/v1/workspaces/{slug}"
 PROJECT = WORKSPACE + "/projects/{project_id}"
+
+
+def body_unread(when: Callable[[Ctx], bool]) -> Callable[[Handler], Handler]:
+    """Mark a handler that, when `when(ctx)`, never reads the request body (as a Plane view
+    that ignores it): a body that is not JSON is then no reason for a 400."""
+
+    def mark(handler: Handler) -> Handler:
+        handler.body_unread = when  # type: ignore[attr-defined]
+        return handler
+
+    return mark
+
+
+def reads_body(handler: Handler, ctx: Ctx) -> bool:
+    when = getattr(handler, "body_unread", None)
+    return not (when is not None and when(ctx))

@@ -11,7 +11,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from conformance.reference.behaviours import PLANE_1_3_1, declare_behaviour
+from conformance.reference.behaviours import DEPARTURE, SINCE_1_2_3, declare_behaviour
 from conformance.reference.context import Ctx
 from conformance.reference.resources import crud
 from conformance.reference.resources.base import Resource, Scope, View
@@ -31,9 +31,10 @@ OUTPUT = (
 
 COLOURS_NULL = declare_behaviour(
     "sticky-colours-null",
-    PLANE_1_3_1,
+    DEPARTURE,
     "a sticky created without colours answers color and background_color null; the docs give "
     "both as strings",
+    releases=SINCE_1_2_3,
 )
 _COLOURS = ("color", "background_color")
 
@@ -99,7 +100,7 @@ def _one(ctx: Ctx) -> Doc:
 
 def list_stickies(ctx: Ctx) -> Response:
     """The caller's stickies, paginated (the list page documents the cursor envelope)."""
-    page = pagination.parse(ctx.params, ctx.config)
+    page = pagination.parse(ctx.params, ctx.config, plane_default=20)
     newest_first = ("created_at", True)  # as Plane lists them
     docs = [
         d for d in ctx.store.query("sticky", order=newest_first) if d.get("owner") == ctx.user_id

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from conformance.reference.context import Ctx, new_id, now_iso
+from conformance.reference.context import Ctx, People, new_id, now_iso
 from conformance.reference.resources.routing import WORKSPACE, RouteTable
 from conformance.reference.rules.errors import json_response
 from conformance.reference.store import Doc, Store
 
+# The workspace's people: handle -> (first name, last name, workspace role, whose key). Plane's
+# roles: 20 admin, 15 member, 5 guest. The owner's key is the server's own; the member's and the
+# guest's keys exist when the server is given them (serve makes them).
+ADMIN, MEMBER, GUEST = 20, 15, 5
 _PEOPLE = (
-    ("Ada", "Lovelace", "ada"),
-    ("Grace", "Hopper", "grace"),
-    ("Alan", "Turing", "alan"),
+    ("ada", "Ada", "Lovelace", ADMIN, "admin"),
+    ("grace", "Grace", "Hopper", MEMBER, "member"),
+    ("alan", "Alan", "Turing", MEMBER, None),
+    ("katherine", "Katherine", "Johnson", GUEST, "guest"),
 )
 
 
@@ -28,23 +33,37 @@ def _user(first: str, last: str, handle: str) -> Doc:
     }
 
 
-def seed(store: Store, slug: str) -> tuple[Doc, str]:
-    """The workspace and the id of the key's user; created once, kept across restarts (--db)."""
-    workspace = store.find("workspace", project=None, field="slug", value=slug)
-    if workspace is None:
-        with store.transaction():
-            for first, last, handle in _PEOPLE:
-                store.insert("user", _user(first, last, handle))
-            owner = store.query("user", limit=1)[0]["id"]
+def seed(store: Store, slug: str) -> tuple[Doc, People]:
+    """The workspace and its people; created once, kept across restarts (--db), the people an
+    older database lacks added."""
+    with store.transaction():
+        known = {user["display_name"]: user for user in store.query("user")}
+        for handle, first, last, _role, _key in _PEOPLE:
+            if handle not in known:
+                known[handle] = _user(first, last, handle)
+                store.insert("user", known[handle])
+        workspace = store.find("workspace", project=None, field="slug", value=slug)
+        if workspace is None:
             workspace = {
                 "id": new_id(),
                 "name": slug.replace("-", " ").title(),
                 "slug": slug,
-                "owner": owner,
+                "owner": known["ada"]["id"],
                 "created_at": now_iso(),
             }
             store.insert("workspace", workspace)
-    return workspace, workspace["owner"]
+    by_key = {key: known[handle]["id"] for handle, _f, _l, _r, key in _PEOPLE if key}
+    by_key["admin"] = workspace["owner"]
+    roles = {known[handle]["id"]: role for handle, _f, _l, role, _k in _PEOPLE}
+    roles[workspace["owner"]] = ADMIN
+    return workspace, People(by_key, roles)
+
+
+def role(ctx: Ctx, user_id: str) -> int:
+    """A user's workspace role (the owner is an admin; anyone else seeded a member)."""
+    if user_id == ctx.workspace["owner"]:
+        return ADMIN
+    return ctx.people.roles.get(user_id, MEMBER)
 
 
 def me(ctx: Ctx) -> Response:
@@ -53,10 +72,7 @@ def me(ctx: Ctx) -> Response:
 
 def workspace_members(ctx: Ctx) -> Response:
     # A plain list, as the docs' example shows (this list is not paginated).
-    members = [
-        {**user, "role": 20 if user["id"] == ctx.workspace["owner"] else 15}
-        for user in ctx.store.query("user")
-    ]
+    members = [{**user, "role": role(ctx, user["id"])} for user in ctx.store.query("user")]
     return json_response(members, ctx.config)
 
 

@@ -52,6 +52,21 @@ def case_sensitive_header_name(raw: bytes) -> bytes:
     return raw
 
 
+# The scope entry where the gateway leaves the caller's role for the handlers.
+CALLER = "plane.caller"
+ADMIN, MEMBER, GUEST = "admin", "member", "guest"
+
+
+def role_of(presented: str | None, config: ServerConfig) -> str:
+    """Whose key it is: the member's or the guest's key, else the admin's (the server's own key,
+    and whatever a fault lets through)."""
+    if presented is not None and presented == config.member_api_key:
+        return MEMBER
+    if presented is not None and presented == config.guest_api_key:
+        return GUEST
+    return ADMIN
+
+
 def check_key(presented: str | None, config: ServerConfig) -> str | None:
     """None when the request may proceed, else the 401 message to answer with."""
     if presented is None or presented.strip() == "":
@@ -60,7 +75,8 @@ def check_key(presented: str | None, config: ServerConfig) -> str | None:
         if presented is not None and config.has(EMPTY_KEY_ACCEPTED.name):
             return None
         return MISSING_MESSAGE
-    if presented != config.api_key and not config.has(INVALID_KEY_ACCEPTED.name):
+    known = presented == config.api_key or role_of(presented, config) != ADMIN
+    if not known and not config.has(INVALID_KEY_ACCEPTED.name):
         return INVALID_MESSAGE
     return None
 

@@ -52,6 +52,11 @@ def bad_request(message: str, **extra: Any) -> ApiError:
     return ApiError(400, {"error": message, **extra})
 
 
+def server_error() -> ApiError:
+    """The 500 Plane answers where its own code fails (its exception handler's words)."""
+    return ApiError(500, {"error": "Something went wrong please try again later"})
+
+
 def field_errors(errors: dict[str, list[str]]) -> ApiError:
     """400 naming every offending field, each with its messages (DRF style, as Plane does)."""
     return ApiError(400, dict(errors))

@@ -14,9 +14,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from conformance.reference.behaviours import ALL_RELEASES, DEPARTURE, declare_behaviour
 from conformance.reference.config import ServerConfig
 from conformance.reference.faults import declare_fault
-from conformance.reference.rules.errors import bad_request
+from conformance.reference.rules.errors import ApiError, bad_request, server_error
 from conformance.reference.variations import declare_variation
 
 MAX_PER_PAGE = 100
@@ -105,6 +106,18 @@ EMPTY_CURSOR_ON_LAST_PAGE = declare_variation(
     "the last page's next_cursor is the empty string (next_page_results false says there is none)",
 )
 
+PLANE_PAGES = declare_behaviour(
+    "plane-pages",
+    DEPARTURE,
+    "Plane's paginator: per_page defaults to 1000 (stickies: 20) and may be up to 1000 (above: "
+    '400 {"detail": "Invalid per_page value. Cannot exceed 1000."}; not a number: 400; 0 or '
+    "less: 500); a cursor is read as value:page:is_prev (malformed: 400 {detail}, a negative "
+    "page: 400); prev_cursor is always value:page-1:1 (the first page's `1000:-1:1`), "
+    "next_cursor value:page+1:0; the docs say 100 by default and at most",
+    releases=ALL_RELEASES,
+)
+PLANE_MAX_PER_PAGE = 1000
+
 _CURSOR = re.compile(r"^(\d+):(\d+):([01])$")
 _INT = re.compile(r"^[+-]?\d+$")
 
@@ -117,8 +130,38 @@ class PageRequest:
     cursor_given: bool = False
 
 
-def parse(params: Mapping[str, str], config: ServerConfig) -> PageRequest:
-    """Validate per_page and cursor; raise 400 for anything the contract refuses."""
+def _plane_parse(params: Mapping[str, str], default: int) -> PageRequest:
+    """Plane's BasePaginator: what it accepts, and how it refuses the rest."""
+    try:
+        per_page = int(params.get("per_page", default))
+    except ValueError:
+        raise ApiError(400, {"detail": "Invalid per_page parameter."}) from None
+    most = max(PLANE_MAX_PER_PAGE, default)
+    if per_page > most:
+        raise ApiError(400, {"detail": f"Invalid per_page value. Cannot exceed {most}."})
+    if per_page < 1:
+        raise server_error()  # Plane divides by the page size (0) or slices backwards (< 0)
+    raw = params.get("cursor")
+    bits = (raw if raw is not None else f"{per_page}:0:0").split(":")
+    try:
+        if len(bits) != 3:
+            raise ValueError(raw)
+        _ = float(bits[0]) if "." in bits[0] else int(bits[0])  # the value must be a number
+        page, is_prev = int(bits[1]), bool(int(bits[2]))
+    except ValueError:
+        raise ApiError(400, {"detail": "Invalid cursor parameter."}) from None
+    if page < 0:
+        raise ApiError(400, {"detail": "Error in parsing"})
+    return PageRequest(per_page, page, is_prev, raw is not None)
+
+
+def parse(
+    params: Mapping[str, str], config: ServerConfig, *, plane_default: int = PLANE_MAX_PER_PAGE
+) -> PageRequest:
+    """Validate per_page and cursor; raise 400 for anything the contract refuses.
+    `plane_default`: Plane's page size for this list, under PLANE_PAGES."""
+    if config.follows(PLANE_PAGES):
+        return _plane_parse(params, plane_default)
     default = 50 if config.has(DEFAULT_50.name) else DEFAULT_PER_PAGE
     per_page = default
     raw = params.get("per_page")
@@ -159,6 +202,7 @@ def paginate(
 ) -> dict[str, Any]:
     """The documented envelope around one page; fetch(offset, limit) reads the items."""
     size, page = request.per_page, request.page
+    plane = config.follows(PLANE_PAGES)
     total_pages = math.ceil(total / size) if total else 0
     if page >= max(total_pages, 1) and config.has(PAST_END_FIRST_PAGE.name):
         page = 0
@@ -192,9 +236,9 @@ def paginate(
         # total_count is not in the docs' envelope but plane-sdk requires it.
         "total_count": reported_total,
         "next_cursor": next_cursor,
-        "prev_cursor": f"{size}:{page - 1}:{prev_flag}" if page > 0 else first_prev,
+        "prev_cursor": f"{size}:{page - 1}:{prev_flag}" if page > 0 or plane else first_prev,
         "next_page_results": has_next,
-        "prev_page_results": page > 0 and total > 0,
+        "prev_page_results": page > 0 and (total > 0 or plane),
         "count": count,
         "total_pages": pages(reported_total / size) if reported_total else 0,
         "total_results": reported_total,
