@@ -32,17 +32,10 @@ from conformance.fuzz.fuzzing import (
 from conformance.fuzz.minimal import minimal_body, prepare
 from conformance.fuzz.project import FuzzProject, Unresolved, asked_for, resolve_path_parameters
 from conformance.fuzz.stateful import all_operations, lifecycle_log, run_lifecycle
-from conformance.fuzz.transport import (
-    EITHER_SIDE,
-    LOST,
-    NO_ANSWER,
-    FuzzOperation,
-    load_schema,
-    transport_of,
-)
+from conformance.fuzz.transport import EITHER_SIDE, FuzzOperation, load_schema, transport_of
 from conformance.outcomes import SetupRefused
 from conformance.spec.paths import openapi_path
-from conformance.target.client import TargetClient
+from conformance.target.client import LOST, NO_ANSWER, TargetClient
 from conformance.target.config import TargetConfig
 from conformance.target.scratch import ScratchResources
 from conformance.target.unrouted import NOWHERE, without_path
@@ -342,7 +335,7 @@ def send_minimal(
         if answer is None:
             return
         ask = asked_for(parameters, body, answer.status_code, answer.text)
-        if ask is None:
+        if ask is None or not isinstance(body, dict):  # (it asks only of an object body)
             return
         body = {**body, ask[0]: ask[1]}
         campaign.adaptations[operation.label] = (
