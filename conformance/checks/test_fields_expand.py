@@ -76,7 +76,7 @@ def objects_of(response: httpx.Response, *, detail: bool) -> list[Any]:
     return body.get("results", []) if isinstance(body, dict) else []
 
 
-def key_problems(objects: list[Any], wanted: set[str]) -> list[str]:
+def key_problems(objects: list[object], wanted: set[str]) -> list[str]:
     problems = []
     for obj in objects:
         if not isinstance(obj, dict):
@@ -87,7 +87,7 @@ def key_problems(objects: list[Any], wanted: set[str]) -> list[str]:
     return problems
 
 
-def state_problems(obj: Any, state_id: str) -> list[str]:
+def state_problems(obj: object, state_id: str) -> list[str]:
     """state is the state object (with the id the item holds)."""
     if not isinstance(obj, dict):
         return [f"{obj!r:.80} is not an object"]
@@ -97,7 +97,7 @@ def state_problems(obj: Any, state_id: str) -> list[str]:
     return [f"state is {state!r:.120}, expected the object of state {state_id}"]
 
 
-def assignee_problems(obj: Any, assignee_ids: list[str]) -> list[str]:
+def assignee_problems(obj: object, assignee_ids: list[str]) -> list[str]:
     """assignees are the user objects (with the ids the item holds)."""
     if not isinstance(obj, dict):
         return [f"{obj!r:.80} is not an object"]
@@ -109,14 +109,7 @@ def assignee_problems(obj: Any, assignee_ids: list[str]) -> list[str]:
     return []
 
 
-def expanded_problems(obj: Any, state_id: str, assignee_ids: list[str]) -> list[str]:
-    """state is the state object; assignees are the user objects (ids as the item holds)."""
-    if not isinstance(obj, dict):
-        return [f"{obj!r:.80} is not an object"]
-    return state_problems(obj, state_id) + assignee_problems(obj, assignee_ids)
-
-
-def related_ids(item: Any) -> tuple[str | None, list[str]]:
+def related_ids(item: object) -> tuple[str | None, list[str]]:
     """The state id and assignee ids a work item (read without expand) holds."""
     if not isinstance(item, dict):
         return None, []

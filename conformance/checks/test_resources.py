@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 
 from conformance.checks._integrator import (
@@ -26,17 +25,6 @@ from conformance.target.config import TargetConfig
 from conformance.target.scratch import ScratchResources
 
 OK = range(200, 300)
-
-
-def listed_ids(response: httpx.Response, *keys: str) -> set[str]:
-    """Ids in a list answer (paginated envelope or bare array), read from the given keys."""
-    body = json_of(response)
-    rows = body.get("results", []) if isinstance(body, dict) else body
-    found: set[str] = set()
-    for row in rows if isinstance(rows, list) else []:
-        if isinstance(row, dict):
-            found |= {str(row[key]) for key in keys if row.get(key) is not None}
-    return found
 
 
 def ids_listed(client: TargetClient, path: str, *keys: str) -> set[str]:

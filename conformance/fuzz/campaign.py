@@ -32,17 +32,10 @@ from conformance.fuzz.fuzzing import (
 from conformance.fuzz.minimal import minimal_body, prepare
 from conformance.fuzz.project import FuzzProject, Unresolved, resolve_path_parameters
 from conformance.fuzz.stateful import all_operations, lifecycle_log, run_lifecycle
-from conformance.fuzz.transport import (
-    EITHER_SIDE,
-    LOST,
-    NO_ANSWER,
-    FuzzOperation,
-    load_schema,
-    transport_of,
-)
+from conformance.fuzz.transport import EITHER_SIDE, FuzzOperation, load_schema, transport_of
 from conformance.outcomes import SetupRefused
 from conformance.spec.paths import openapi_path
-from conformance.target.client import TargetClient
+from conformance.target.client import LOST, NO_ANSWER, TargetClient
 from conformance.target.config import TargetConfig
 from conformance.target.dialect import Need, asked_for, still_asks
 from conformance.target.scratch import MAX_NEEDS, ScratchResources
@@ -359,7 +352,7 @@ def send_minimal(
             dialect.learn(path, *pending)
         need = asked_for(parameters, body, answer.status_code, answer.text)
         value = need.value(parameters, me) if need is not None else None
-        if need is None or value is None:
+        if need is None or value is None or not isinstance(body, dict):
             return
         pending = (need, answer.status_code, answer.text)
         body = {**body, need.field: value}

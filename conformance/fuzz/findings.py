@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Literal
 from urllib.parse import urlsplit
 
 from conformance.target.unrouted import without_path
@@ -40,7 +40,7 @@ class Finding:
     status: int | None
     mode: str = "positive"
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
@@ -126,7 +126,7 @@ class Campaign:
         """The operations that were fuzzed (something was sent)."""
         return [label for label, log in self.logs.items() if log.why_unsent() is None]
 
-    def notes(self) -> list[dict[str, Any]]:
+    def notes(self) -> list[dict[str, str]]:
         """Report rows for what was not fuzzed or not judged, and why."""
         rows = [
             {"operation": label, "kind": kind.replace("_", " "), "message": reason}

@@ -23,7 +23,13 @@ from pathlib import Path
 
 import yaml
 
-from conformance.report.model import RunResult, verdict_of
+from conformance.report.model import (
+    BaselineMismatch,
+    BaselineOutcome,
+    BaselineRow,
+    RunResult,
+    verdict_of,
+)
 from conformance.spec.paths import specs_dir
 
 PLACEHOLDER_REASON = "TODO: say why this is accepted (ticket, owner, deadline)"
@@ -106,29 +112,21 @@ def apply_baseline(
     are recorded for the reporters (the console summary and report.html show them).
     """
     by_id = {e.id: e for e in (entries if entries is not None else load_baseline(baseline_path))}
-    accepted, stale, mismatched = [], [], []
+    outcome = BaselineOutcome(str(baseline_path), fail_on_stale=fail_on_stale)
     for verdict in result.requirements:
         entry = by_id.get(verdict.id)
         if entry is None:
             continue
         if verdict.status == entry.status:
             verdict.accepted = entry.reason or "accepted by the baseline"
-            accepted.append({"id": verdict.id, "status": entry.status, "reason": entry.reason})
+            outcome.accepted.append(BaselineRow(verdict.id, entry.status, entry.reason))
         elif verdict.status == "passed":
-            stale.append({"id": verdict.id, "status": entry.status, "reason": entry.reason})
+            outcome.stale.append(BaselineRow(verdict.id, entry.status, entry.reason))
         else:
-            mismatched.append(
-                {"id": verdict.id, "expected": entry.status, "status": verdict.status}
-            )
+            outcome.mismatched.append(BaselineMismatch(verdict.id, entry.status, verdict.status))
     known = {v.id for v in result.requirements}
-    result.baseline = {
-        "path": str(baseline_path),
-        "accepted": accepted,
-        "stale": stale,
-        "mismatched": mismatched,
-        "unknown": sorted(rid for rid in by_id if rid not in known),
-        "fail_on_stale": fail_on_stale,
-    }
+    outcome.unknown = sorted(rid for rid in by_id if rid not in known)
+    result.baseline = outcome
     return verdict_of(result).exit_code
 
 

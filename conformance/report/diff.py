@@ -9,9 +9,9 @@ Each change is one line: id, level, old → new status, the statement and the ne
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -54,17 +54,22 @@ def classify(old: str, new: str) -> str:
     return "other"  # now skipped or gone: coverage changed, not the target
 
 
-def _statuses(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {r["id"]: r for r in data["requirements"] if isinstance(r, dict) and "id" in r}
+def _statuses(data: Mapping[str, object]) -> dict[str, dict[str, object]]:
+    rows = data.get("requirements")
+    return {
+        str(row["id"]): row
+        for row in (rows if isinstance(rows, list) else [])
+        if isinstance(row, dict) and "id" in row
+    }
 
 
-def diff_results(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Change]]:
+def diff_results(old: Mapping[str, object], new: Mapping[str, object]) -> dict[str, list[Change]]:
     before, after = _statuses(old), _statuses(new)
     groups: dict[str, list[Change]] = {group: [] for group in GROUPS}
     for rid in [*after, *(r for r in before if r not in after)]:
-        old_status = before.get(rid, {}).get("status", ABSENT)
+        old_status = str(before.get(rid, {}).get("status", ABSENT))
         new_entry = after.get(rid, {})
-        new_status = new_entry.get("status", ABSENT)
+        new_status = str(new_entry.get("status", ABSENT))
         if old_status == new_status:
             continue
         either = new_entry or before[rid]
@@ -107,7 +112,10 @@ def diff_lines(groups: dict[str, list[Change]], old_target: str, new_target: str
 
 
 def render_diff_html(
-    groups: dict[str, list[Change]], old: dict[str, Any], new: dict[str, Any], paths: list[str]
+    groups: dict[str, list[Change]],
+    old: Mapping[str, object],
+    new: Mapping[str, object],
+    paths: list[str],
 ) -> str:
     environment = Environment(
         loader=PackageLoader("conformance.report", "templates"),

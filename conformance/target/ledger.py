@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import httpx
 
+from conformance.codec import from_wire
 from conformance.report.model import Exchange
 
 KeyKind = Literal["configured", "none", "other"]
@@ -69,21 +70,14 @@ class LedgerRow:
         answer = self.status if self.status is not None else f"no response ({self.failure})"
         return f"{self.method} {self.path} -> {answer}"
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         data = asdict(self)
         data["owner"] = list(self.owner)
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> LedgerRow:
-        exchange = data.get("exchange")
-        return cls(
-            **{
-                **data,
-                "owner": tuple(data.get("owner", ())),
-                "exchange": Exchange(**exchange) if isinstance(exchange, dict) else None,
-            }
-        )
+    def from_dict(cls, data: object) -> LedgerRow:
+        return from_wire(cls, data)
 
 
 def may_be_cited(row: LedgerRow) -> bool:

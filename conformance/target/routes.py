@@ -169,7 +169,7 @@ class RouteMap:
             response.status_code == 404 and unrouted is not None and unrouted.looks_like(response)
         )
 
-    def adaptations(self) -> list[dict[str, str]]:
+    def adaptations(self) -> list[dict[str, object]]:
         """One row per adapted family, for results.json "adaptations"."""
         return [
             {
@@ -187,6 +187,16 @@ class RouteMap:
     def rows(self) -> list[dict[str, Any]]:
         """Every family's routing, for results.json "routes" (information, never a verdict)."""
         return [{**asdict(route), "adapted": route.adapted} for route in self.families]
+
+    def to_wire(self) -> dict[str, Any]:
+        """As plain data, for the workers' workerinput (conformance/plugin/wire.py)."""
+        return self.to_dict()
+
+    @classmethod
+    def from_wire(cls, data: object) -> RouteMap:
+        if not isinstance(data, dict):
+            raise TypeError(f"RouteMap: a mapping was expected, not {type(data).__name__}")
+        return cls.from_dict(data)
 
     def to_dict(self) -> dict[str, Any]:
         return {
