@@ -30,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,10 +128,6 @@ class FaultOutcome:
     @property
     def clean(self) -> bool:
         return self.exit_code == 0 and not self.flagged and self.leftovers == 0
-
-
-def areas_for(requirement_ids: Iterable[str]) -> tuple[str, ...]:
-    return tuple(sorted({catalogue()[rid].area for rid in requirement_ids}))
 
 
 def suite_command(report_dir: Path, *, profile: str, options: Sequence[str] = ()) -> list[str]:

@@ -1,8 +1,9 @@
 """`plane-conformance run`: resolve the target, preflight it, drive pytest, map the outcome.
 
 Without --target (and without PLANE_BASE_URL) the embedded reference server is started for the
-run and stopped afterwards. The API key reaches pytest (and its xdist workers) through the
-PLANE_API_KEY environment variable, never through the command line.
+run and stopped afterwards. The configuration is resolved once, here, and handed to the plugin in
+a `RunLink` (its xdist workers get it from the plugin, `plugin.wire`): no run option and no
+credential is on pytest's command line. The reports are written once, at the end.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -22,41 +23,54 @@ import pytest
 from rich.console import Console
 
 from conformance.exit_codes import EXIT_INTERRUPTED, UsageFailure
-from conformance.plugin import ResultSink
+from conformance.options import OptionError, given_in, options_of, resolve
+from conformance.plugin import RunLink
 from conformance.plugin.progress import AreaProgress
 from conformance.plugin.results import checks_dir
 from conformance.plugin.terminal import print_summary
-from conformance.reference.behaviours import behaviours_from_args
-from conformance.reference.faults import unknown_faults
+from conformance.reference.config import ServerConfig
 from conformance.reference.launcher import (
     ReferenceServerError,
     RunningServer,
     start_reference_server,
 )
-from conformance.reference.variations import unknown_variations
-from conformance.report import REPORT_FILES, write_all
+from conformance.reference.options import server_config, server_options
+from conformance.report import write_all
 from conformance.report.baseline import BaselineEntry, BaselineError, load_baseline
-from conformance.report.model import RunResult, verdict_of
+from conformance.report.model import JsonObject, RunResult, verdict_of
 from conformance.report.scrub import scrubbed_output
+from conformance.run_options import RunnerOptions
 from conformance.spec.catalogue import known_areas
-from conformance.target.client import TargetClient
+from conformance.target.client import client_for
 from conformance.target.config import (
-    ENV_KEY,
     ENV_URL,
-    ENV_WORKSPACE,
     ConfigError,
     TargetConfig,
-    new_seed,
-    parse_areas,
+    check_areas,
     resolve_config,
 )
-from conformance.target.pacing import Pacer, remove_state, state_path_for
+from conformance.target.pacing import remove_state, state_path_for
 from conformance.target.preflight import PreflightError, preflight
 
-EMBEDDED_ONLY = (
-    "fault", "variation", "behaviour", "plane_rules", "plane_releases", "docs_only",
-    "rate_limit", "rate_window", "latency_ms",
-)  # fmt: skip
+
+@dataclass(frozen=True)
+class RunRequest:
+    """What `plane-conformance run` was asked, as parsed: the run's options (TargetConfig's, not
+    yet resolved: the embedded server may still have to give the target), the runner's own, and
+    the embedded server's."""
+
+    target: Mapping[str, object] = field(default_factory=dict)
+    runner: RunnerOptions = field(default_factory=RunnerOptions)
+    embedded: Mapping[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def from_namespace(cls, args: argparse.Namespace) -> RunRequest:
+        runner = given_in(args, options_of(RunnerOptions))
+        return cls(
+            target=given_in(args, options_of(TargetConfig)),
+            runner=resolve(RunnerOptions, runner, {}),
+            embedded=given_in(args, server_options(keep_embedded=True)),
+        )
 
 
 @dataclass(frozen=True)
@@ -64,7 +78,7 @@ class CheckedOptions:
     """What `check_options` found good, for the rest of the run to use."""
 
     target_url: str | None
-    areas: tuple[str, ...] | None
+    server: ServerConfig  # the embedded server's (when there is no target URL)
     report_dir: Path
     baseline: list[BaselineEntry] | None
 
@@ -116,61 +130,50 @@ def writable_file(text: str, option: str) -> Path:
     return path
 
 
-def check_options(args: argparse.Namespace) -> CheckedOptions:
+def _embedded_only_flags() -> str:
+    return ", ".join(each.flags[-1] for each in server_options(keep_embedded=True))
+
+
+def check_options(request: RunRequest) -> CheckedOptions:
     """Everything the command line names is checked here, before a server starts or a request
     is sent: an hour-long run must not end on a typo."""
-    target_url = args.target or os.environ.get(ENV_URL)
-    if target_url and any(getattr(args, name, None) for name in EMBEDDED_ONLY):
+    options = request.runner
+    target_url = request.target.get("base_url") or os.environ.get(ENV_URL)
+    if target_url and request.embedded:
         raise UsageFailure(
-            "--fault, --variation, the behaviour options, --rate-limit, --rate-window and "
-            "--latency-ms only apply to the embedded reference server."
+            f"the embedded server's options ({_embedded_only_flags()}) only apply to the "
+            "embedded reference server."
         )
+    areas = request.target.get("areas")
     try:
-        areas = parse_areas(args.only, known_areas())
+        check_areas(areas if isinstance(areas, tuple) else None, known_areas())
     except ConfigError as problem:
         raise UsageFailure(f"--only: {problem}") from None
-    unknown = unknown_faults(list(getattr(args, "fault", None) or []))
-    if unknown:
-        raise UsageFailure(
-            f"unknown fault {unknown[0]!r}; `plane-conformance faults` lists the fault switches."
-        )
-    unknown = unknown_variations(list(getattr(args, "variation", None) or []))
-    if unknown:
-        raise UsageFailure(
-            f"unknown variation {unknown[0]!r}; `plane-conformance variations` lists them."
-        )
+    server = ServerConfig()
     try:
-        behaviours_from_args(args)
+        server = server if target_url else server_config(request.embedded)
     except ValueError as problem:
         raise UsageFailure(str(problem)) from None
-    report_dir = writable_directory(args.report_dir, "--report-dir")
+    report_dir = writable_directory(options.report_dir, "--report-dir")
     baseline = None
-    if args.baseline:
+    if options.baseline:
         try:
-            baseline = load_baseline(args.baseline)
+            baseline = load_baseline(options.baseline)
         except BaselineError as problem:
             raise UsageFailure(f"--baseline: {problem}.") from None
-    if args.write_baseline:
-        writable_file(args.write_baseline, "--write-baseline")
-    return CheckedOptions(target_url, areas, report_dir, baseline)
+    if options.write_baseline:
+        writable_file(options.write_baseline, "--write-baseline")
+    return CheckedOptions(str(target_url) if target_url else None, server, report_dir, baseline)
 
 
 @contextlib.contextmanager
-def _embedded_server(args: argparse.Namespace) -> Iterator[RunningServer]:
+def _embedded_server(config: ServerConfig) -> Iterator[RunningServer]:
     """The reference server for this run. Its own log lines go to a temporary file, not to the
     user's console (the run prints its own target line); the last one is quoted if it fails to
     start."""
     with tempfile.TemporaryFile(mode="w+", prefix="plane-conformance-server-") as log:
         try:
-            server = start_reference_server(
-                faults=tuple(args.fault),
-                rate_limit=args.rate_limit,
-                rate_window=getattr(args, "rate_window", None),
-                latency_ms=getattr(args, "latency_ms", None),
-                behaviours=behaviours_from_args(args),
-                variations=tuple(getattr(args, "variation", None) or ()),
-                stderr=log,
-            )
+            server = start_reference_server(config, stderr=log)
         except (ReferenceServerError, ValueError, KeyError) as problem:
             log.seek(0)
             said = (log.read().strip().splitlines() or [""])[-1]
@@ -195,47 +198,29 @@ def _environment(name: str, value: str) -> Iterator[None]:
             os.environ[name] = old
 
 
-def _resolve(
-    args: argparse.Namespace,
-    checked: CheckedOptions,
-    url: str,
-    key: str | None,
-    workspace: str | None,
-) -> TargetConfig:
+def _resolve(given: Mapping[str, object]) -> TargetConfig:
+    """The run's configuration: resolved here, once, for every process of the run."""
     try:
-        return resolve_config(
-            base_url=url,
-            api_key=key,
-            workspace=workspace,
-            project_id=args.project,
-            profile=args.profile,
-            seed=args.seed if args.seed is not None else new_seed(),
-            read_only=args.read_only,
-            areas=checked.areas,
-        )
-    except ConfigError as problem:
+        return resolve_config(given)
+    except OptionError as problem:
         raise UsageFailure(str(problem)) from None
 
 
 def _preflight(config: TargetConfig) -> None:
-    pacer = Pacer(state_path_for(config.base_url, config.api_key))
-    with TargetClient(
-        config.base_url, config.api_key, config.workspace, pacer=pacer, read_only=True
-    ) as client:
+    with client_for(config, read_only=True) as client:
         try:
             preflight(client, config)
         except PreflightError as problem:
             raise UsageFailure(str(problem)) from None
 
 
-def pytest_arguments(args: argparse.Namespace, config: TargetConfig) -> list[str]:
-    """The pytest command line for a run (the key is not on it: it travels in the env)."""
-    if getattr(args, "verbose", False):
-        # pytest's own failure sections, with tracebacks, before the summary.
-        output = ["-v", "-rfE"]
-    else:
-        # The console is a summary, not a log: the runner prints it; pytest says nothing more.
-        output = ["-qq", "--tb=no", "--no-summary"]
+def pytest_arguments(options: RunnerOptions) -> list[str]:
+    """The pytest command line for a run: pytest's own options only (the run's configuration
+    reaches the plugin in a RunLink, the credential included)."""
+    # -v: pytest's own failure sections, with tracebacks, before the summary. Else the console
+    # is a summary, not a log: the runner prints it; pytest says nothing more.
+    verbose = ["-v", "-rfE"]
+    output = verbose if options.verbose else ["-qq", "--tb=no", "--no-summary"]
     argv = [
         str(checks_dir()),
         *output,
@@ -249,44 +234,32 @@ def pytest_arguments(args: argparse.Namespace, config: TargetConfig) -> list[str
         # anyio is imported before pytest starts (by httpx); its rewrite warning is noise
         "-W", "ignore::pytest.PytestAssertRewriteWarning",
         "--rootdir", str(checks_dir().parent.parent),
-        "--plane-url", config.base_url,
-        "--plane-workspace", config.workspace,
-        "--plane-profile", config.profile,
-        "--plane-seed", str(config.seed),
-        "--plane-report-dir", str(Path(args.report_dir).resolve()),
-        "--plane-skip-preflight",
     ]  # fmt: skip
-    if config.project_id:
-        argv += ["--plane-project", config.project_id]
-    if config.read_only:
-        argv.append("--plane-read-only")
-    if config.areas:
-        argv += ["--plane-only", ",".join(config.areas)]
-    if args.workers > 1:
+    if options.workers > 1:
         # loadfile: a module's session-scoped campaign (schemathesis) runs on one worker only.
         # (--dist loadgroup would be the finer tool, but with pytest 9 xdist's group suffix on
         # node ids no longer takes effect, so groups are silently spread over workers.)
-        argv += ["-n", str(args.workers), "--dist", "loadfile"]
+        argv += ["-n", str(options.workers), "--dist", "loadfile"]
     return argv
 
 
 def _finish(
-    args: argparse.Namespace, checked: CheckedOptions, result: RunResult, config: TargetConfig
+    options: RunnerOptions, checked: CheckedOptions, result: RunResult, config: TargetConfig
 ) -> tuple[int, list[Path]]:
-    """Apply the baseline and write it; the exit code and the report paths."""
-    paths = [checked.report_dir / name for name in REPORT_FILES]
+    """Apply the baseline, write the reports (the only time in a run) and the baseline file;
+    the exit code and the report paths."""
     code = int(result.exit_code)
-    if args.baseline:
+    if options.baseline:
         from conformance.report.baseline import apply_baseline
 
         code = apply_baseline(
-            result, args.baseline, args.fail_on_stale_baseline, entries=checked.baseline
+            result, options.baseline, options.fail_on_stale_baseline, entries=checked.baseline
         )
-        paths = write_all(result, checked.report_dir, secrets=[config.api_key])
-    if args.write_baseline:
+    paths = write_all(result, checked.report_dir, secrets=[config.credential.secret])
+    if options.write_baseline:
         from conformance.report.baseline import write_baseline
 
-        paths.append(write_baseline(result, args.write_baseline))
+        paths.append(write_baseline(result, options.write_baseline))
     return code, paths
 
 
@@ -294,23 +267,20 @@ def _console() -> Console:
     return Console(file=sys.stdout, highlight=False)
 
 
-def _shape_drift(args: argparse.Namespace, config: TargetConfig) -> dict[str, object] | None:
+def _shape_drift(recording: str, config: TargetConfig) -> JsonObject:
     """With --compare-shapes: the target's response shapes against a recorded release (the
     recorder scenario creates and deletes its own project, so not in read-only or --project
     mode, which the option check refuses before the run)."""
-    if not getattr(args, "compare_shapes", None):
-        return None
     from conformance.shapes.command import drift_summary
     from conformance.shapes.files import load
     from conformance.shapes.recorder import record
 
-    recording = None if args.compare_shapes == "release" else args.compare_shapes
+    recorded = None if recording == "release" else recording
     try:
-        against = load(recording)
+        against = load(recorded)
     except (OSError, ValueError) as problem:
-        raise UsageFailure(f"the shapes recording {recording} is unusable: {problem}") from None
-    pacer = Pacer(state_path_for(config.base_url, config.api_key))
-    with TargetClient(config.base_url, config.api_key, config.workspace, pacer=pacer) as client:
+        raise UsageFailure(f"the shapes recording {recorded} is unusable: {problem}") from None
+    with client_for(config) as client:
         try:
             summary = drift_summary(against, record(client))
         except httpx.HTTPError as problem:
@@ -323,77 +293,75 @@ def _shape_drift(args: argparse.Namespace, config: TargetConfig) -> dict[str, ob
     return summary
 
 
-def _check_compare_shapes(args: argparse.Namespace, config: TargetConfig) -> None:
-    if getattr(args, "compare_shapes", None) and (config.read_only or config.project_id):
+def _check_compare_shapes(options: RunnerOptions, config: TargetConfig) -> None:
+    if options.compare_shapes and (config.read_only or config.project_id):
         raise UsageFailure(
             "--compare-shapes creates and deletes a project of its own: not with --read-only "
             "or --project."
         )
 
 
-def run(args: argparse.Namespace) -> int:
+def run(request: RunRequest) -> int:
     """The verdict's exit code (0, 1, 3; 130 interrupted, 2 aborted); UsageFailure (2) when the
     run cannot happen, always before the first request."""
-    checked = check_options(args)
+    checked = check_options(request)
+    options = request.runner
     with contextlib.ExitStack() as stack:
-        if checked.target_url:
-            target_url = checked.target_url
-            key = args.api_key or os.environ.get(ENV_KEY)
-            workspace = args.workspace or os.environ.get(ENV_WORKSPACE)
-            where = target_url
-        else:
-            server = stack.enter_context(_embedded_server(args))
-            target_url, key, workspace = server.base_url, server.api_key, server.workspace
-            where = f"{target_url} (embedded reference server)"
-        config = _resolve(args, checked, target_url, key, workspace)
-        _check_compare_shapes(args, config)
+        given = dict(request.target)
+        where = checked.target_url
+        if not checked.target_url:
+            server = stack.enter_context(_embedded_server(checked.server))
+            given.update(base_url=server.base_url, api_key=server.api_key)
+            given.update(workspace=server.workspace)
+            where = f"{server.base_url} (embedded reference server)"
+        config = _resolve(given)
+        _check_compare_shapes(options, config)
         print(
             f"plane-conformance: target {where}, workspace {config.workspace}, "
             f"profile {config.profile}, seed {config.seed}",
             flush=True,
         )
         # The pacer's budget file is shared by the run's processes; this run removes it.
-        pace_state = state_path_for(config.base_url, config.api_key)
+        pace_state = state_path_for(config.base_url, config.credential)
         stack.callback(remove_state, pace_state)
         _preflight(config)
-        sink = ResultSink()
-        stack.enter_context(_environment(ENV_KEY, config.api_key))
+        link = RunLink(config)
+        secret = config.credential.secret
         # Whatever pytest, a check or a library prints during the run goes through this: a
         # server that echoes the key never gets it into a CI log.
-        stack.enter_context(scrubbed_output(config.api_key))
+        stack.enter_context(scrubbed_output(secret))
         # Every installed pytest plugin's package is assertion-rewritten at import, hypothesis's
         # and schemathesis's too, though the checks use neither plugin: a second per pytest
         # process (and per xdist worker) where bytecode is not cached. Load only our own.
         stack.enter_context(_environment("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1"))
-        progress = AreaProgress(pace_state=pace_state, secrets=(config.api_key,))
+        progress = AreaProgress(pace_state=pace_state, secrets=(secret,))
         # pytest's temporary directories (xdist makes one per worker) live and die with the run,
         # instead of piling up as pytest-of-<user>/ in the temp dir.
         basetemp = Path(tempfile.mkdtemp(prefix="plane-conformance-pytest-"))
         stack.callback(shutil.rmtree, basetemp, True)
-        argv = [*pytest_arguments(args, config), "--basetemp", str(basetemp)]
+        argv = [*pytest_arguments(options), "--basetemp", str(basetemp)]
         try:
-            status = pytest.main(argv, plugins=[sink, progress])
+            status = pytest.main(argv, plugins=[link, progress])
         finally:
             progress.close()
         for problem in progress.collect_errors:
             print(f"plane-conformance: the suite could not load {problem}", file=sys.stderr)
-        if sink.result is None:
+        if link.result is None:
             raise UsageFailure(
                 f"the check session did not complete (pytest exit code {int(status)})."
             )
-        result = sink.result
+        result = link.result
         if result.completion != "complete" or status == pytest.ExitCode.INTERRUPTED:
             # The reports hold what ran, and cleanup has run; there is no verdict, so an
             # interrupted or aborted run must never pass a CI gate.
-            print_summary(_console(), result, [checked.report_dir / n for n in REPORT_FILES])
+            paths = write_all(result, checked.report_dir, secrets=[secret])
+            print_summary(_console(), result, paths)
             verdict = verdict_of(result)
             # The one sentence of a run without a verdict, where scripts look for it.
             print(f"plane-conformance: {verdict.headline}", file=sys.stderr)
             return verdict.exit_code if verdict.tone != "pass" else EXIT_INTERRUPTED
-        drift = _shape_drift(args, config)
-        if drift is not None:
-            result.extra["shape_drift"] = drift
-            write_all(result, checked.report_dir, secrets=[config.api_key])
-        code, paths = _finish(args, checked, result, config)
+        if options.compare_shapes:
+            result.extra.shape_drift = _shape_drift(options.compare_shapes, config)
+        code, paths = _finish(options, checked, result, config)
         print_summary(_console(), result, paths)
         return code

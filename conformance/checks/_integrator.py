@@ -40,7 +40,7 @@ def require_permission(response: httpx.Response) -> None:
         raise Blocked(f"the key may not do this here: {describe(response)}")
 
 
-def rows_of(body: Any) -> list[dict[str, Any]]:
+def rows_of(body: object) -> list[dict[str, Any]]:
     """The objects of a list answer: a paginated envelope, {"issues": [...]} or a bare array."""
     if isinstance(body, dict):
         body = body.get("results", body.get("issues"))
@@ -95,7 +95,7 @@ def walk_all(
     return items, answers
 
 
-def json_type(value: Any) -> str:
+def json_type(value: object) -> str:
     """The JSON type of a value; integers and floats are both "number"."""
     if value is None:
         return "null"
@@ -110,7 +110,7 @@ def json_type(value: Any) -> str:
     return "object"
 
 
-def same_value(sent: Any, read: Any) -> bool:
+def same_value(sent: object, read: object) -> bool:
     """Whether a value read back is the value sent: lists as sets, dates by their day,
     numbers numerically, related objects by their id."""
     if isinstance(read, dict) and "id" in read and isinstance(sent, str):

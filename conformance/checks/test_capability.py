@@ -14,19 +14,18 @@ does not route, without ever changing anything:
   gateways name the path in their 404). Writes are then not probed at all: not verified.
 
 A 405 means the path does not offer the method (absent); a 402 means plan-gated. Each probe adds
-a row to RunResult.capabilities. The quick profile probes the core GET operations of the
-work-items/ spelling; the other operations are not selected there.
+a row to RunResult.capabilities. The quick profile probes the core GET operations; the other
+operations are not selected there. Every probe sends the documented path as written: where the
+target routes only an older spelling of it (Plane v1.0.0's `issues/`), the documented operation
+is absent, judged here once, while every other check goes through the routed spelling
+(conformance/target/routes.py).
 """
 
 from __future__ import annotations
 
 import functools
-import re
-import uuid
-from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 
 from conformance.outcomes import Blocked, NotApplicable, NotSelected, NotVerified, SetupRefused
@@ -35,20 +34,27 @@ from conformance.spec.paths import openapi_path
 from conformance.target.client import TargetClient
 from conformance.target.config import TargetConfig
 from conformance.target.scratch import ScratchError, ScratchResources
-from conformance.target.unrouted import NOWHERE
-from conformance.target.unrouted import without_path as unrouted_text
+from conformance.target.unrouted import (
+    ROUTED_STATUSES,
+    Probe,
+    Unrouted,
+    classify,
+    fill_path,
+    nowhere_paths,
+)
 
 CLOUD_SPEC = openapi_path().with_name("plane-v1-cloud.openapi.yaml")
-PARAM = re.compile(r"\{([^}]+)\}")
-ROUTED_STATUSES = (401, 403)  # a keyless request to a routed operation
 
 
 @functools.cache
 def documented_operations() -> tuple[Operation, ...]:
     """Core operations, then cloud-only ones (a cloud entry that is also core counts as core).
+    The older `issues/` spellings the spec carries are no documented operations (Plane's URL
+    configuration keeps them; no docs page names them): the run's route map reports whether
+    they are routed, as information (results.json "routes").
 
     Cached: both tests of this module are parametrized from it, in every pytest process."""
-    core = operations()
+    core = [op for op in operations() if not op.alias_of]
     seen = {(op.method, op.path) for op in core}
     cloud = operations(load_openapi(CLOUD_SPEC)) if CLOUD_SPEC.exists() else []
     return (*core, *(op for op in cloud if (op.method, op.path) not in seen and not op.core))
@@ -67,63 +73,23 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("operation", ops, ids=[f"{op.method} {op.path}" for op in ops])
 
 
-def fill_path(op: Operation, workspace: str, project: tuple[str, str] | None = None) -> str:
-    """The probe URL: the real workspace, random ids (the scratch project's for a keyed GET)."""
-
-    def value(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name == "workspace_slug":
-            return workspace
-        if name == "project_id" and project is not None:
-            return project[0]
-        if name == "project_identifier":
-            return (project[1] if project else "") or "PLCZZ"
-        if name == "issue_identifier":
-            return "999999"
-        return str(uuid.uuid4())
-
-    return PARAM.sub(value, op.path)
-
-
-def without_path(response: httpx.Response) -> str:
-    """The body with the request's path (with and without its slash) taken out."""
-    return unrouted_text(response.text, response.request.url.path)
-
-
-@dataclass(frozen=True)
-class Unrouted:
-    """How this target answers URLs it surely does not route, for one way of probing."""
-
-    statuses: tuple[int, ...]
-    bodies: tuple[str, ...]  # with the path taken out
-
-    @property
-    def all_404(self) -> bool:
-        return bool(self.statuses) and all(s == 404 for s in self.statuses)
-
-    @property
-    def stable(self) -> bool:
-        """Two unrouted URLs give one body once their paths are taken out: comparable."""
-        return len(set(self.bodies)) == 1
-
-    def looks_like(self, response: httpx.Response) -> bool:
-        return self.stable and without_path(response) == self.bodies[0]
-
-
 class Routing:
-    """The unrouted answers, asked once per module: keyless (any method) and keyed (GET)."""
+    """The unrouted answers, asked once per module and method: keyless (any method) and keyed
+    (GET). The GET answers come from the run's route map, which asked them already."""
 
     def __init__(self, client: TargetClient) -> None:
         self.client = client
         self._seen: dict[tuple[str, bool], Unrouted] = {}
+        routes = client.routes
+        for key, known in ((False, routes.keyless), (True, routes.keyed)):
+            if known is not None:
+                self._seen[("GET", key)] = known
 
     def unrouted(self, method: str, *, key: bool) -> Unrouted:
         if (method, key) not in self._seen:
-            paths = [self.client.ws(f"{NOWHERE}/"), f"/api/v1/{NOWHERE}/x/"]
-            answers = [self.client.request(method, p, key=key) for p in paths]
-            self._seen[(method, key)] = Unrouted(
-                tuple(a.status_code for a in answers), tuple(without_path(a) for a in answers)
-            )
+            paths = nowhere_paths(self.client.workspace)
+            answers = [self.client.request(method, p, key=key, as_written=True) for p in paths]
+            self._seen[(method, key)] = Unrouted.of(answers)
         return self._seen[(method, key)]
 
     @property
@@ -137,34 +103,6 @@ def routing(client: TargetClient) -> Routing:
     return Routing(client)
 
 
-@dataclass(frozen=True)
-class Probe:
-    status: str  # served | absent | plan-gated | unknown
-    detail: str
-
-
-def classify(response: httpx.Response, unrouted: Unrouted, *, keyless: bool) -> Probe:
-    code = response.status_code
-    how = "without the key" if keyless else "with the key"
-    if keyless and code in ROUTED_STATUSES:
-        return Probe("served", f"{code} {how}: routed, it asks for the key before anything else")
-    if code == 402:
-        return Probe("plan-gated", f"402 {how}: the plan does not include it")
-    if code == 405:
-        return Probe("absent", f"405 {how}: the path does not offer this method")
-    if code == 404:
-        if unrouted.looks_like(response):
-            return Probe("absent", f"404 {how}, like a surely-unrouted URL (path aside)")
-        if unrouted.stable:
-            return Probe("served", f"404 {how}, unlike a surely-unrouted URL: routed, no object")
-        return Probe(
-            "unknown",
-            f"404 {how}, and this target's 404 bodies differ from one unrouted URL to the next, "
-            "so a routed 404 cannot be told from an unrouted one",
-        )
-    return Probe("served", f"answered {code} {how}")
-
-
 def probe(
     operation: Operation,
     client: TargetClient,
@@ -174,8 +112,9 @@ def probe(
 ) -> Probe:
     """Send the one probe of `operation` (see the module docstring), or say why none was sent."""
     if routing.keyless:
-        path = fill_path(operation, target.workspace)
-        response = client.request(operation.method, path, key=False)
+        # The documented path itself, never the spelling the route map sends checks to.
+        path = fill_path(operation.path, target.workspace)
+        response = client.request(operation.method, path, key=False, as_written=True)
         return classify(response, routing.unrouted(operation.method, key=False), keyless=True)
     unrouted = routing.unrouted("GET", key=False)
     why = (
@@ -188,7 +127,8 @@ def probe(
         project = (scratch.project_id, scratch.identifier)
     except (SetupRefused, ScratchError) as refused:  # no scratch project: no keyed GET to place
         raise Blocked(f"{why}, and keyed GETs need the scratch project: {refused}") from None
-    response = client.request("GET", fill_path(operation, target.workspace, project))
+    path = fill_path(operation.path, target.workspace, project)
+    response = client.request("GET", path, as_written=True)
     keyed = classify(response, routing.unrouted("GET", key=True), keyless=False)
     if keyed.status == "served" and response.status_code in ROUTED_STATUSES:
         return Probe("served", f"{response.status_code} with the key: routed, the key may not")

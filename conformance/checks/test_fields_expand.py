@@ -173,7 +173,7 @@ def answers(
     return Answers(client, seeded)
 
 
-def key_problems(objects: list[Any], wanted: set[str]) -> list[str]:
+def key_problems(objects: list[object], wanted: set[str]) -> list[str]:
     problems = []
     for obj in objects:
         if not isinstance(obj, dict):

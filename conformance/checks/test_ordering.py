@@ -40,7 +40,7 @@ CLOCK_TICK_S = 1.05  # a little more than the coarsest timestamp resolution we a
 TIE_RETRIES = 2
 
 
-def tied(value: Any, others: list[Any]) -> bool:
+def tied(value: object, others: list[object]) -> bool:
     return value is not None and str(value) in {str(o) for o in others}
 
 

@@ -137,7 +137,7 @@ def test_one_type_per_field_across_endpoints(
     units.conclude()
 
 
-def relation_form(value: Any) -> str:
+def relation_form(value: object) -> str:
     items = value if isinstance(value, list) else [value]
     forms = {"object" if isinstance(v, dict) else "id" for v in items if v is not None}
     return forms.pop() if len(forms) == 1 else ("mixed" if forms else "empty")

@@ -14,7 +14,6 @@ that a 5xx they provoke is that requirement's departure and not STATUS-010's as 
 from __future__ import annotations
 
 import functools
-import json
 import random
 import re
 import uuid
@@ -26,13 +25,14 @@ import httpx
 import pytest
 
 from conformance.checks._documented import DocumentedGet, Unrouted, documented_gets, path_ids
-from conformance.checks._refusals import require_json_refusal
+from conformance.checks._refusals import require_json_refusal, require_refusal_of
 from conformance.checks._seeded import Seeded
 from conformance.outcomes import Blocked, NotSelected, NotVerified, Outcome, SetupRefused, Units
 from conformance.spec.openapi import load_openapi
 from conformance.target.answers import json_of as _json
 from conformance.target.client import TargetClient, is_json_media_type
 from conformance.target.config import TargetConfig
+from conformance.target.dialect import error_fields
 from conformance.target.scratch import ScratchResources
 
 ME = "/api/v1/users/me/"
@@ -427,8 +427,10 @@ def invalid_post(
 
 
 @pytest.mark.requirement("STATUS-008")
-def test_invalid_body_answers_400(invalid_post: InvalidPost) -> None:
+def test_invalid_body_answers_400(invalid_post: InvalidPost, client: TargetClient) -> None:
     """A body with a missing required field, a wrong type or an unknown enum value answers 400."""
+    where = f"POST {invalid_post.collection} with a bad {invalid_post.field_name!r}"
+    require_refusal_of(client, invalid_post.response, where, (invalid_post.field_name,))
     status = invalid_post.response.status_code
     assert status == 400, (
         f"POST {invalid_post.collection} with a bad {invalid_post.field_name!r} answered "
@@ -437,11 +439,13 @@ def test_invalid_body_answers_400(invalid_post: InvalidPost) -> None:
 
 
 @pytest.mark.requirement("STATUS-011")
-def test_invalid_body_400_names_the_field(invalid_post: InvalidPost) -> None:
+def test_invalid_body_400_names_the_field(invalid_post: InvalidPost, client: TargetClient) -> None:
     """The 400 for an invalid body names the offending field."""
     response = invalid_post.response
     if response.status_code != 400:
         raise NotVerified(f"no 400 to inspect (answered {response.status_code}; see STATUS-008)")
+    where = f"POST {invalid_post.collection} with a bad {invalid_post.field_name!r}"
+    require_refusal_of(client, response, where, (invalid_post.field_name,))
     require_json_refusal(response, f"the invalid {invalid_post.field_name!r} body")
     assert invalid_post.field_name in response.text, (
         f"the 400 body does not name {invalid_post.field_name!r}: {response.text[:200]!r}"
@@ -578,9 +582,6 @@ def test_unsupported_method_answers_405(
 
 # -- SCHEMA-005: a documented body is not refused for a parameter the docs do not list ---------
 
-# Names of an error body that carry its message, not a parameter (DRF, Plane, the reference).
-MESSAGE_KEYS = frozenset({"error", "errors", "detail", "message", "non_field_errors", "code"})
-
 
 @dataclass(frozen=True)
 class Minimal:
@@ -635,13 +636,7 @@ def undocumented_named(
 ) -> list[str]:
     """The parameters a refusal names that the docs do not list for the body: the keys of a
     DRF-style error object, and path parameters its words name ("Project ID is required")."""
-    named: list[str] = []
-    try:
-        data = json.loads(refusal)
-    except ValueError:
-        data = None
-    if isinstance(data, dict):
-        named += [k for k in data if k not in MESSAGE_KEYS and k not in documented]
+    named = [k for k in error_fields(refusal) if k not in documented]
     text = _squashed(refusal)
     named += [
         p for p in path_params if p not in documented and p not in named and _squashed(p) in text
@@ -649,8 +644,18 @@ def undocumented_named(
     return named
 
 
+def optional_named(refusal: str, documented: frozenset[str], sent: dict[str, Any]) -> list[str]:
+    """The documented body parameters a refusal of the minimal body is keyed by although the
+    body did not carry them: the minimal body carries every required one, so these are the docs'
+    optional parameters demanded (Plane v1.0.0: {"owned_by": ["This field is required."]})."""
+    return [k for k in error_fields(refusal) if k in documented and k not in sent]
+
+
 def schema005_verdict(
-    response: httpx.Response, documented: frozenset[str], path_params: tuple[str, ...]
+    response: httpx.Response,
+    documented: frozenset[str],
+    path_params: tuple[str, ...],
+    sent: dict[str, Any] | None = None,
 ) -> tuple[str, str]:
     """(unit status, reason) of one minimal documented create (see SCHEMA-005)."""
     status, words = response.status_code, response.text[:200]
@@ -661,6 +666,11 @@ def schema005_verdict(
     named = undocumented_named(response.text, documented, path_params)
     if named:
         return "failed", f"refused for {', '.join(named)}, which the docs do not list: {words}"
+    optional = optional_named(response.text, documented, sent) if sent is not None else []
+    if optional and status == 400:
+        return "failed", (
+            f"refused for {', '.join(optional)}, which the docs list as optional: {words}"
+        )
     if status in (401, 403, 404):
         return "blocked", f"answered {status}: {words}"
     return "not_verified", f"refused without naming an undocumented parameter ({status}: {words})"
@@ -684,14 +694,15 @@ def test_documented_create_bodies_are_accepted(
                 units.blocked("SCHEMA-005", minimal.name, blocked.reason)
                 continue
             path = parent + minimal.template.removeprefix(WORK_ITEM_TEMPLATE)
+        body = minimal.body(scratch.name(minimal.name))
         try:
-            response = scratch.post(path, minimal.body(scratch.name(minimal.name)), adapt=False)
+            response = scratch.post(path, body, adapt=False)
         except Blocked as blocked:  # a feature off in the project (cycles, modules...)
             units.blocked("SCHEMA-005", minimal.name, blocked.reason)
             continue
         params = tuple(re.findall(r"\{([^{}]+)\}", minimal.template))
         status, reason = schema005_verdict(
-            response, documented_body_fields(minimal.template), params
+            response, documented_body_fields(minimal.template), params, body
         )
         where = f"POST {response.request.url.path} {reason}".strip()
         if status == "verified":

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Literal
 from urllib.parse import urlsplit
 
 from conformance.target.unrouted import without_path
@@ -40,7 +40,7 @@ class Finding:
     status: int | None
     mode: str = "positive"
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
@@ -104,8 +104,6 @@ class Campaign:
     cases: int = 0
     logs: dict[str, OperationLog] = field(default_factory=dict)
     waived: dict[str, str] = field(default_factory=dict)  # "operation [check]" -> why not judged
-    # operation -> how the minimal case had to depart from the docs to be accepted (see minimal)
-    adaptations: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
 
     notes_reported: bool = False
@@ -128,7 +126,7 @@ class Campaign:
         """The operations that were fuzzed (something was sent)."""
         return [label for label, log in self.logs.items() if log.why_unsent() is None]
 
-    def notes(self) -> list[dict[str, Any]]:
+    def notes(self) -> list[dict[str, str]]:
         """Report rows for what was not fuzzed or not judged, and why."""
         rows = [
             {"operation": label, "kind": kind.replace("_", " "), "message": reason}
@@ -139,10 +137,6 @@ class Campaign:
         rows += [
             {"operation": label, "kind": "waived", "message": text}
             for label, text in sorted(self.waived.items())
-        ]
-        rows += [
-            {"operation": label, "kind": "adaptation", "message": text}
-            for label, text in sorted(self.adaptations.items())
         ]
         return rows
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 import hypothesis
 import hypothesis.errors
@@ -21,7 +20,8 @@ from schemathesis.generation import GenerationMode
 from conformance.fuzz.findings import FORBIDDEN, Campaign, Finding, OperationLog
 from conformance.fuzz.judging import documents, finding, judge
 from conformance.fuzz.requirements import NEGATIVE_CHECKS, POSITIVE_CHECKS
-from conformance.fuzz.transport import LOST, NO_ANSWER, STANDIN_HEADERS, FuzzCase, FuzzOperation
+from conformance.fuzz.transport import STANDIN_HEADERS, FuzzBody, FuzzCase, FuzzOperation
+from conformance.target.client import LOST, NO_ANSWER
 
 
 @dataclass(frozen=True)
@@ -155,15 +155,15 @@ def send_case(
             try:
                 for found in enum_probe(case, ignored, log):
                     campaign.add(found)
+            except LOST:
+                raise
             except NO_ANSWER as error:
-                if isinstance(error, LOST):
-                    raise
                 log.no_answer.append(f"{type(error).__name__}: {error}"[:200])
     try:
         found_now = judge(case, response, names, mode=mode, waived=tuple(waived), log=log)
+    except LOST:
+        raise
     except NO_ANSWER as error:  # ignored_auth sends requests of its own
-        if isinstance(error, LOST):
-            raise
         log.no_answer.append(f"{type(error).__name__}: {error}"[:200])
         return response
     for found in found_now:
@@ -172,7 +172,7 @@ def send_case(
 
 
 def minimal_case(
-    operation: FuzzOperation, path_parameters: dict[str, str], body: Any, *, has_body: bool
+    operation: FuzzOperation, path_parameters: dict[str, str], body: FuzzBody, *, has_body: bool
 ) -> FuzzCase:
     """The documented minimal case (see conformance.fuzz.minimal) as a schemathesis case."""
     if has_body:

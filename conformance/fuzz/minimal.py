@@ -18,12 +18,11 @@ from __future__ import annotations
 import re
 import secrets
 import string
-from typing import Any
 
 import httpx
 
 from conformance.fuzz.project import FuzzProject, Unresolved
-from conformance.fuzz.transport import FuzzOperation
+from conformance.fuzz.transport import FuzzBody, FuzzOperation
 from conformance.target.answers import describe
 
 PAST = {"start_date": "2020-01-01", "end_date": "2020-01-02"}  # a cycle that has ended
@@ -44,7 +43,7 @@ def _suffix(operation: FuzzOperation) -> str:
     return path.removeprefix("{workspace_slug}/")
 
 
-def minimal_body(operation: FuzzOperation, project: FuzzProject) -> tuple[bool, Any]:
+def minimal_body(operation: FuzzOperation, project: FuzzProject) -> tuple[bool, FuzzBody]:
     """(has a body, the body): the documented required fields, with working values."""
     if not operation.body:
         return False, None
@@ -52,7 +51,7 @@ def minimal_body(operation: FuzzOperation, project: FuzzProject) -> tuple[bool, 
     name = project.scratch.name(f"schema {method.lower()}")
     if method in ("PATCH", "PUT"):
         return True, {}  # every documented update field is optional: change nothing
-    creates: dict[str, Any] = {
+    creates: dict[str, FuzzBody] = {
         "projects/": {"name": name, "identifier": "Z" + _letters(5)},
         "cycles/": {"name": name},
         "modules/": {"name": name},
@@ -90,16 +89,22 @@ def _need(project: FuzzProject, kind: str) -> str:
     return value
 
 
-def _fresh(project: FuzzProject, kind: str, extra: dict[str, Any] | None = None) -> str:
+def _fresh(project: FuzzProject, kind: str, extra: dict[str, str] | None = None) -> str:
     value = project.fresh(kind, extra)
     if value is None:
         raise Unresolved(f"no {kind.replace('_', ' ')}: {project.problems.get(kind)}", refused=True)
     return value
 
 
-def _step(project: FuzzProject, method: str, suffix: str, body: Any = None) -> None:
-    """A preparation step; a refusal makes the operation blocked, with the server's words."""
+def _step(project: FuzzProject, method: str, suffix: str, body: FuzzBody = None) -> None:
+    """A preparation step; a refusal makes the operation blocked, with the server's words. A
+    step that is not routed leaves it not verified: the absence is CAP-001's (one verdict)."""
     response: httpx.Response = project.client.request(method, project.path(suffix), json=body)
+    if project.client.routes.looks_unrouted(response):
+        raise Unresolved(
+            f"a preparation step is not routed: {describe(response)} (judged by CAP-001)",
+            refused=False,
+        )
     if not 200 <= response.status_code < 300:
         raise Unresolved(f"a preparation step was refused: {describe(response)}", refused=True)
 

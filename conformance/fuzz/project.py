@@ -13,16 +13,14 @@ operations that needed the object are *blocked*, not failed.
 from __future__ import annotations
 
 import re
-import secrets
-import string
 from collections.abc import Callable
 from typing import Any
 
 from conformance.fuzz.transport import FuzzOperation, created_id
-from conformance.outcomes import Outcome, SetupRefused
+from conformance.outcomes import Outcome
 from conformance.target.answers import describe, object_of
 from conformance.target.client import TargetClient
-from conformance.target.scratch import ScratchError, ScratchResources
+from conformance.target.scratch import ScratchResources
 
 # Collection segment -> kind of object its id names.
 KIND_OF_SEGMENT = {
@@ -46,38 +44,16 @@ KIND_OF_SEGMENT = {
     "activities": "activity",
     "project-members": "member",
 }
-FEATURE_SETTINGS = ("cycle_view", "module_view", "intake_view")  # off on a new Plane project
 TEXT_LIMIT = 200
-
-
-def _squashed(text: str) -> str:
-    """Lower-case letters and digits only: "Project ID", "project_id" and "projectId" agree."""
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
-def asked_for(
-    parameters: dict[str, str], body: Any, status: int, refusal: str
-) -> tuple[str, str] | None:
-    """(field, value) when a 400 to the minimal body names a path parameter the body lacks.
-
-    Real Plane v1.3.1 refuses a documented cycle create with 400 "Project ID is required" unless
-    the body repeats the project id of the URL. The campaign then sends the minimal case again
-    with that field (the way that works) and records the adaptation; whether the documented body
-    may be refused is SCHEMA-005's to judge, once (the target layer's dialect does the same for
-    the suite's other creates).
-    """
-    if status != 400 or not isinstance(body, dict):
-        return None
-    for name, value in parameters.items():
-        if name not in body and name != "workspace_slug" and _squashed(name) in _squashed(refusal):
-            return name, value
-    return None
 
 
 class FuzzProject:
     """The campaign's project and the objects inside it, created on demand.
 
     Construction raises SetupRefused (with the server's words) when the project cannot be had.
+    The project is made by the scratch resources, the one place that creates and sets up a
+    project (features on, adaptations applied), and every object inside it is created through
+    them too, so the target's dialect is learned and applied in one place.
     """
 
     def __init__(self, client: TargetClient, scratch: ScratchResources, workspace: str) -> None:
@@ -85,55 +61,23 @@ class FuzzProject:
         self.sequence_id: str | None = None
         self.problems: dict[str, str] = {}  # kind -> why no object of that kind could be made
         self.broken: set[str] = set()  # kinds whose create (or upload) answered a 5xx
+        self.absent: set[str] = set()  # kinds whose create is not routed (CAP-001's)
         self.ids: dict[str, str] = {}
-        given = scratch.config.project_id
-        self.own = not given
-        project = self._read(given) if given else self._create()
+        self.own = not scratch.config.project_id
+        if self.own:
+            project, self.features = scratch.new_project("schema project", stem="Z")
+        else:  # the --project given, read (never changed) by the scratch resources
+            project, self.features = scratch.project, scratch.features
         self.ids["project"] = str(project["id"])
         self.identifier = str(project.get("identifier") or "")
-
-    def _read(self, project_id: str) -> dict[str, Any]:
-        response = self.client.get(f"/api/v1/workspaces/{self.workspace}/projects/{project_id}/")
-        project = object_of(response)
-        if response.status_code != 200 or project is None or "id" not in project:
-            raise SetupRefused(f"the configured project is not readable: {describe(response)}")
-        return project
-
-    def _create(self) -> dict[str, Any]:
-        for _ in range(3):  # identifiers are unique per workspace; retry on a clash
-            identifier = "Z" + "".join(secrets.choice(string.ascii_uppercase) for _ in range(5))
-            body = {"name": self.scratch.name("schema project"), "identifier": identifier}
-            response = self.scratch.post(f"/api/v1/workspaces/{self.workspace}/projects/", body)
-            project = object_of(response)
-            if 200 <= response.status_code < 300 and project is not None and "id" in project:
-                self._features_on(project)
-                return project
-            if response.status_code != 409:
-                break
-        raise SetupRefused(
-            f"the schema campaign's project could not be created: {describe(response)}"
-        )
-
-    def _features_on(self, project: dict[str, Any]) -> None:
-        """Turn on cycles, modules and intake in the campaign's own project (documented
-        settings); a refusal is kept for the operations that need them."""
-        path = f"/api/v1/workspaces/{self.workspace}/projects/{project['id']}/"
-        response = self.client.patch(path, json=dict.fromkeys(FEATURE_SETTINGS, True))
-        if not 200 <= response.status_code < 300:
-            for kind in ("cycle", "module", "intake"):
-                self.problems[kind] = f"its feature could not be turned on: {describe(response)}"
 
     def path(self, suffix: str) -> str:
         return f"/api/v1/workspaces/{self.workspace}/projects/{self.ids['project']}/{suffix}"
 
-    def _post(self, kind: str, suffix: str, body: dict[str, Any]) -> dict[str, Any] | None:
+    def _post(self, kind: str, path: str, body: dict[str, Any]) -> dict[str, Any] | None:
         try:
-            response = self.scratch.post(self.path(suffix), body)
-            values = {"project_id": self.ids["project"]}
-            ask = asked_for(values, body, response.status_code, response.text)
-            if ask is not None:  # a path parameter the target wants in the body (minimal.py)
-                response = self.scratch.post(self.path(suffix), {**body, ask[0]: ask[1]})
-        except Outcome as outcome:  # the scratch resources know the feature is off
+            response = self.scratch.post(path, body, features=self.features)
+        except Outcome as outcome:  # the feature is off in the project (cycles...)
             self.problems[kind] = outcome.reason
             return None
         created = object_of(response)
@@ -141,6 +85,9 @@ class FuzzProject:
             self.problems[kind] = describe(response)
             if response.status_code >= 500:
                 self.broken.add(kind)
+            elif self.client.routes.looks_unrouted(response):
+                # Not refused: the create is missing, CAP-001's departure (one verdict).
+                self.absent.add(kind)
             return None
         return created
 
@@ -184,7 +131,7 @@ class FuzzProject:
         made = recipe() if recipe else None
         if made is None or "None/" in made[0]:
             return None  # no recipe, or the work item it needs could not be made
-        created = self._post(kind, made[0], {**made[1], **(extra or {})})
+        created = self._post(kind, self.path(made[0]), {**made[1], **(extra or {})})
         if created is None:
             return None
         if kind == "work_item" and self.sequence_id is None:
@@ -215,16 +162,9 @@ class FuzzProject:
         return attachment
 
     def _sticky(self, name: str) -> str | None:
-        try:
-            sticky = self.scratch.create(
-                f"/api/v1/workspaces/{self.workspace}/stickies/",
-                {"name": name, "description_html": "<p>x</p>"},
-                expected=range(200, 300),
-            )
-        except (SetupRefused, ScratchError) as refused:
-            self.problems["sticky"] = str(refused)[:TEXT_LIMIT]
-            return None
-        return str(sticky["id"])
+        path = f"/api/v1/workspaces/{self.workspace}/stickies/"
+        sticky = self._post("sticky", path, {"name": name, "description_html": "<p>x</p>"})
+        return str(sticky["id"]) if sticky is not None and "id" in sticky else None
 
     def _activity(self, work_item: str | None) -> str | None:
         if work_item is None:
@@ -308,8 +248,9 @@ def resolve_path_parameters(
             value = project.get(kind)
         if value is None:
             # A prerequisite refused (4xx: permissions, a feature off) blocks the operation; one
-            # that broke (5xx) is STATUS-010's departure, and leaves the operation not verified.
-            refused = kind in project.problems and kind not in project.broken
+            # that broke (5xx) is STATUS-010's departure, one not routed CAP-001's: they leave
+            # the operation not verified.
+            refused = kind in project.problems and kind not in project.broken | project.absent
             raise Unresolved(_why(project, kind, name), refused=refused)
         values[name] = value
     return values
@@ -318,4 +259,6 @@ def resolve_path_parameters(
 def _why(project: FuzzProject, kind: str, name: str) -> str:
     problem = project.problems.get(kind) or project.problems.get("work_item") or "no recipe"
     judged = " (judged by STATUS-010)" if kind in project.broken else ""
+    if kind in project.absent:
+        judged = ": the create is not routed (judged by CAP-001)"
     return f"no scratch {kind.replace('_', ' ')} for {name}: {problem}{judged}"

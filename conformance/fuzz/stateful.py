@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import hypothesis
 from hypothesis import given
@@ -16,7 +15,7 @@ from conformance.fuzz.findings import Campaign, OperationLog
 from conformance.fuzz.fuzzing import generation_settings, record_positive
 from conformance.fuzz.judging import finding, judge
 from conformance.fuzz.requirements import POSITIVE_CHECKS
-from conformance.fuzz.transport import STANDIN_HEADERS, FuzzCase, FuzzOperation
+from conformance.fuzz.transport import STANDIN_HEADERS, FuzzBody, FuzzCase, FuzzOperation
 
 LINK_STEPS = ("get", "update", "delete")  # the link name prefixes a create's 201 offers
 Step = tuple[FuzzOperation, dict[str, str]]  # an operation and its path parameters
@@ -97,7 +96,7 @@ def run_lifecycle(
     *,
     seed: int,
     campaign: Campaign,
-    create_body: Any = None,
+    create_body: FuzzBody = None,
     waivers: Mapping[str, Mapping[str, str]] | None = None,
 ) -> None:
     """create -> get -> update -> get -> delete -> get, along the links of the create's answer.

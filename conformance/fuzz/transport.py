@@ -5,9 +5,10 @@ is ours, which also catches the requests schemathesis's own checks send (the `ig
 probes). So pacing, recording, redaction and request counting hold for fuzzing too, and the
 response ledger sees every answer (and every dropped connection) of the campaign.
 
-The key never enters schemathesis: requests carry a stand-in that the target client swaps for
-the key on the wire, and a key the server echoes in a body or header is replaced before
-schemathesis (whose failure messages quote bodies) sees the answer. Objects a generated create
+The credential never enters schemathesis: requests carry a stand-in key that the target client
+swaps for the run's credential (an API key or a bearer token, in its own header) on the wire, and
+a secret the server echoes in a body or header is replaced before schemathesis (whose failure
+messages quote bodies) sees the answer. Objects a generated create
 makes are handed to `on_created`, so that the suite deletes them again.
 """
 
@@ -24,11 +25,13 @@ import httpx
 import requests
 import schemathesis
 from schemathesis import Case
+from schemathesis.core.jsonschema.types import JsonValue
 from schemathesis.core.transport import Response
 from schemathesis.schemas import APIOperation
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 from schemathesis.transport.requests import REQUESTS_TRANSPORT, RequestsTransport
 
+from conformance.credentials import CREDENTIAL_HEADERS
 from conformance.spec.yaml_cache import load_yaml
 from conformance.target.client import KEY_HEADER, TargetClient
 from conformance.target.redaction import Redactor
@@ -36,6 +39,8 @@ from conformance.target.redaction import Redactor
 # schemathesis's generic types, as the suite uses them: any operation of an OpenAPI schema.
 FuzzOperation = APIOperation[Any, Any, Any, Any]
 FuzzCase = Case[Any]
+# A body the campaign writes itself (a documented minimal create): JSON, as schemathesis takes it.
+FuzzBody = JsonValue
 
 # Inside schemathesis the API key is only ever this stand-in; the target client swaps it for the
 # real key on the wire, so no schemathesis object (case, response, failure text) holds the key.
@@ -43,14 +48,9 @@ KEY_STANDIN = "plc-configured-key"
 STANDIN_HEADERS = {KEY_HEADER: KEY_STANDIN}
 # Headers the requests transport adds by default; the target client sets its own.
 DROPPED_HEADERS = {"user-agent", "accept-encoding", "connection", "content-length"}
-# No connection could be made: the target may be gone (the plugin probes it and aborts the run).
-LOST = (httpx.ConnectError, httpx.ConnectTimeout)
-# Any other transport failure: the target took the request and gave no answer (dropped the
-# connection, timed out). The ledger records it and STATUS-010 judges it; the case has no answer.
-NO_ANSWER = httpx.TransportError
 
 
-def _key_argument(headers: Mapping[str, Any]) -> bool | str:
+def _key_argument(headers: Mapping[str, object]) -> bool | str:
     """Which key the target client must send, read from the header schemathesis prepared."""
     value = next((v for k, v in headers.items() if k.lower() == KEY_HEADER.lower()), None)
     if value is None:
@@ -61,8 +61,10 @@ def _key_argument(headers: Mapping[str, Any]) -> bool | str:
 
 
 def _redacted_request(request: httpx.Request) -> requests.PreparedRequest:
-    headers = {k: v for k, v in request.headers.items() if k.lower() != KEY_HEADER.lower()}
-    if KEY_HEADER.lower() in (k.lower() for k in request.headers):
+    """The request as schemathesis prepared it: whatever credential the target client sent is
+    the stand-in again, in the header schemathesis knows (the docs' X-API-Key)."""
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in CREDENTIAL_HEADERS}
+    if any(name.lower() in CREDENTIAL_HEADERS for name in request.headers):
         headers[KEY_HEADER] = KEY_STANDIN
     return requests.Request(
         method=request.method,
@@ -72,7 +74,7 @@ def _redacted_request(request: httpx.Request) -> requests.PreparedRequest:
     ).prepare()
 
 
-def created_id(collection: str, body: Any) -> str | None:
+def created_id(collection: str, body: object) -> str | None:
     """The id a path names a newly created object by, read from its create answer.
 
     An intake entry is named by its work item (`issue`: an id, or the object); an attachment's
@@ -129,7 +131,7 @@ class TargetTransport(RequestsTransport):
         # Called with the detail path of every object a generated create made (see module doc).
         self.on_created: Callable[[str], None] | None = None
 
-    def send(self, case: FuzzCase, *, session: Any = None, **kwargs: Any) -> Response:
+    def send(self, case: FuzzCase, *, session: object = None, **kwargs: object) -> Response:
         kwargs.pop("base_url", None)
         data = self.serialize_case(
             case, base_url="http://target.invalid" + self.base_path, **kwargs
@@ -138,7 +140,7 @@ class TargetTransport(RequestsTransport):
         headers = {
             k: str(v)
             for k, v in data["headers"].items()
-            if k.lower() not in DROPPED_HEADERS and k.lower() != KEY_HEADER.lower()
+            if k.lower() not in DROPPED_HEADERS and k.lower() not in CREDENTIAL_HEADERS
         }
         content = data.get("data")
         if isinstance(content, str):
@@ -169,22 +171,33 @@ class TargetTransport(RequestsTransport):
             self.on_created(f"{collection.rstrip('/')}/{made}/")
 
 
-def with_page_statuses(raw: dict[str, Any]) -> dict[str, Any]:
+def _object(value: object) -> dict[str, object]:
+    """A JSON object of the spec (an empty one where the spec has something else)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _operations(raw: dict[str, object]) -> list[dict[str, object]]:
+    return [
+        operation
+        for item in _object(raw.get("paths")).values()
+        for operation in _object(item).values()
+        if isinstance(operation, dict)
+    ]
+
+
+def with_page_statuses(raw: dict[str, object]) -> dict[str, object]:
     """The spec with each operation page's own success status documented beside the
     introduction's: where a page shows 200 for a create (Create a state, Add work items to a
     cycle...), the docs contradict themselves, and a server that follows either side is not
     refused (`x-docs-status`, set by conformance.spec.derive; STATUS-001 judges 201 vs 200)."""
-    for item in raw.get("paths", {}).values():
-        for operation in item.values():
-            responses = operation.get("responses") if isinstance(operation, dict) else None
-            if not isinstance(responses, dict):
-                continue
-            for response in list(responses.values()):
-                page = response.get("x-docs-status") if isinstance(response, dict) else None
-                if page is not None and str(page) not in responses:
-                    responses[str(page)] = {
-                        k: v for k, v in response.items() if k != "x-docs-status"
-                    }
+    for operation in _operations(raw):
+        responses = operation.get("responses")
+        if not isinstance(responses, dict):
+            continue
+        for response in list(responses.values()):
+            page = response.get("x-docs-status") if isinstance(response, dict) else None
+            if page is not None and str(page) not in responses:
+                responses[str(page)] = {k: v for k, v in response.items() if k != "x-docs-status"}
     return raw
 
 
@@ -203,7 +216,7 @@ LEFT_TO_THEIR_AREAS = (
 ENVELOPE = "PaginatedResponse"
 # Response fields where the docs contradict themselves, so a server that follows either side is
 # not refused: (schema, property) -> (what either side allows, where the docs disagree).
-EITHER_SIDE: dict[tuple[str, str], tuple[dict[str, Any], str]] = {
+EITHER_SIDE: dict[tuple[str, str], tuple[dict[str, object], str]] = {
     ("IntakeIssue", "issue"): (
         {"anyOf": [{"type": "string", "format": "uuid"}, {"type": "object"}]},
         "the Intake overview documents `issue` as the work item's id; the pages' examples show "
@@ -217,28 +230,28 @@ EITHER_SIDE: dict[tuple[str, str], tuple[dict[str, Any], str]] = {
 }
 
 
-def for_campaign(raw: dict[str, Any]) -> dict[str, Any]:
+def for_campaign(raw: dict[str, object]) -> dict[str, object]:
     """The spec as the campaign judges it, so that one departure gets one verdict: the pages'
     own success statuses documented, name-valued query parameters and the pagination envelope
     left to their areas, either side of a docs contradiction accepted (see LEFT_TO_THEIR_AREAS,
     ENVELOPE, EITHER_SIDE, `with_page_statuses`)."""
     raw = with_page_statuses(raw)
-    for item in raw.get("paths", {}).values():
-        for operation in item.values():
-            if isinstance(operation, dict) and isinstance(operation.get("parameters"), list):
-                operation["parameters"] = [
-                    p
-                    for p in operation["parameters"]
-                    if not (isinstance(p, dict) and p.get("$ref") in LEFT_TO_THEIR_AREAS)
-                ]
-    schemas = raw.get("components", {}).get("schemas", {})
+    for operation in _operations(raw):
+        parameters = operation.get("parameters")
+        if isinstance(parameters, list):
+            operation["parameters"] = [
+                p
+                for p in parameters
+                if not (isinstance(p, dict) and p.get("$ref") in LEFT_TO_THEIR_AREAS)
+            ]
+    schemas = _object(_object(raw.get("components")).get("schemas"))
     for (name, field), (either, _why) in EITHER_SIDE.items():
-        properties = schemas.get(name, {}).get("properties", {})
+        properties = _object(_object(schemas.get(name)).get("properties"))
         if field in properties:
             properties[field] = either
     envelope = schemas.get(ENVELOPE)
     if isinstance(envelope, dict):
-        results = envelope.get("properties", {}).get("results", {"type": "array"})
+        results = _object(envelope.get("properties")).get("results", {"type": "array"})
         envelope["properties"] = {"results": results}
         envelope["required"] = ["results"]
     return raw
@@ -253,7 +266,10 @@ def transport_of(schema: OpenApiSchema) -> TargetTransport:
 def load_schema(path: Path, client: TargetClient) -> OpenApiSchema:
     """The OpenAPI description as a schemathesis schema whose every request uses `client`."""
     # our own (cached) parse of the file; a fresh copy, as schemathesis may change it
-    schema = schemathesis.openapi.from_dict(for_campaign(load_yaml(path)))
+    raw = load_yaml(path)
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path} is not an OpenAPI description")
+    schema = schemathesis.openapi.from_dict(for_campaign(raw))
     servers = schema.raw_schema.get("servers") or [{"url": ""}]
     transport = TargetTransport(client, urlsplit(servers[0].get("url", "")).path)
     base = type(schema)

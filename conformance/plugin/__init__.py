@@ -5,11 +5,13 @@ FIXTURE API (what checks in conformance/checks/ may use):
 * ``target`` (session): TargetConfig — .base_url, .workspace, .project_id (or None), .profile,
   .seed, .read_only, .run_id, .prefix ("plc-<runid>-"), .areas (tuple or None = all).
 * ``client`` (session): TargetClient — .request(method, path, *, params=None, json=None,
-  headers=None, content=None, key=True, key_header="X-API-Key", pace=True) -> httpx.Response;
+  headers=None, content=None, key=True, key_header=None, pace=True) -> httpx.Response;
   .get/.post/.patch/.put/.delete with the same kwargs; .ws(suffix) ->
-  "/api/v1/workspaces/{slug}/{suffix}"; .requests_sent; .observations (5xx and non-JSON bodies
-  seen so far in this process). key=False sends no X-API-Key, key="" an empty one, key="x" that
-  value (redacted in records too). pace=False neither waits nor retries a 429 (to observe one).
+  "/api/v1/workspaces/{slug}/{suffix}"; .requests_sent; .credential (conformance.credentials:
+  an ApiKey or a BearerToken). key=False sends no credential, key="" an empty one, key="x" that
+  secret in the configured credential's header (redacted in records too), key=ApiKey("x") that
+  credential; key_header writes the header's name another way. pace=False neither waits nor
+  retries a 429 (to observe one).
 * ``scratch`` (session): ScratchResources — .project, .project_id, .identifier,
   .project_path(suffix), .create(path, body) -> dict (any 2xx with an object; else
   SetupRefused: the check is blocked), .post(path, body, *, adapt=True) -> httpx.Response (not
@@ -35,14 +37,16 @@ a prerequisite refused (SetupRefused, raised by scratch.create and the project s
 Blocked); not_verified / not_applicable / not_selected = the conformance.outcomes exceptions;
 error = the suite could not check (a bug in a check, a read-only violation).
 
-EXTRA PROPERTIES: a check contributes report data beyond its verdict by appending
-``(name, [rows...])`` to ``request.node.user_properties`` (a list value). The controller
-concatenates the rows of every test under ``name``: ``capabilities`` becomes
-RunResult.capabilities, any other name (``schemathesis``...) RunResult.extra[name].
+REPORT SECTIONS: a check contributes report data beyond its verdict by appending
+``(name, [rows...])`` to ``request.node.user_properties`` (a list value), where ``name`` is one
+of ``conformance.report.model.CONTRIBUTED``: ``capabilities`` (RunResult.capabilities),
+``schemathesis``, ``schemathesis_notes``, ``adaptations`` (RunResult.extra's fields). The rows
+travel inside the test's outcome (``wire.ItemOutcome``) and the controller concatenates them.
 
 LAYOUT: pytest registers this module (entry point `plane_conformance`, or `-p
 conformance.plugin`), so its hooks and fixtures are re-exported here from `hooks`, `terminal` and
-`fixtures`. `state` is what one process knows about the run, `results` turns outcomes into
+`fixtures`. `state` is what one process knows about the run (and `RunLink`, what the runner
+hands it), `wire` the typed values that cross between processes, `results` turns outcomes into
 CheckResults and the RunResult, `xdist` holds the hooks and scheduler used under pytest-xdist,
 and `progress` is the per-area progress line the runner installs.
 """
@@ -69,11 +73,11 @@ from conformance.plugin.hooks import (
     pytest_sessionstart,
     pytest_unconfigure,
 )
-from conformance.plugin.state import ResultSink
+from conformance.plugin.state import RunLink
 from conformance.plugin.terminal import pytest_report_header, pytest_terminal_summary
 
 __all__ = [
-    "ResultSink",
+    "RunLink",
     "client",
     "me",
     "members",

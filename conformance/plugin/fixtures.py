@@ -9,6 +9,7 @@ import pytest
 
 from conformance.exit_codes import EXIT_UNUSABLE
 from conformance.outcomes import Blocked, NotSelected, Units
+from conformance.plugin.refused_steps import PROPERTY as REFUSED_STEPS
 from conformance.plugin.state import STATE, state_of
 from conformance.target.client import TargetClient
 from conformance.target.config import ConfigError, TargetConfig
@@ -50,7 +51,9 @@ def writable(target: TargetConfig) -> None:
 @pytest.fixture(autouse=True)
 def plane_adaptations(request: pytest.FixtureRequest) -> Iterator[None]:
     """After each check, what the suite learned of the target's dialect during it (extra body
-    fields a create needs) goes into the report as the "adaptations" rows of results.json."""
+    fields a create needs) goes into the report as the "adaptations" rows of results.json, and
+    the setup steps the target refused meanwhile go to the controller, where SIDE-001 judges
+    whether they stored anything (conformance/plugin/refused_steps.py)."""
     yield
     state = request.config.stash.get(STATE, None)
     if state is None or not state.active or state.scratch is None:
@@ -58,6 +61,9 @@ def plane_adaptations(request: pytest.FixtureRequest) -> Iterator[None]:
     rows = state.scratch.dialect.take_new()
     if rows:
         request.node.user_properties.append(("adaptations", rows))
+    refused = state.scratch.take_new_refusals()
+    if refused:
+        request.node.user_properties.append((REFUSED_STEPS, refused))
 
 
 @pytest.fixture

@@ -12,19 +12,18 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Generator
-from dataclasses import asdict
-from pathlib import Path
-from typing import Any
 
 import httpx
 import pluggy
 import pytest
 
 from conformance.exit_codes import EXIT_UNUSABLE
+from conformance.options import add_arguments, options_of
 from conformance.outcomes import Units, outcome_kind
+from conformance.plugin.refused_steps import PROPERTY as REFUSED_STEPS
+from conformance.plugin.refused_steps import REQUIREMENT as REFUSED_REQUIREMENT
+from conformance.plugin.refused_steps import refused_steps_check
 from conformance.plugin.results import (
-    CHECK_PROPERTY,
-    LOST,
     CheckRecord,
     area_of,
     build_run_result,
@@ -35,41 +34,32 @@ from conformance.plugin.results import (
     skip_reason,
 )
 from conformance.plugin.run_wide import RUN_WIDE, run_wide_checks
-from conformance.plugin.state import STATE, PlaneState, ResultSink, state_of
+from conformance.plugin.state import STATE, PlaneState, PluginOptions, state_of
+from conformance.plugin.wire import KEY, ItemOutcome, WorkerReport
 from conformance.report import write_all
-from conformance.report.model import Completion
+from conformance.report.model import CONTRIBUTED, CheckResult, Completion, JsonObject
 from conformance.spec.catalogue import catalogue
-from conformance.target.client import ReadOnlyViolation
-from conformance.target.config import PROFILES, ConfigError
+from conformance.target.client import LOST, ReadOnlyViolation
+from conformance.target.config import ConfigError, TargetConfig
 from conformance.target.ledger import LedgerRow
 from conformance.target.pacing import remove_state, state_path_for
 from conformance.target.preflight import ME_PATH, PreflightError, preflight
+from conformance.target.routes import discover_routes
 from conformance.target.scratch import sweep_projects
 
 RECORD = pytest.StashKey[CheckRecord]()
 UNITS = pytest.StashKey[Units]()
 SOFT_LEVELS = ("SHOULD", "MAY")
-LEDGER_PROPERTY = "plane_conformance_ledger"  # the response rows of one test
-ABORT_PROPERTY = "plane_conformance_abort"  # a worker lost the target: why
 
 
 # -- options and configuration ---------------------------------------------------------------
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    """The run's options under their pytest spellings (`--plane-url`...), from the one table."""
     group = parser.getgroup("plane-conformance", "Plane API conformance")
-    group.addoption("--plane-url", help="API base URL (env PLANE_BASE_URL)")
-    group.addoption("--plane-api-key", help="API key (env PLANE_API_KEY); never printed")
-    group.addoption("--plane-workspace", help="workspace slug (env PLANE_WORKSPACE_SLUG)")
-    group.addoption("--plane-project", help="existing project id (default: a scratch project)")
-    group.addoption("--plane-profile", choices=PROFILES, default="standard")
-    group.addoption("--plane-seed", type=int, help="random seed (default: generated, printed)")
-    group.addoption("--plane-read-only", action="store_true", help="send GET requests only")
-    group.addoption("--plane-report-dir", help="write report.html, junit.xml, results.json here")
-    group.addoption("--plane-only", help="comma-separated areas to run")
-    group.addoption(
-        "--plane-skip-preflight", action="store_true", help="the caller already ran the preflight"
-    )
+    add_arguments(group, options_of(TargetConfig), pytest=True)
+    add_arguments(group, options_of(PluginOptions), pytest=True)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -93,12 +83,24 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         target = state.target()
     except ConfigError as problem:
         pytest.exit(f"plane-conformance: {problem}", returncode=EXIT_UNUSABLE)
-    if session.config.getoption("plane_skip_preflight"):
-        return
+    if not state.skips_preflight:
+        try:
+            preflight(state.client(), target)
+        except PreflightError as problem:
+            pytest.exit(f"plane-conformance: {problem}", returncode=EXIT_UNUSABLE)
+    _discover_routes(state)
+
+
+def _discover_routes(state: PlaneState) -> None:
+    """Which spelling of each documented path the target routes, once for the whole run (the
+    workers get the map in their workerinput); adapted families are listed as adaptations."""
     try:
-        preflight(state.client(), target)
-    except PreflightError as problem:
-        pytest.exit(f"plane-conformance: {problem}", returncode=EXIT_UNUSABLE)
+        routes = discover_routes(state.client())
+    except httpx.HTTPError:
+        return  # the target did not answer: the checks meet that themselves, paths as written
+    state.adopt_routes(routes)
+    state.sections.setdefault("routes", []).extend(routes.rows())
+    state.sections.setdefault("adaptations", []).extend(routes.adaptations())
 
 
 # -- collection --------------------------------------------------------------------------------
@@ -191,19 +193,33 @@ def pytest_runtest_makereport(
         _short_longrepr(report, record.message, item.config)
         units = item.stash.get(UNITS, None)
         record.units = list(units.recorded) if units is not None else []
-        client = state._client
-        exchanges = client.recorder.take() if client else []
-        rows = client.ledger.take() if client else []
-        result = record.to_result(item.nodeid, item.name, exchanges)
-        report.user_properties.append((CHECK_PROPERTY, result))
-        report.user_properties.append((LEDGER_PROPERTY, _ledger_dicts(rows, item.nodeid)))
-        if state.aborted:
-            report.user_properties.append((ABORT_PROPERTY, [state.aborted]))
+        _send_outcome(item, report, record, state)
+
+
+def _send_outcome(
+    item: pytest.Item, report: pytest.TestReport, record: CheckRecord, state: PlaneState
+) -> None:
+    """The test's outcome goes to the controller in the teardown report (xdist carries it from a
+    worker): the CheckResult, its ledger rows, and the report sections the check contributed
+    (`(name, rows)` in its user_properties), which travel inside it."""
+    client = state.client() if state.has_client else None
+    exchanges = client.recorder.take() if client else []
+    rows = _rows_of(client.ledger.take() if client else [], item.nodeid)
+    sections: dict[str, list[JsonObject]] = {}
+    kept: list[tuple[str, object]] = []
+    for name, value in report.user_properties:
+        if name in CONTRIBUTED and isinstance(value, list):
+            sections.setdefault(name, []).extend(value)
+        else:
+            kept.append((name, value))
+    check = record.to_result(item.nodeid, item.name, exchanges)
+    outcome = ItemOutcome(check, rows, sections, state.aborted)
+    report.user_properties = [*kept, (KEY, outcome.to_wire())]
 
 
 def _secrets(state: PlaneState) -> tuple[str, ...]:
     try:
-        return (state.target().api_key,)
+        return (state.target().credential.secret,)
     except ConfigError:
         return ()
 
@@ -218,18 +234,18 @@ def _short_longrepr(report: pytest.TestReport, message: str, config: pytest.Conf
     report.longrepr = message
 
 
-def _ledger_dicts(rows: list[LedgerRow], test: str) -> list[dict[str, Any]]:
+def _rows_of(rows: list[LedgerRow], test: str) -> list[LedgerRow]:
     for row in rows:
         row.test = test
-    return [row.to_dict() for row in rows]
+    return rows
 
 
 def _target_lost(item: pytest.Item, state: PlaneState) -> None:
     """A connection could not be made: if the target no longer answers at all, stop the run."""
-    if state.aborted or state._client is None:
+    if state.aborted or not state.has_client:
         return
     try:
-        state._client.get(ME_PATH, pace=False)
+        state.client().get(ME_PATH, pace=False)
     except LOST as error:
         state.aborted = (
             f"the target {state.target().base_url} stopped answering during the run "
@@ -239,10 +255,8 @@ def _target_lost(item: pytest.Item, state: PlaneState) -> None:
 
 
 class _Collector:
-    """Gathers the CheckResult dicts from test reports, on the controller or single process.
-
-    Under xdist the reports arrive from the workers with their user_properties intact.
-    """
+    """Gathers the tests' outcomes from their teardown reports, on the controller or single
+    process (under xdist the reports arrive from the workers with their user_properties)."""
 
     def __init__(self, state: PlaneState, config: pytest.Config) -> None:
         self.state = state
@@ -252,16 +266,11 @@ class _Collector:
         if report.when != "teardown" or self.state.is_worker:
             return
         for name, value in report.user_properties:
-            if name == CHECK_PROPERTY and isinstance(value, dict):
-                self.state.checks.append(value)
-            elif name == LEDGER_PROPERTY and isinstance(value, list):
-                self.state.ledger.extend(value)
-            elif name == ABORT_PROPERTY and isinstance(value, list) and value:
-                self._abort(str(value[0]))
-            elif isinstance(value, list):
-                # Any other list-valued property is report data contributed by a check:
-                # "capabilities" rows, "schemathesis" findings... (see EXTRA PROPERTIES above).
-                self.state.extra.setdefault(name, []).extend(value)
+            if name == KEY:
+                outcome = ItemOutcome.from_wire(value)
+                self.state.add(outcome)
+                if outcome.aborted:
+                    self._abort(outcome.aborted)
 
     def _abort(self, reason: str) -> None:
         """A worker lost the target: stop handing out tests (under xdist, the controller's
@@ -302,57 +311,67 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     _freeze_heap()
     leftovers = state.scratch.cleanup() if state.scratch else 0
     # What cleanup (and anything else after the last test) received is judged too.
-    late_rows = _ledger_dicts(state._client.ledger.take(), "(cleanup)") if state._client else []
+    client = state.client() if state.has_client else None
+    late_rows = _rows_of(client.ledger.take(), "(cleanup)") if client else []
     if state.is_worker:
-        output = session.config.workeroutput  # type: ignore[attr-defined]
-        output["plane_ledger"] = late_rows
-        output["plane_aborted"] = state.aborted
-        output["plane_requests_sent"] = state.requests_sent
-        output["plane_leftovers"] = leftovers
-        pacer = state._client.pacer if state._client else None
-        output["plane_waited_s"] = pacer.waited_s if pacer else 0.0
-        output["plane_paced_429s"] = state._client.paced_429s if state._client else 0
+        report = WorkerReport(
+            ledger=late_rows,
+            aborted=state.aborted,
+            requests_sent=state.requests_sent,
+            leftovers=leftovers,
+            waited_s=client.pacer.waited_s if client and client.pacer else 0.0,
+            paced_429s=client.paced_429s if client else 0,
+        )
+        session.config.workeroutput[KEY] = report.to_wire()  # type: ignore[attr-defined]
         return
-    if state._target is None:  # configuration failed: nothing ran
+    target = state.resolved()
+    if target is None:  # configuration failed: nothing ran
         return
     swept_left = 0
-    if state.checks and not state.target().read_only and not state.aborted:
+    if state.checks and not target.read_only and not state.aborted:
         with contextlib.suppress(httpx.HTTPError, ReadOnlyViolation):
-            swept_left = sweep_projects(state.client(), state.target())
+            swept_left = sweep_projects(state.client(), target)
     state.ledger.extend(late_rows)
-    if state._client is not None:  # the sweep's own answers
-        state.ledger.extend(_ledger_dicts(state._client.ledger.take(), "(cleanup)"))
-    checks = state.checks + _run_wide(state)
+    if state.has_client:  # the sweep's own answers
+        state.ledger.extend(_rows_of(state.client().ledger.take(), "(cleanup)"))
     completion, why = _completion(state, exitstatus)
+    waited_s, paced_429s = _pacing_figures(state)
     state.run_result = build_run_result(
-        state.target(),
-        checks=checks,
+        target,
+        checks=state.checks + _run_wide(state) + _refused_steps(state),
         started=state.started,
         requests_sent=state.requests_sent,
-        leftovers=leftovers + state.worker_leftovers + swept_left,
-        extra={**state.extra, **_pacing_figures(state)},
+        leftovers=leftovers + state.workers.leftovers + swept_left,
+        sections=state.sections,
+        pacing=(waited_s, paced_429s),
         completion=completion,
         completion_reason=why,
     )
-    report_dir = session.config.getoption("plane_report_dir")
-    if report_dir:
-        secrets = [state.target().api_key]
-        state.report_paths = write_all(state.run_result, Path(report_dir), secrets=secrets)
-    for plugin in session.config.pluginmanager.get_plugins():
-        if isinstance(plugin, ResultSink):
-            plugin.result = state.run_result
+    if state.report_dir is not None:
+        secrets = [target.credential.secret]
+        state.report_paths = write_all(state.run_result, state.report_dir, secrets=secrets)
+    if state.link is not None:
+        state.link.result = state.run_result
 
 
-def _run_wide(state: PlaneState) -> list[dict[str, Any]]:
+def _run_wide(state: PlaneState) -> list[CheckResult]:
     """The every-response requirements, judged on the ledger rows of every process."""
     # Only requirements whose own checks ran (their area and profile were selected).
-    ran = {rid for check in state.checks for rid in check.get("requirements", [])}
+    ran = {rid for check in state.checks for rid in check.requirements}
     wanted = [r for r in RUN_WIDE if r in ran]
     if not wanted:
         return []
     known = catalogue()
-    rows = [LedgerRow.from_dict(row) for row in state.ledger]
-    return [asdict(check) for check in run_wide_checks(rows, wanted, lambda rid: known[rid].area)]
+    return run_wide_checks(state.ledger, wanted, lambda rid: known[rid].area)
+
+
+def _refused_steps(state: PlaneState) -> list[CheckResult]:
+    """SIDE-001 on the setup steps every process saw refused (when SIDE-001's checks ran)."""
+    rows = state.sections.pop(REFUSED_STEPS, [])
+    if not any(REFUSED_REQUIREMENT in check.requirements for check in state.checks):
+        return []
+    check = refused_steps_check(rows, lambda rid: catalogue()[rid].area)
+    return [check] if check is not None else []
 
 
 def _completion(state: PlaneState, exitstatus: int) -> tuple[Completion, str]:
@@ -363,19 +382,22 @@ def _completion(state: PlaneState, exitstatus: int) -> tuple[Completion, str]:
     return "complete", ""
 
 
-def _pacing_figures(state: PlaneState) -> dict[str, Any]:
+def _pacing_figures(state: PlaneState) -> tuple[float, int]:
     """How long the pacer waited, and the 429s it did not prevent, over every process."""
-    client = state._client
-    waited = (client.pacer.waited_s if client and client.pacer else 0.0) + state.worker_waited_s
-    paced_429s = (client.paced_429s if client else 0) + state.worker_paced_429s
-    return {"pacer_waited_s": round(waited, 2), "paced_429s": paced_429s}
+    client = state.client() if state.has_client else None
+    waited = (client.pacer.waited_s if client and client.pacer else 0.0) + state.workers.waited_s
+    paced_429s = (client.paced_429s if client else 0) + state.workers.paced_429s
+    return round(waited, 2), paced_429s
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     state = config.stash.get(STATE, None)
-    if state is not None and state._client is not None:
-        state._client.close()
-    if state is not None and state._target is not None and not state.is_worker:
+    if state is None:
+        return
+    if state.has_client:
+        state.client().close()
+    target = state.resolved()
+    if target is not None and not state.is_worker:
         # The pacer's budget file is shared by this run's processes; the run's first process
         # removes it once they are all done (the workers end before the controller).
-        remove_state(state_path_for(state._target.base_url, state._target.api_key))
+        remove_state(state_path_for(target.base_url, target.credential))

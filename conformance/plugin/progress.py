@@ -24,9 +24,9 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from pathlib import Path, PurePath
-from typing import Any, TextIO
+from typing import TextIO
 
 import pytest
 from rich.console import Console, RenderableType
@@ -80,7 +80,7 @@ class AreaProgress:
         *,
         pace_state: Path | None = None,
         secrets: tuple[str, ...] = (),
-        clock: Any = time.monotonic,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._owns_stream = stream is None
         self.stream = stream if stream is not None else _own_stderr(secrets)
@@ -136,7 +136,7 @@ class AreaProgress:
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self._expect([item.nodeid for item in session.items])
 
-    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+    def pytest_xdist_node_collection_finished(self, node: object, ids: list[str]) -> None:
         self._expect(list(ids))
 
     # -- replace the dots ---------------------------------------------------------------------

@@ -3,9 +3,10 @@
 Outcome rule (docs/verdicts.md): an AssertionError or a body that is not JSON means the target
 answered wrongly -> "failed"; a rung of the ladder raised by a check or fixture (Blocked,
 NotVerified, NotApplicable, NotSelected, SetupRefused) -> that rung; the target dropping the
-connection or not answering in time -> "not_verified" for the test (STATUS-010 judges that
-response run-wide); the target becoming unreachable -> "error" and the run is aborted; any other
-exception (a bug in a check, a read-only violation) means the suite could not check -> "error".
+connection or not answering in time (`target.client.NO_ANSWER`) -> "not_verified" for the test
+(STATUS-010 judges that response run-wide); the target becoming unreachable (`LOST`) ->
+"not_verified" and the run is aborted; any other exception (a bug in a check, a read-only
+violation, a request the suite could not build) means the suite could not check -> "error".
 Every message is scrubbed of the key before it is kept or shown.
 """
 
@@ -16,12 +17,10 @@ import re
 import time
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 
 from conformance import __version__
@@ -31,15 +30,17 @@ from conformance.report.model import (
     CheckResult,
     Completion,
     Exchange,
+    JsonObject,
+    RunExtra,
     RunResult,
     Unit,
     build_verdicts,
 )
 from conformance.report.scrub import scrub_text
 from conformance.spec.catalogue import catalogue
+from conformance.target.client import LOST, NO_ANSWER
 from conformance.target.config import TargetConfig
 
-CHECK_PROPERTY = "plane_conformance_check"  # the user_properties key carrying a CheckResult dict
 MESSAGE_LIMIT = 600
 
 
@@ -70,8 +71,8 @@ class CheckRecord:
     duration_s: float = 0.0
     units: list[Unit] = field(default_factory=list)
 
-    def to_result(self, nodeid: str, name: str, exchanges: list[Exchange]) -> dict[str, Any]:
-        result = CheckResult(
+    def to_result(self, nodeid: str, name: str, exchanges: list[Exchange]) -> CheckResult:
+        return CheckResult(
             nodeid=nodeid,
             name=name,
             area=self.area,
@@ -83,13 +84,6 @@ class CheckRecord:
             duration_s=round(self.duration_s, 3),
             units=list(self.units),
         )
-        return asdict(result)
-
-
-# The target stopped answering: the run has no verdict any more (see `target_lost`).
-LOST = (httpx.ConnectError, httpx.ConnectTimeout)
-# The target accepted the connection but gave no answer: that response is STATUS-010's.
-NO_ANSWER = (httpx.RemoteProtocolError, httpx.ReadError, httpx.ReadTimeout, httpx.WriteError)
 
 
 def exception_outcome(error: BaseException) -> CheckOutcome:
@@ -167,21 +161,21 @@ def spec_version() -> str:
 def build_run_result(
     target: TargetConfig,
     *,
-    checks: list[dict[str, Any]],
+    checks: list[CheckResult],
     started: float,
     requests_sent: int,
     leftovers: int | None,
-    extra: dict[str, Any] | None = None,
+    sections: dict[str, list[JsonObject]] | None = None,
+    pacing: tuple[float, int] = (0.0, 0),
     completion: Completion = "complete",
     completion_reason: str = "",
 ) -> RunResult:
-    results = [CheckResult.from_dict(c) for c in checks]
+    """The run's result: the verdicts from every check, and the report sections (contributed
+    by checks, by name; the pacer's figures: seconds waited, 429s not prevented)."""
     per_area: Counter[str] = Counter()
-    for check in results:
+    for check in checks:
         per_area[check.area] += len(check.exchanges)
-    contributed = dict(extra or {})
-    capabilities = contributed.pop("capabilities", [])
-    return RunResult(
+    result = RunResult(
         target=target.base_url,
         started_at=datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds"),
         duration_s=round(time.time() - started, 2),
@@ -191,18 +185,21 @@ def build_run_result(
         suite_version=__version__,
         spec_version=spec_version(),
         leftovers=leftovers,
-        checks=results,
-        requirements=build_verdicts(catalogue(), results),
-        extra={
-            "workspace": target.workspace,
-            "run_id": target.run_id,
-            "read_only": target.read_only,
-            "project_id": target.project_id,  # --project (None: the suite's own project)
-            "areas": list(target.areas) if target.areas else "all",
-            "requests_recorded_per_area": dict(per_area),
-            **contributed,
-        },
-        capabilities=capabilities,
+        checks=checks,
+        requirements=build_verdicts(catalogue(), checks),
+        extra=RunExtra(
+            workspace=target.workspace,
+            run_id=target.run_id,
+            read_only=target.read_only,
+            project_id=target.project_id,  # --project (None: the suite's own project)
+            areas=list(target.areas) if target.areas else "all",
+            requests_recorded_per_area=dict(per_area),
+            pacer_waited_s=pacing[0],
+            paced_429s=pacing[1],
+        ),
         completion=completion,
         completion_reason=completion_reason,
     )
+    for name, rows in (sections or {}).items():
+        result.contribute(name, rows)
+    return result

@@ -13,15 +13,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
 from rich.console import Console
 from rich.text import Text
 
-from conformance.plugin.state import ResultSink, state_of
-from conformance.report.model import RunResult, verdict_of
-from conformance.report.present import attention_groups, check_counts, labelled_counts
+from conformance.plugin.state import state_of
+from conformance.report.model import BaselineOutcome, RunResult, verdict_of
+from conformance.report.present import Entry, attention_groups, check_counts, labelled_counts
 from conformance.target.config import ConfigError
 
 MAX_REQUIREMENT_LINES = 30  # beyond this, the report lists the rest
@@ -54,9 +53,9 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _ids(entries: list[dict[str, Any]]) -> list[str]:
+def _ids(entries: list[Entry]) -> list[str]:
     """The requirement ids of entries, a merged entry giving all of its own."""
-    return [rid for e in entries for rid in ([i for i, _ in e["ids"]] or [e["id"]])]
+    return [rid for e in entries for rid in ([i for i, _ in e.ids] or [e.id])]
 
 
 def _requirement_lines(result: RunResult, statement_limit: int) -> list[Text]:
@@ -75,25 +74,25 @@ def _requirement_lines(result: RunResult, statement_limit: int) -> list[Text]:
             }[group.key]
             lines.append(Text.assemble((f"{title}: ", style), ids))
             continue
-        width = max(len(e["label"]) for e in group.entries) + 2
+        width = max(len(e.label) for e in group.entries) + 2
         for entry in group.entries:
             if shown >= MAX_REQUIREMENT_LINES:
-                hidden += max(1, len(entry["ids"]))
+                hidden += max(1, len(entry.ids))
                 continue
             shown += 1
-            label = ("  " + entry["label"].upper()).ljust(width + 2)
-            if entry["ids"]:
-                ids = ", ".join(rid for rid, _ in entry["ids"])
-                body = f"{len(entry['ids'])} requirements, {ids} — {entry['why']}"
+            label = ("  " + entry.label.upper()).ljust(width + 2)
+            if entry.ids:
+                ids = ", ".join(rid for rid, _ in entry.ids)
+                body = f"{len(entry.ids)} requirements, {ids} — {entry.why}"
                 lines.append(Text.assemble((label, style), body))
             else:
-                statement = _cut(entry["statement"], statement_limit)
-                why = _cut(entry["why"], WHY_LIMIT)
+                statement = _cut(entry.statement, statement_limit)
+                why = _cut(entry.why, WHY_LIMIT)
                 lines.append(
                     Text.assemble(
                         (label, style),
-                        (f"{entry['id']} ", "bold"),
-                        f"{entry['level']}  {statement}" + (f" — {why}" if why else ""),
+                        (f"{entry.id} ", "bold"),
+                        f"{entry.level}  {statement}" + (f" — {why}" if why else ""),
                     )
                 )
     if hidden:
@@ -104,21 +103,20 @@ def _requirement_lines(result: RunResult, statement_limit: int) -> list[Text]:
 def _baseline_notes(result: RunResult) -> list[Text]:
     """Baseline entries that did not apply: another status than accepted, not judged in this
     run (sampled, not selected), unknown ids."""
-    baseline = result.baseline or {}
+    baseline = result.baseline or BaselineOutcome()
     notes = [
-        f"baseline: {row['id']} is {row['status'].replace('_', ' ')}; the baseline accepts it "
-        f"only as {row['expected'].replace('_', ' ')}"
-        for row in baseline.get("mismatched", [])
+        f"baseline: {row.id} is {row.status.replace('_', ' ')}; the baseline accepts it "
+        f"only as {row.expected.replace('_', ' ')}"
+        for row in baseline.mismatched
     ]
     notes += [
-        f"baseline: {row['id']} not judged on what the baseline accepts "
-        f"({row['status'].replace('_', ' ')}: {row.get('why', '')[:120]}); "
+        f"baseline: {row.id} not judged on what the baseline accepts "
+        f"({row.status.replace('_', ' ')}: {row.why[:120]}); "
         "neither accepted nor stale"
-        for row in baseline.get("unjudged", [])
+        for row in baseline.unjudged
     ]
-    unknown = baseline.get("unknown", [])
-    if unknown:
-        notes.append(f"baseline: not requirements of this suite: {', '.join(unknown)}")
+    if baseline.unknown:
+        notes.append(f"baseline: not requirements of this suite: {', '.join(baseline.unknown)}")
     return [Text(note, "yellow") for note in notes]
 
 
@@ -179,7 +177,7 @@ def pytest_terminal_summary(
     state = state_of(config)
     if not state.active or state.is_worker or state.run_result is None:
         return
-    if any(isinstance(p, ResultSink) for p in config.pluginmanager.get_plugins()):
+    if state.link is not None:
         return  # the runner prints the summary once it has applied the baseline
     for line in summary_lines(state.run_result, state.report_paths):
         terminalreporter.write_line(line.plain)

@@ -1,7 +1,8 @@
 """The plugin under pytest-xdist: what the controller shares with its workers, and the scheduling.
 
-Run id, seed and whether the run is active go to every worker; each worker's request, leftover
-and pacing counts come back at its end. The scheduling, with `--dist loadfile`: each check module
+The run's resolved configuration (and whether the run is active) goes to every worker, and each
+worker's late ledger rows, request, leftover and pacing counts come back at its end, each as one
+typed value of `wire` under one key. The scheduling, with `--dist loadfile`: each check module
 runs on one worker, so its module- and session-scoped seeding is not repeated on every worker. A
 test parametrized with an id of the form "@NAME" (e.g. `test_x[@schema-2]`) instead joins the
 work unit NAME with every other test of that id: a session-scoped campaign split into parts then
@@ -10,45 +11,51 @@ loadgroup` marks groups with a node-id suffix that pytest 9 no longer applies, s
 silently spread.) Grouped units are handed out first: they are the longest, and a long unit
 started last becomes the run's tail.
 
+The route map the controller discovered (conformance/target/routes.py) goes to every worker too.
+
 Registered by the plugin only when xdist is loaded.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Protocol
 
 import pytest
 from xdist.scheduler import LoadFileScheduling
 
 from conformance.plugin.state import PlaneState
+from conformance.plugin.wire import KEY, WorkerReport
 
 _GROUP_ID = re.compile(r"\[@([^\[\]]+)\]$")
 
 
+class WorkerNode(Protocol):
+    """What the plugin uses of xdist's WorkerController (xdist ships no types)."""
+
+    workerinput: dict[str, object]
+
+
 class XdistHooks:
-    """Hooks that exist only with pytest-xdist: share run id and seed, gather worker counts."""
+    """Hooks that exist only with pytest-xdist: hand each worker the run's configuration,
+    gather what each worker reports at its end."""
 
     def __init__(self, state: PlaneState) -> None:
         self.state = state
 
-    def pytest_configure_node(self, node: Any) -> None:
-        node.workerinput["plane_run_id"] = self.state.run_id
-        node.workerinput["plane_seed"] = self.state.seed
-        node.workerinput["plane_active"] = self.state.active
+    def pytest_configure_node(self, node: WorkerNode) -> None:
+        node.workerinput[KEY] = self.state.worker_input().to_wire()
 
-    def pytest_testnodedown(self, node: Any, error: object) -> None:
-        output = getattr(node, "workeroutput", {}) or {}
-        self.state.worker_requests += int(output.get("plane_requests_sent", 0))
-        self.state.worker_leftovers += int(output.get("plane_leftovers", 0))
-        self.state.worker_waited_s += float(output.get("plane_waited_s", 0.0))
-        self.state.worker_paced_429s += int(output.get("plane_paced_429s", 0))
-        self.state.ledger.extend(output.get("plane_ledger", []))
-        if output.get("plane_aborted") and not self.state.aborted:
-            self.state.aborted = str(output["plane_aborted"])
+    def pytest_testnodedown(self, node: WorkerNode, error: object) -> None:
+        output = getattr(node, "workeroutput", None) or {}
+        if KEY in output:
+            report = WorkerReport.from_wire(output[KEY])
+            self.state.add_worker(report)
+            if report.aborted and not self.state.aborted:
+                self.state.aborted = report.aborted
 
     def pytest_xdist_make_scheduler(
-        self, config: pytest.Config, log: Any
+        self, config: pytest.Config, log: object
     ) -> FileAndGroupScheduling | None:
         """Under --dist loadfile: modules per worker, "[@NAME]" groups apart and first."""
         if not self.state.active or config.getvalue("dist") != "loadfile":
@@ -68,7 +75,7 @@ class FileAndGroupScheduling(LoadFileScheduling):
     def _split_scope(self, nodeid: str) -> str:
         return work_unit(nodeid)
 
-    def _assign_work_unit(self, node: Any) -> None:
+    def _assign_work_unit(self, node: WorkerNode) -> None:
         grouped = next((unit for unit in self.workqueue if unit.startswith("@")), None)
         if grouped is not None:
             self.workqueue.move_to_end(grouped, last=False)

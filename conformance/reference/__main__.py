@@ -1,7 +1,7 @@
 """`python -m conformance.reference`: the process the launcher starts.
 
-The keys come from the environment (PLANE_REFERENCE_API_KEY, and PLANE_REFERENCE_MEMBER_API_KEY /
-PLANE_REFERENCE_GUEST_API_KEY for the workspace member and guest) rather than argv, so they never
+Its options are `serve`'s (the one table, `ServerConfig`). The keys come from the environment
+(`options.KEY_VARIABLE`, and the member's and guest's beside it) rather than argv, so they never
 show in a process listing.
 """
 
@@ -11,27 +11,31 @@ import argparse
 import os
 import sys
 
-from conformance.reference.behaviours import add_behaviour_options
+from conformance.credentials import ApiKey
+from conformance.reference.options import (
+    GUEST_KEY_VARIABLE,
+    KEY_VARIABLE,
+    MEMBER_KEY_VARIABLE,
+    add_server_arguments,
+    config_from_namespace,
+)
 from conformance.reference.server import serve
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m conformance.reference")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--workspace", default="conformance")
-    parser.add_argument("--rate-limit", type=int)
-    parser.add_argument("--rate-window", type=int)
-    parser.add_argument("--fault", action="append", default=[])
-    parser.add_argument("--variation", action="append", default=[])
-    parser.add_argument("--db")
-    parser.add_argument("--latency-ms", type=int, default=0)
-    add_behaviour_options(parser)
+    add_server_arguments(parser)
     args = parser.parse_args(argv)
-    args.api_key = os.environ.get("PLANE_REFERENCE_API_KEY")
-    args.member_api_key = os.environ.get("PLANE_REFERENCE_MEMBER_API_KEY")
-    args.guest_api_key = os.environ.get("PLANE_REFERENCE_GUEST_API_KEY")
-    return serve(args)
+    keys = {
+        "member_api_key": os.environ.get(MEMBER_KEY_VARIABLE) or None,
+        "guest_api_key": os.environ.get(GUEST_KEY_VARIABLE) or None,
+    }
+    try:
+        env = {ApiKey.variable: os.environ.get(KEY_VARIABLE, "")}
+        config = config_from_namespace(args, env, fields=keys)
+    except ValueError as problem:
+        raise SystemExit(str(problem)) from None
+    return serve(config)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import dataclass
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -17,7 +17,7 @@ from starlette.routing import Route
 
 from conformance.reference import permissions
 from conformance.reference.config import ServerConfig
-from conformance.reference.context import Ctx
+from conformance.reference.context import Ctx, People
 from conformance.reference.gateway import Gateway
 from conformance.reference.resources import (
     activities,
@@ -49,7 +49,7 @@ from conformance.reference.rules.errors import (
     method_not_allowed,
     unknown_route,
 )
-from conformance.reference.store import Store
+from conformance.reference.store import Doc, Store
 
 CLIENT_CLOSED = 499  # nginx's "client closed request": never sent, the client is gone
 
@@ -82,7 +82,7 @@ def route_table(config: ServerConfig) -> RouteTable:
     return unrouted.routed(table, config)
 
 
-async def _read_json(request: Request) -> Any:
+async def _read_json(request: Request) -> object:
     raw = await request.body()
     if not raw.strip():
         return None
@@ -92,21 +92,31 @@ async def _read_json(request: Request) -> Any:
         raise bad_request("Malformed JSON body.") from None
 
 
-def _endpoint(handler: Handler, state: dict[str, Any], template: str) -> Endpoint:
-    config: ServerConfig = state["config"]
+@dataclass(frozen=True)
+class AppState:
+    """What every endpoint of the app shares."""
+
+    config: ServerConfig
+    store: Store
+    workspace: Doc
+    people: People
+
+
+def _endpoint(handler: Handler, state: AppState, template: str) -> Endpoint:
+    config = state.config
 
     async def endpoint(request: Request) -> Response:
         try:
             path = request.path_params
             ctx = Ctx(
                 config=config,
-                store=state["store"],
-                user_id=state["people"].by_key[request.scope.get(auth.CALLER, auth.ADMIN)],
-                workspace=state["workspace"],
+                store=state.store,
+                user_id=state.people.by_key[request.scope.get(auth.CALLER, auth.ADMIN)],
+                workspace=state.workspace,
                 path=path,
                 params=request.query_params,
                 base_url=str(request.base_url).rstrip("/"),
-                people=state["people"],
+                people=state.people,
             )
             if "slug" in path:
                 permissions.check_workspace(ctx, path["slug"])
@@ -131,7 +141,7 @@ def _endpoint(handler: Handler, state: dict[str, Any], template: str) -> Endpoin
     return endpoint
 
 
-def create_app(config: ServerConfig) -> Any:
+def create_app(config: ServerConfig) -> Gateway:
     """The ASGI app: Starlette routes behind the auth / rate-limit gateway."""
     temporary = None
     db_path = config.db_path
@@ -141,9 +151,9 @@ def create_app(config: ServerConfig) -> Any:
         db_path = temporary
     store = Store(db_path, durable=config.db_path is not None)
     workspace, people = users.seed(store, config.workspace)
-    state = {"config": config, "store": store, "workspace": workspace, "people": people}
-
-    routes = _routes(route_table(config), state) + uploads.routes(state)
+    state = AppState(config, store, workspace, people)
+    # (the upload routes take the state as a mapping)
+    routes = _routes(route_table(config), state) + uploads.routes(vars(state))
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -166,12 +176,12 @@ def create_app(config: ServerConfig) -> Any:
     app.state.store = store
     app.state.config = config
     gateway = Gateway(app, config)
-    gateway.store = store  # type: ignore[attr-defined]
-    gateway.shutdown = shutdown  # type: ignore[attr-defined]
+    gateway.store = store
+    gateway.shutdown = shutdown
     return gateway
 
 
-def _routes(table: RouteTable, state: dict[str, Any]) -> list[Route]:
+def _routes(table: RouteTable, state: AppState) -> list[Route]:
     """One Route per path holding all its methods, so a missing method answers 405, not 404."""
     by_path: dict[str, dict[str, Endpoint]] = {}
     for path, methods in table:

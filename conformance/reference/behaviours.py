@@ -24,10 +24,10 @@ are; the list and its reasons are in docs/reference-vs-plane.md.
 
 from __future__ import annotations
 
-import argparse
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from conformance.options import option
 from conformance.reference.registry import Registry
 from conformance.reference.variations import declare_variation
 
@@ -119,21 +119,30 @@ def unknown_behaviours(names: Iterable[str]) -> list[str]:
     return BEHAVIOURS.unknown(names, also=GROUPS)
 
 
-def behaviours_from_args(args: argparse.Namespace) -> frozenset[str]:
+def release_option_name(release: str) -> str:
+    """The name of `--plane-RELEASE`'s value: "plane_1_3_1"."""
+    return f"plane_{release.replace('.', '_')}"
+
+
+def chosen_behaviours(given: Mapping[str, object]) -> frozenset[str]:
     """A release (`--plane-VERSION`) or --docs-only starts from none, else from the default;
-    then --plane-rules and each --behaviour NAME are added."""
-    releases = list(dict.fromkeys(getattr(args, "plane_releases", None) or []))
+    then --plane-rules and each --behaviour NAME are added (`given`: the values of
+    BEHAVIOUR_OPTIONS, by name)."""
+    releases = [r for r in RELEASES if given.get(release_option_name(r))]
     if len(releases) > 1:
         raise ValueError(
             f"choose one release: {' and '.join(f'--plane-{r}' for r in releases)} were given"
         )
-    start_empty = getattr(args, "docs_only", False) or bool(releases)
+    start_empty = bool(given.get("docs_only")) or bool(releases)
     chosen = set() if start_empty else set(DEFAULT_BEHAVIOURS)
     chosen.update(release_group(release) for release in releases)
-    if getattr(args, "plane_rules", False):
+    if given.get("plane_rules"):
         chosen.add(PLANE_RULES)
-    chosen.update(getattr(args, "behaviour", None) or [])
-    unknown = unknown_behaviours(chosen)
+    named = given.get("behaviour") or ()
+    if isinstance(named, Iterable) and not isinstance(named, str):
+        chosen.update(str(name) for name in named)
+    by_name = chosen - set(GROUPS)  # (the registry imports the whole package: only if needed)
+    unknown = unknown_behaviours(by_name) if by_name else []
     if unknown:
         raise ValueError(
             f"unknown behaviour(s): {', '.join(unknown)} (see docs/reference-vs-plane.md)"
@@ -141,26 +150,34 @@ def behaviours_from_args(args: argparse.Namespace) -> frozenset[str]:
     return frozenset(chosen)
 
 
-def add_behaviour_options(parser: argparse.ArgumentParser) -> None:
-    """The options that choose which of Plane's ways the server follows (see behaviours.py)."""
-    parser.add_argument(
-        "--plane-rules",
-        action="store_true",
+def behaviour_arguments(chosen: object) -> list[str]:
+    """The options that choose exactly `chosen` (for the launcher's command line)."""
+    names = sorted(str(name) for name in chosen) if isinstance(chosen, Iterable) else []
+    return ["--docs-only", *(part for name in names for part in ("--behaviour", name))]
+
+
+# The options that choose which of Plane's ways the server follows (`ServerConfig.behaviours`).
+BEHAVIOUR_OPTIONS = (
+    option(
+        "--plane-rules", kind="switch", embedded=True,
         help="Plane's rules where the docs leave room (project names, features off until "
         "switched on, state create 200)",
-    )
-    for release in RELEASES:
-        parser.add_argument(
-            f"--plane-{release}",
-            dest="plane_releases",
-            action="append_const",
-            const=release,
+    ),
+    *(
+        option(
+            f"--plane-{release}", name=release_option_name(release), kind="switch",
+            embedded=True,
             help=f"answer as real Plane v{release} does, also where it departs from the docs "
             "(its behaviours only, not the default rules it lacks)",
         )
-    parser.add_argument(
-        "--behaviour", action="append", default=[], help="one behaviour by name (repeatable)"
-    )
-    parser.add_argument(
-        "--docs-only", action="store_true", help="start from no behaviour, not the default"
-    )
+        for release in RELEASES
+    ),
+    option(
+        "--behaviour", kind="repeat", embedded=True, metavar="NAME",
+        help="one behaviour by name (repeatable)",
+    ),
+    option(
+        "--docs-only", kind="switch", embedded=True,
+        help="start from no behaviour, not the default",
+    ),
+)  # fmt: skip

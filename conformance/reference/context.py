@@ -69,7 +69,7 @@ class Ctx:
     def work_item(self, project: Doc, key: str = "issue_id") -> Doc:
         return self.load("work_item", "Work item", self.path[key], project=project["id"])
 
-    def is_member(self, user_id: Any) -> bool:
+    def is_member(self, user_id: object) -> bool:
         return (
             isinstance(user_id, str)
             and is_uuid(user_id)

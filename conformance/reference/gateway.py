@@ -11,19 +11,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from typing import Any
+from collections.abc import Callable
 
 from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from conformance.reference.config import ServerConfig
 from conformance.reference.faults import declare_fault
 from conformance.reference.rules import auth, evasions, plane_stack
 from conformance.reference.rules.errors import encode
+from conformance.reference.rules.evasions import Header
 from conformance.reference.rules.ratelimit import RateLimiter
+from conformance.reference.store import Store
 
 log = logging.getLogger("conformance.reference")
-
-Scope = dict[str, Any]
 
 WRITE_REDIRECTED = declare_fault(
     "write-redirected",
@@ -32,7 +33,9 @@ WRITE_REDIRECTED = declare_fault(
 )
 
 
-async def _send_json(send: Any, status: int, body: bytes, media: str, headers: list[Any]) -> None:
+async def _send_json(
+    send: Send, status: int, body: bytes, media: str, headers: list[Header]
+) -> None:
     await send(
         {
             "type": "http.response.start",
@@ -47,7 +50,7 @@ async def _send_json(send: Any, status: int, body: bytes, media: str, headers: l
     await send({"type": "http.response.body", "body": body})
 
 
-async def _send_answer(send: Any, answer: evasions.Answer) -> None:
+async def _send_answer(send: Send, answer: evasions.Answer) -> None:
     """Send a whole answer; a dropped one sends its status line, then loses the connection."""
     length = len(answer.body) or 1 if answer.drop else len(answer.body)
     headers = [(k, v) for k, v in answer.headers if k.lower() != b"content-length"]
@@ -73,9 +76,11 @@ def _quiet_drops(record: logging.LogRecord) -> bool:
 
 
 class Gateway:
-    def __init__(self, app: Any, config: ServerConfig) -> None:
+    def __init__(self, app: ASGIApp, config: ServerConfig) -> None:
         self.app = app
         self.config = config
+        self.store: Store | None = None  # the app's, for tests that look inside
+        self.shutdown: Callable[[], None] = lambda: None  # closes the store, removes its file
         self.limiter = RateLimiter(config)
         self.served = 0  # API requests received (for the server-exits-mid-run fault)
         if config.has(evasions.DROPS_ON_INVALID_BODY.name):
@@ -90,13 +95,11 @@ class Gateway:
 
     def _exit_now(self) -> None:
         """The server-exits-mid-run fault: clean the temporary database, then exit at once."""
-        shutdown = getattr(self, "shutdown", None)
-        if callable(shutdown):
-            shutdown()
+        self.shutdown()
         log.error("exiting after %s API requests (server-exits-mid-run)", self.served)
         os._exit(0)
 
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/api/"):
             await self.app(scope, receive, send)
             return
@@ -179,7 +182,7 @@ class Gateway:
 
         started = False
 
-        async def send_with_headers(message: dict[str, Any]) -> None:
+        async def send_with_headers(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
@@ -195,7 +198,7 @@ class Gateway:
                 body = encode({"error": "Internal server error"})
                 await _send_json(send, 500, body, "application/json", limit_headers)
 
-    async def _unauthorized(self, send: Any, refusal: str) -> None:
+    async def _unauthorized(self, send: Send, refusal: str) -> None:
         if refusal == auth.INVALID_MESSAGE and plane_stack.invalid_key_status(self.config) == 403:
             body = encode(plane_stack.INVALID_KEY_BODY)
             await _send_json(send, 403, body, "application/json", [])
@@ -204,13 +207,13 @@ class Gateway:
         await _send_json(send, 401, body, media, [(b"www-authenticate", b"X-API-Key")])
 
     async def _rewritten(
-        self, scope: Scope, receive: Any, send: Any, limit_headers: list[Any]
+        self, scope: Scope, receive: Receive, send: Send, limit_headers: list[Header]
     ) -> None:
         """Run the app into a held-back answer, let the switches rewrite it, then send it."""
         answer = evasions.Answer(500)
         chunks: list[bytes] = []
 
-        async def hold(message: dict[str, Any]) -> None:
+        async def hold(message: Message) -> None:
             if message["type"] == "http.response.start":
                 answer.status = message["status"]
                 answer.headers = [*message.get("headers", []), *limit_headers]

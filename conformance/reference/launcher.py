@@ -8,11 +8,18 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from dataclasses import replace
 from types import TracebackType
-from typing import IO, Any
+from typing import IO
 
-from conformance.reference.config import generate_api_key, mask_key
+from conformance.reference.config import ServerConfig, generate_api_key, mask_key
+from conformance.reference.options import (
+    GUEST_KEY_VARIABLE,
+    KEY_VARIABLE,
+    MEMBER_KEY_VARIABLE,
+    server_arguments,
+    server_config,
+)
 
 STARTUP_TIMEOUT = 10.0  # seconds; a healthy start takes well under 2
 
@@ -28,7 +35,7 @@ def _free_port() -> int:
 
 
 def _answers(port: int) -> bool:
-    """Any HTTP answer on a non-API path (which spends no rate limit) means it is up."""
+    """An HTTP answer of any kind on a non-API path (which spends no rate limit) means it is up."""
     try:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=0.5)
         connection.request("GET", "/health")
@@ -83,55 +90,32 @@ class RunningServer:
 
 
 def start_reference_server(
-    *,
-    faults: Iterable[str] = (),
-    rate_limit: int | None = None,
-    rate_window: int | None = None,
-    api_key: str | None = None,
-    workspace: str = "conformance",
-    db_path: str | None = None,
-    stderr: int | IO[Any] | None = None,
-    latency_ms: int | None = None,
-    behaviours: Iterable[str] | None = None,
-    variations: Iterable[str] = (),
+    config: ServerConfig | None = None, *, stderr: int | IO[str] | None = None, **settings: object
 ) -> RunningServer:
-    """`stderr` goes to subprocess.Popen: None inherits ours, subprocess.DEVNULL silences the
-    server's log line and tracebacks, a file collects them. `behaviours` (names or groups, see
-    behaviours.py) replaces the server's default set; None keeps the default."""
-    key = api_key or generate_api_key()
-    command = [sys.executable, "-m", "conformance.reference", "--workspace", workspace]
-    for fault in faults:
-        command += ["--fault", fault]
-    for variation in variations:
-        command += ["--variation", variation]
-    if rate_limit is not None:
-        command += ["--rate-limit", str(rate_limit)]
-    if rate_window is not None:
-        command += ["--rate-window", str(rate_window)]
-    if db_path is not None:
-        command += ["--db", str(db_path)]
-    if latency_ms:
-        command += ["--latency-ms", str(latency_ms)]
-    if behaviours is not None:
-        command.append("--docs-only")
-        for behaviour in behaviours:
-            command += ["--behaviour", behaviour]
-    member, guest = generate_api_key(), generate_api_key()
+    """Start `config` (or a ServerConfig of `settings`, by field or option name: `faults=...`,
+    `rate_limit=...`, `behaviours=...`, which replaces the default set). The server also gets a
+    workspace member's and a guest's key (generated unless the config has them). `stderr` goes to
+    subprocess.Popen: None inherits ours, subprocess.DEVNULL silences the server's log line and
+    tracebacks, a file collects them."""
+    config = config or server_config(settings)
+    member = config.member_api_key or generate_api_key()
+    guest = config.guest_api_key or generate_api_key()
+    # The keys travel in the environment, never on the command line (see options.KEY_VARIABLE).
     env = {
         **os.environ,
-        "PLANE_REFERENCE_API_KEY": key,
-        "PLANE_REFERENCE_MEMBER_API_KEY": member,
-        "PLANE_REFERENCE_GUEST_API_KEY": guest,
+        KEY_VARIABLE: config.api_key,
+        MEMBER_KEY_VARIABLE: member,
+        GUEST_KEY_VARIABLE: guest,
     }
     for _attempt in range(3):  # the free port may be taken between probe and bind
         port = _free_port()
-        process = subprocess.Popen(
-            [*command, "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=stderr
-        )
+        command = [sys.executable, "-m", "conformance.reference"]
+        command += server_arguments(replace(config, port=port, host="127.0.0.1"))
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while time.monotonic() < deadline and process.poll() is None:
             if _answers(port):
-                return RunningServer(process, port, key, workspace, member, guest)
+                return RunningServer(process, port, config.api_key, config.workspace, member, guest)
             time.sleep(0.02)
         if process.poll() is None:
             process.kill()

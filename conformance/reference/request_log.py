@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import IO, Any
+from typing import IO
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CLIENT_GONE = 499  # no answer was sent: the client closed the connection first
 
@@ -19,18 +21,18 @@ CLIENT_GONE = 499  # no answer was sent: the client closed the connection first
 class RequestLog:
     """ASGI middleware around the whole app (the gateway included): one line per request."""
 
-    def __init__(self, app: Any, stream: IO[str]) -> None:
+    def __init__(self, app: ASGIApp, stream: IO[str]) -> None:
         self.app = app
         self.stream = stream
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
         status = CLIENT_GONE
 
-        async def sending(message: dict[str, Any]) -> None:
+        async def sending(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])

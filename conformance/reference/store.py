@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Any, TypedDict
 
 Doc = dict[str, Any]
+SqlValue = str | int | float | None  # what a query's parameters hold
 
 
 class ScopeFilter(TypedDict):
@@ -123,9 +124,9 @@ class Store:
         parent: str | None,
         archived: bool | None,
         member_of: tuple[str, str] | None,
-    ) -> tuple[str, list[Any]]:
+    ) -> tuple[str, list[SqlValue]]:
         clauses: list[str] = ["kind=?"]
-        args: list[Any] = [kind]
+        args: list[SqlValue] = [kind]
         if project is not None:
             clauses.append("project=?")
             args.append(project)
@@ -183,7 +184,7 @@ class Store:
             ).fetchall()
         return [json.loads(row[0]) for row in rows]
 
-    def find(self, kind: str, *, project: str | None, field: str, value: Any) -> Doc | None:
+    def find(self, kind: str, *, project: str | None, field: str, value: object) -> Doc | None:
         """The first document of a scope whose JSON field equals value (uniqueness, lookups)."""
         where, args = self._where(kind, project, None, None, None)
         with self._lock:
@@ -216,13 +217,6 @@ class Store:
                 (container_kind, container, issue),
             )
         return cursor.rowcount > 0
-
-    def remove_issue_from_all(self, container_kind: str, issue: str) -> None:
-        with self._lock:
-            self._db.execute(
-                "DELETE FROM memberships WHERE container_kind=? AND issue=?",
-                (container_kind, issue),
-            )
 
     def members(self, container_kind: str, container: str) -> list[str]:
         with self._lock:

@@ -36,12 +36,12 @@ class FieldSpec:
     type: str
     required: bool = False
     nullable: bool = True
-    choices: tuple[Any, ...] = ()
+    choices: tuple[str | int, ...] = ()
     max_length: int | None = None
     ref: str | None = None  # kind the id(s) must name: member, state, label, work_item, ...
 
 
-def is_uuid(value: Any) -> TypeGuard[str]:
+def is_uuid(value: object) -> TypeGuard[str]:
     if not isinstance(value, str):
         return False
     try:
@@ -73,7 +73,7 @@ def parse_date(value: str) -> dt.date | None:
         return None
 
 
-def _check(value: Any, spec: FieldSpec, config: ServerConfig) -> str | None:
+def _check(value: object, spec: FieldSpec, config: ServerConfig) -> str | None:
     """The message for one invalid value, or None."""
     kind = spec.type
     if kind in ("str", "url"):
@@ -123,7 +123,7 @@ def _check(value: Any, spec: FieldSpec, config: ServerConfig) -> str | None:
 
 
 def validate_body(
-    body: Any, specs: Mapping[str, FieldSpec], config: ServerConfig, *, partial: bool
+    body: object, specs: Mapping[str, FieldSpec], config: ServerConfig, *, partial: bool
 ) -> dict[str, Any]:
     """The accepted writable fields of body; raises 400 naming every bad field.
 
@@ -159,11 +159,13 @@ def validate_body(
 
 
 def check_date_order(
-    doc: Mapping[str, Any], start_field: str, end_field: str, config: ServerConfig
+    doc: Mapping[str, object], start_field: str, end_field: str, config: ServerConfig
 ) -> None:
     """Start may not fall after the end (checked on the merged object, so PATCH is covered)."""
     start, end = doc.get(start_field), doc.get(end_field)
-    if not start or not end or config.has(DATE_ORDER_UNCHECKED.name):
+    if not isinstance(start, str) or not isinstance(end, str) or not start or not end:
+        return
+    if config.has(DATE_ORDER_UNCHECKED.name):
         return
     start_day, end_day = parse_date(start), parse_date(end)
     if start_day and end_day and start_day > end_day:

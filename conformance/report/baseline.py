@@ -29,7 +29,16 @@ from pathlib import Path
 
 import yaml
 
-from conformance.report.model import RequirementVerdict, RunResult, unit_statuses, verdict_of
+from conformance.report.model import (
+    BaselineMismatch,
+    BaselineOutcome,
+    BaselineRow,
+    BaselineUnjudged,
+    RequirementVerdict,
+    RunResult,
+    unit_statuses,
+    verdict_of,
+)
 from conformance.spec.paths import specs_dir
 
 PLACEHOLDER_REASON = "TODO: say why this is accepted (ticket, owner, deadline)"
@@ -134,35 +143,24 @@ def apply_baseline(
     entries are recorded for the reporters (the console summary and report.html show them).
     """
     by_id = {e.id: e for e in (entries if entries is not None else load_baseline(baseline_path))}
-    accepted, stale, unjudged, mismatched = [], [], [], []
+    outcome = BaselineOutcome(str(baseline_path), fail_on_stale=fail_on_stale)
     for verdict in result.requirements:
         entry = by_id.get(verdict.id)
         if entry is None:
             continue
         if verdict.status == entry.status:
             verdict.accepted = entry.reason or "accepted by the baseline"
-            accepted.append({"id": verdict.id, "status": entry.status, "reason": entry.reason})
+            outcome.accepted.append(BaselineRow(verdict.id, entry.status, entry.reason))
         elif _stale(entry, verdict, result):
-            stale.append({"id": verdict.id, "status": entry.status, "reason": entry.reason})
+            outcome.stale.append(BaselineRow(verdict.id, entry.status, entry.reason))
         elif verdict.status in UNJUDGED:
             why = verdict.reason or "not checked in this run"
-            unjudged.append(
-                {"id": verdict.id, "expected": entry.status, "status": verdict.status, "why": why}
-            )
+            outcome.unjudged.append(BaselineUnjudged(verdict.id, entry.status, verdict.status, why))
         else:
-            mismatched.append(
-                {"id": verdict.id, "expected": entry.status, "status": verdict.status}
-            )
+            outcome.mismatched.append(BaselineMismatch(verdict.id, entry.status, verdict.status))
     known = {v.id for v in result.requirements}
-    result.baseline = {
-        "path": str(baseline_path),
-        "accepted": accepted,
-        "stale": stale,
-        "unjudged": unjudged,
-        "mismatched": mismatched,
-        "unknown": sorted(rid for rid in by_id if rid not in known),
-        "fail_on_stale": fail_on_stale,
-    }
+    outcome.unknown = sorted(rid for rid in by_id if rid not in known)
+    result.baseline = outcome
     return verdict_of(result).exit_code
 
 

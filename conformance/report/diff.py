@@ -15,6 +15,7 @@ differ, the first line says so: their selections differ, so statuses may too.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,11 +66,16 @@ def classify(old: str, new: str) -> str:
     return "other"  # now skipped or gone: coverage changed, not the target
 
 
-def _statuses(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {r["id"]: r for r in data["requirements"] if isinstance(r, dict) and "id" in r}
+def _statuses(data: Mapping[str, object]) -> dict[str, dict[str, object]]:
+    rows = data.get("requirements")
+    return {
+        str(row["id"]): row
+        for row in (rows if isinstance(rows, list) else [])
+        if isinstance(row, dict) and "id" in row
+    }
 
 
-def _checks(data: dict[str, Any]) -> list[CheckResult]:
+def _checks(data: Mapping[str, Any]) -> list[CheckResult]:
     """The checks of a results file (their units), or none when it carries none."""
     raw = data.get("checks")
     if not isinstance(raw, list):
@@ -80,7 +86,7 @@ def _checks(data: dict[str, Any]) -> list[CheckResult]:
         return []
 
 
-def _unverified_before(entry: dict[str, Any], checks: list[CheckResult]) -> list[str]:
+def _unverified_before(entry: Mapping[str, Any], checks: list[CheckResult]) -> list[str]:
     """The units that failed in a run that needed them verified since, for one requirement."""
     rows = entry.get("units")
     names = {
@@ -95,8 +101,8 @@ def _unverified_before(entry: dict[str, Any], checks: list[CheckResult]) -> list
 
 
 def _still_unjudged(
-    old_entry: dict[str, Any],
-    new_entry: dict[str, Any],
+    old_entry: Mapping[str, Any],
+    new_entry: Mapping[str, Any],
     old_checks: list[CheckResult],
     new_checks: list[CheckResult],
 ) -> list[str]:
@@ -111,14 +117,14 @@ def _still_unjudged(
     return [name for name in failed if now.get(name) != "verified"]
 
 
-def diff_results(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Change]]:
+def diff_results(old: Mapping[str, object], new: Mapping[str, object]) -> dict[str, list[Change]]:
     before, after = _statuses(old), _statuses(new)
     old_checks, new_checks = _checks(old), _checks(new)
     groups: dict[str, list[Change]] = {group: [] for group in GROUPS}
     for rid in [*after, *(r for r in before if r not in after)]:
-        old_status = before.get(rid, {}).get("status", ABSENT)
+        old_status = str(before.get(rid, {}).get("status", ABSENT))
         new_entry = after.get(rid, {})
-        new_status = new_entry.get("status", ABSENT)
+        new_status = str(new_entry.get("status", ABSENT))
         if old_status == new_status:
             continue
         either = new_entry or before[rid]
@@ -147,10 +153,10 @@ def diff_results(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Cha
     return groups
 
 
-def _selection(data: dict[str, Any]) -> dict[str, str]:
+def _selection(data: Mapping[str, Any]) -> dict[str, str]:
     """What a run selected: its profile, areas and modes (read-only, --project)."""
     raw = data.get("extra")
-    extra: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    extra: Mapping[str, Any] = raw if isinstance(raw, dict) else {}
     areas = extra.get("areas", "all")
     return {
         "profile": str(data.get("profile", "?")),
@@ -160,13 +166,13 @@ def _selection(data: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def selection_differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+def selection_differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     """'profile standard → quick', ...: how the two runs' selections differ (empty: alike)."""
     a, b = _selection(old), _selection(new)
     return [f"{key} {a[key]} → {b[key]}" for key in a if a[key] != b[key]]
 
 
-def selection_note(old: dict[str, Any], new: dict[str, Any]) -> str:
+def selection_note(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
     """The first line of a comparison of runs that selected differently, else ''."""
     differences = selection_differences(old, new)
     if not differences:
@@ -204,7 +210,10 @@ def diff_lines(
 
 
 def render_diff_html(
-    groups: dict[str, list[Change]], old: dict[str, Any], new: dict[str, Any], paths: list[str]
+    groups: dict[str, list[Change]],
+    old: Mapping[str, object],
+    new: Mapping[str, object],
+    paths: list[str],
 ) -> str:
     environment = Environment(
         loader=PackageLoader("conformance.report", "templates"),

@@ -13,14 +13,18 @@ from __future__ import annotations
 import contextlib
 import json
 from collections import Counter
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from conformance.report.model import (
     STATUSES,
+    BaselineOutcome,
+    Evidence,
+    Exchange,
+    JsonObject,
     RequirementVerdict,
     RunResult,
     verdict_of,
@@ -72,28 +76,75 @@ def _counts(statuses: list[str]) -> dict[str, int]:
 # -- evidence ----------------------------------------------------------------------------------
 
 
-def _exchange_view(exchange: dict[str, Any], repeats: int) -> dict[str, Any]:
-    return {
-        **exchange,
-        "repeats": repeats,
-        "request_body": readable_body(exchange.get("request_body")),
-        "response_body": readable_body(exchange.get("response_body")),
-    }
+@dataclass
+class ExchangeView(Exchange):
+    """An exchange as shown: its bodies readable, alike ones shown once with their count."""
+
+    repeats: int = 1
 
 
-def telling_exchanges(exchanges: list[dict[str, Any]], message: str) -> list[dict[str, Any]]:
+@dataclass
+class EvidenceView:
+    test: str
+    name: str
+    run_wide: bool  # the offending responses of the whole run (a run-wide rule's)
+    expected: str
+    message: str  # "" when it says no more than the reason above it
+    exchanges: list[ExchangeView]
+    more_exchanges: int
+
+
+@dataclass
+class UnitRow:
+    unit: str
+    status: str
+    reason: str
+    count: int = 0
+
+
+@dataclass
+class ProblemView:
+    verdict: RequirementVerdict
+    why: str
+    links: list[tuple[str, str]]
+    coverage: str
+    units: list[UnitRow]
+    more_units: int
+    evidence: list[EvidenceView]
+
+
+@dataclass
+class MatrixRow:
+    verdict: RequirementVerdict
+    label: str
+    coverage: str
+    coverage_detail: str
+    why: str
+    links: list[tuple[str, str]]
+    linked: bool
+
+
+def _exchange_view(exchange: Exchange, repeats: int) -> ExchangeView:
+    shown = replace(
+        exchange,
+        request_body=readable_body(exchange.request_body),
+        response_body=readable_body(exchange.response_body),
+    )
+    return ExchangeView(**vars(shown), repeats=repeats)
+
+
+def telling_exchanges(exchanges: list[Exchange], message: str) -> list[ExchangeView]:
     """The exchanges that show the departure: those the message names first, alike ones once.
 
     A check records every exchange of its test; the ones its message names (by path) are the
     ones that broke the rule. Identical exchanges (same method, URL and status) are shown once,
     with how often they occurred.
     """
-    groups: dict[tuple[str, str, Any], list[dict[str, Any]]] = {}
+    groups: dict[tuple[str, str, int | None], list[Exchange]] = {}
     for exchange in exchanges:
-        key = (exchange.get("method", ""), exchange.get("url", ""), exchange.get("status"))
-        groups.setdefault(key, []).append(exchange)
+        groups.setdefault((exchange.method, exchange.url, exchange.status), []).append(exchange)
 
-    def named(key: tuple[str, str, Any]) -> bool:
+    def named(key: tuple[str, str, int | None]) -> bool:
         path = urlsplit(key[1]).path
         return bool(path) and path in message
 
@@ -101,33 +152,32 @@ def telling_exchanges(exchanges: list[dict[str, Any]], message: str) -> list[dic
     return [_exchange_view(groups[key][0], len(groups[key])) for key in ordered]
 
 
-def _evidence_view(item: dict[str, Any], why: str) -> dict[str, Any]:
-    message = clean_message(item.get("message", ""))
-    exchanges = telling_exchanges(item.get("exchanges", []), message)
-    test = str(item.get("test", ""))
-    run_wide = test.startswith(RUN_WIDE_PREFIX)
+def _evidence_view(item: Evidence, why: str) -> EvidenceView:
+    message = clean_message(item.message)
+    exchanges = telling_exchanges(item.exchanges, message)
+    run_wide = item.test.startswith(RUN_WIDE_PREFIX)
     first = one_line(message, 10_000)
     # "Found" only when it says more than the "Why" above it; a run-wide message lists the
     # units, which the table above shows.
     repeats_why = not first or first.rstrip("…") in why or why.rstrip("…") in first
-    return {
-        "test": test,
-        "name": test.rsplit("::", 1)[-1],
-        "run_wide": run_wide,
-        "expected": item.get("expected", ""),
-        "message": "" if run_wide or (repeats_why and "\n" not in message) else message,
-        "exchanges": exchanges[:EXCHANGES_SHOWN],
-        "more_exchanges": sum(x["repeats"] for x in exchanges[EXCHANGES_SHOWN:]),
-    }
+    return EvidenceView(
+        test=item.test,
+        name=item.test.rsplit("::", 1)[-1],
+        run_wide=run_wide,
+        expected=item.expected,
+        message="" if run_wide or (repeats_why and "\n" not in message) else message,
+        exchanges=exchanges[:EXCHANGES_SHOWN],
+        more_exchanges=sum(x.repeats for x in exchanges[EXCHANGES_SHOWN:]),
+    )
 
 
-def _units_view(verdict: RequirementVerdict, checks: set[str]) -> list[dict[str, Any]]:
+def _units_view(verdict: RequirementVerdict, checks: set[str]) -> list[UnitRow]:
     """The units that were not verified, alike ones once with their count.
 
     A check that recorded no units of its own is one unit named after itself; its evidence
     block below says the same, so it is left out here.
     """
-    rows: dict[tuple[str, str, str], dict[str, Any]] = {}
+    rows: dict[tuple[str, str, str], UnitRow] = {}
     for unit in verdict.units:
         if unit.unit in checks:
             continue
@@ -135,49 +185,47 @@ def _units_view(verdict: RequirementVerdict, checks: set[str]) -> list[dict[str,
             continue
         reason = one_line(unit.reason, 300)
         key = (unit.unit, unit.status, reason)
-        row = rows.setdefault(key, {"unit": unit.unit, "status": unit.status, "reason": reason,
-                                    "count": 0})  # fmt: skip
-        row["count"] += unit.count
+        rows.setdefault(key, UnitRow(unit.unit, unit.status, reason)).count += unit.count
     return list(rows.values())
 
 
-def _problem_view(verdict: RequirementVerdict) -> dict[str, Any]:
+def _problem_view(verdict: RequirementVerdict) -> ProblemView:
     why = short_reason(verdict, 400)
     evidence = [_evidence_view(item, why) for item in verdict.evidence]
-    evidence.sort(key=lambda e: not e["run_wide"])  # the offending responses of the whole run
-    units = _units_view(verdict, {e["name"] for e in evidence})
-    return {
-        "verdict": verdict,
-        "why": why,
-        "links": docs_links(verdict.source),
-        "coverage": verdict.coverage.describe(),
-        "units": units[:UNITS_SHOWN],
-        "more_units": max(0, len(units) - UNITS_SHOWN),
-        "evidence": evidence,
-    }
+    evidence.sort(key=lambda e: not e.run_wide)  # the offending responses of the whole run
+    units = _units_view(verdict, {e.name for e in evidence})
+    return ProblemView(
+        verdict=verdict,
+        why=why,
+        links=docs_links(verdict.source),
+        coverage=verdict.coverage.describe(),
+        units=units[:UNITS_SHOWN],
+        more_units=max(0, len(units) - UNITS_SHOWN),
+        evidence=evidence,
+    )
 
 
 # -- the rest of the page ----------------------------------------------------------------------
 
 
-def _matrix_row(verdict: RequirementVerdict) -> dict[str, Any]:
+def _matrix_row(verdict: RequirementVerdict) -> MatrixRow:
     coverage = verdict.coverage
     by_status = ", ".join(
         f"{n} {status_label(s)}" for s, n in sorted(coverage.by_status.items()) if n
     )
-    return {
-        "verdict": verdict,
-        "label": status_label(verdict.status),
-        "coverage": f"{coverage.verified} of {coverage.of}" if coverage.in_scope else "—",
-        "coverage_detail": by_status or "nothing judged",
-        "why": short_reason(verdict, 150) if verdict.status != "passed" else "",
-        "links": docs_links(verdict.source),
-        "linked": verdict.status in PROBLEM_STATUSES,
-    }
+    return MatrixRow(
+        verdict=verdict,
+        label=status_label(verdict.status),
+        coverage=f"{coverage.verified} of {coverage.of}" if coverage.in_scope else "—",
+        coverage_detail=by_status or "nothing judged",
+        why=short_reason(verdict, 150) if verdict.status != "passed" else "",
+        links=docs_links(verdict.source),
+        linked=verdict.status in PROBLEM_STATUSES,
+    )
 
 
-def _schemathesis_by_operation(findings: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    grouped: dict[str, list[dict[str, Any]]] = {}
+def _schemathesis_by_operation(findings: list[JsonObject]) -> dict[str, list[JsonObject]]:
+    grouped: dict[str, list[JsonObject]] = {}
     for finding in findings:
         grouped.setdefault(str(finding.get("operation", "(unknown operation)")), []).append(
             {key: finding.get(key, "") for key in ("check", "message", "curl", "status")}
@@ -185,34 +233,21 @@ def _schemathesis_by_operation(findings: list[dict[str, Any]]) -> dict[str, list
     return dict(sorted(grouped.items()))
 
 
-def _adaptations(extra: dict[str, Any]) -> list[str]:
+def _adaptations(rows: list[JsonObject]) -> list[str]:
     """The target adaptations (the dialect learned during the run) as sentences."""
-    raw = extra.get("adaptations") or []
-    if isinstance(raw, dict):
-        raw = [f"{key}: {value}" for key, value in raw.items()]
-    lines = []
-    for item in raw if isinstance(raw, list) else [raw]:
-        if isinstance(item, dict):
-            lines.append("; ".join(f"{k}: {v}" for k, v in item.items() if v not in ("", None)))
-        else:
-            lines.append(str(item))
+    lines = ["; ".join(f"{k}: {v}" for k, v in row.items() if v not in ("", None)) for row in rows]
     return [line for line in lines if line]
 
 
-def report_context(result: RunResult) -> dict[str, Any]:
+def report_context(result: RunResult) -> dict[str, object]:
     """Everything the template shows, already grouped and counted."""
     verdicts = result.requirements
     verdict = verdict_of(result)
-    # Every key present, so the strict template can test them.
-    baseline = {
-        "path": "", "accepted": [], "stale": [], "unjudged": [], "unknown": [],
-        **(result.baseline or {}),
-    }  # fmt: skip
     areas = sorted({v.area for v in verdicts})
     levels = [lvl for lvl in LEVEL_ORDER if any(v.level == lvl for v in verdicts)]
     problems = [v for s in PROBLEM_STATUSES for v in verdicts if v.status == s]
     capabilities = result.capabilities
-    schemathesis = _schemathesis_by_operation(result.extra.get("schemathesis") or [])
+    schemathesis = _schemathesis_by_operation(result.extra.schemathesis or [])
     return {
         "result": result,
         "verdict": verdict,
@@ -226,9 +261,9 @@ def report_context(result: RunResult) -> dict[str, Any]:
         "by_area": {a: _counts([v.status for v in verdicts if v.area == a]) for a in areas},
         "matrix": [_matrix_row(v) for v in verdicts],
         "problems": [_problem_view(v) for v in problems],
-        "baseline": baseline,
+        "baseline": result.baseline or BaselineOutcome(),  # every attribute, for the template
         "contradictions": [v for v in verdicts if v.contradiction],
-        "adaptations": _adaptations(result.extra),
+        "adaptations": _adaptations(result.extra.adaptations or []),
         "schemathesis": schemathesis,
         "schemathesis_count": sum(len(findings) for findings in schemathesis.values()),
         "capabilities": capabilities,

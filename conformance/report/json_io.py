@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from conformance.report.model import RunResult
 
@@ -19,7 +18,7 @@ def write_results(result: RunResult, path: Path) -> Path:
     return path
 
 
-def load_json(path: Path | str) -> dict[str, Any]:
+def load_json(path: Path | str) -> dict[str, object]:
     """The raw JSON object of a results file, or ResultsFileError."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))

@@ -18,9 +18,11 @@ requirement whose judged units were all verified while the user's choices (profi
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from typing import Literal
 
+from conformance.codec import from_wire
 from conformance.exit_codes import (
     EXIT_FAILED,
     EXIT_INCOMPLETE,
@@ -70,6 +72,9 @@ NEUTRAL_UNITS = ("not_applicable", "not_selected")
 # Requirement statuses that find nothing wrong: every unit judged was verified.
 VERIFIED_STATUSES = ("passed", "sampled")
 Completion = Literal["complete", "interrupted", "aborted"]
+# A JSON object of a results file below the model's own fields (a row a check contributed):
+# its values are any JSON value, which a reader narrows.
+JsonObject = dict[str, object]
 
 
 @dataclass
@@ -114,10 +119,8 @@ class CheckResult:
     units: list[Unit] = field(default_factory=list)  # what the check recorded explicitly
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CheckResult:
-        exchanges = [Exchange(**e) for e in data.get("exchanges", [])]
-        units = [Unit(**u) for u in data.get("units", [])]
-        return cls(**{**data, "exchanges": exchanges, "units": units})
+    def from_dict(cls, data: object) -> CheckResult:
+        return from_wire(cls, data)
 
     def units_for(self, requirement: str) -> list[Unit]:
         """The units this check judged for `requirement`.
@@ -167,6 +170,16 @@ class Coverage:
 
 
 @dataclass
+class Evidence:
+    """What a check that failed (or could not judge) saw: its message and exchanges."""
+
+    test: str
+    message: str
+    expected: str
+    exchanges: list[Exchange] = field(default_factory=list)
+
+
+@dataclass
 class RequirementVerdict:
     id: str
     level: str
@@ -176,17 +189,109 @@ class RequirementVerdict:
     status: RequirementStatus
     tests: list[str]
     reason: str = ""  # why not passed: the first failure, block, ... with the server's words
-    evidence: list[dict[str, Any]] = field(default_factory=list)  # exchanges of failing checks
+    evidence: list[Evidence] = field(default_factory=list)  # of the failing checks
     coverage: Coverage = field(default_factory=Coverage)
     units: list[Unit] = field(default_factory=list)  # the units that were not verified
     accepted: str | None = None  # the baseline's reason, when a baseline accepts this status
     contradiction: str = ""  # where the docs contradict themselves about this rule
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RequirementVerdict:
-        coverage = Coverage(**data.get("coverage", {}))
-        units = [Unit(**u) for u in data.get("units", [])]
-        return cls(**{**data, "coverage": coverage, "units": units})
+    def from_dict(cls, data: object) -> RequirementVerdict:
+        return from_wire(cls, data)
+
+
+@dataclass
+class RunExtra:
+    """results.json's `extra`: what the run was, and the report sections beyond the verdicts.
+
+    A check contributes rows to a section by appending `(name, rows)` to its pytest node's
+    `user_properties` (see `CONTRIBUTED`); the plugin gathers them from every worker. What is
+    None (nothing contributed, a file of another version) is left out of the file, so a results
+    file read and written again says what it said.
+    """
+
+    workspace: str | None = None
+    run_id: str | None = None
+    read_only: bool | None = None
+    project_id: str | None = None  # --project (None: the suite's own scratch project)
+    areas: list[str] | Literal["all"] | None = None  # "all": no --only
+    requests_recorded_per_area: dict[str, int] | None = None
+    schemathesis: list[JsonObject] | None = None  # the schema campaign's findings
+    schemathesis_notes: list[JsonObject] | None = None  # what the campaign could not judge
+    adaptations: list[JsonObject] | None = None  # the target's dialect, learned during the run
+    routes: list[JsonObject] | None = None  # which spellings the target routes (information)
+    setup_refusals: list[JsonObject] | None = None  # refused setup steps (SIDE-001 judges them)
+    pacer_waited_s: float | None = None  # how long the pacer waited, every process included
+    paced_429s: int | None = None  # 429 answers to paced requests: the pacer did not prevent
+    shape_drift: JsonObject | None = None  # --compare-shapes: the drift from a recorded release
+
+    def to_dict(self) -> JsonObject:
+        data: JsonObject = {}
+        for each in fields(self):
+            value = getattr(self, each.name)
+            if value is not None:
+                data[each.name] = value
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> RunExtra:
+        """Keys of another suite version that this one does not know are left out."""
+        known = {each.name for each in fields(cls)}
+        return from_wire(cls, {key: value for key, value in data.items() if key in known})
+
+
+@dataclass
+class BaselineRow:
+    """A baseline entry as the run met it: accepted, or stale (it passes now)."""
+
+    id: str
+    status: str  # the status the baseline accepts
+    reason: str = ""
+
+
+@dataclass
+class BaselineMismatch:
+    """A baseline entry whose requirement ended in another status than the one accepted."""
+
+    id: str
+    expected: str
+    status: str
+
+
+@dataclass
+class BaselineUnjudged:
+    """A baseline entry whose requirement this run did not judge on what the entry accepts
+    (sampled without its units, not selected): neither accepted nor stale."""
+
+    id: str
+    expected: str
+    status: str
+    why: str = ""
+
+
+@dataclass
+class BaselineOutcome:
+    """What applying a baseline did (results.json `baseline`)."""
+
+    path: str = ""
+    accepted: list[BaselineRow] = field(default_factory=list)
+    stale: list[BaselineRow] = field(default_factory=list)
+    unjudged: list[BaselineUnjudged] = field(default_factory=list)
+    mismatched: list[BaselineMismatch] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)  # ids that are not requirements
+    fail_on_stale: bool = False
+
+
+# The sections checks contribute rows to, by the name they append them under: RunResult's own
+# `capabilities`, or a list section of RunExtra.
+CONTRIBUTED = (
+    "capabilities",
+    "schemathesis",
+    "schemathesis_notes",
+    "adaptations",
+    "routes",
+    "setup_refusals",
+)
 
 
 @dataclass
@@ -202,11 +307,21 @@ class RunResult:
     leftovers: int | None  # scratch resources left behind after cleanup; None when unknown
     checks: list[CheckResult]
     requirements: list[RequirementVerdict]
-    capabilities: list[dict[str, Any]] = field(default_factory=list)  # capability matrix rows
-    extra: dict[str, Any] = field(default_factory=dict)  # e.g. requests per area, schemathesis
+    capabilities: list[JsonObject] = field(default_factory=list)  # capability matrix rows
+    extra: RunExtra = field(default_factory=RunExtra)
     completion: Completion = "complete"
     completion_reason: str = ""  # why a run was interrupted or aborted
-    baseline: dict[str, Any] | None = None  # what apply_baseline did (path, accepted, stale...)
+    baseline: BaselineOutcome | None = None  # what apply_baseline did
+
+    def contribute(self, section: str, rows: list[JsonObject]) -> None:
+        """Add a check's rows to the section named `section` (one of CONTRIBUTED)."""
+        if section == "capabilities":
+            self.capabilities.extend(rows)
+        elif section in CONTRIBUTED:
+            held: list[JsonObject] | None = getattr(self.extra, section)
+            setattr(self.extra, section, [*(held or []), *rows])
+        else:
+            raise KeyError(f"no report section {section!r}; the sections are {CONTRIBUTED}")
 
     @property
     def summary(self) -> dict[str, int]:
@@ -219,8 +334,9 @@ class RunResult:
     def exit_code(self) -> int:
         return verdict_of(self).exit_code
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         data = asdict(self)
+        data["extra"] = self.extra.to_dict()
         data["summary"] = self.summary
         data["verdict"] = {
             k: list(v) if isinstance(v, tuple) else v for k, v in asdict(verdict_of(self)).items()
@@ -228,11 +344,13 @@ class RunResult:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RunResult:
-        data = {k: v for k, v in data.items() if k not in ("summary", "verdict")}
-        data["checks"] = [CheckResult.from_dict(c) for c in data.get("checks", [])]
-        data["requirements"] = [RequirementVerdict.from_dict(r) for r in data["requirements"]]
-        return cls(**data)
+    def from_dict(cls, data: Mapping[str, object]) -> RunResult:
+        """A results.json's run (its derived `summary` and `verdict` are computed again)."""
+        kept = {k: v for k, v in data.items() if k not in ("summary", "verdict", "extra")}
+        extra = data.get("extra")
+        result = from_wire(cls, kept)
+        result.extra = RunExtra.from_dict(extra if isinstance(extra, Mapping) else {})
+        return result
 
 
 # -- from checks to requirement verdicts -------------------------------------------------------
@@ -284,12 +402,7 @@ def _verdict(requirement: Requirement, checks: list[CheckResult]) -> Requirement
         c for c in mine if c.outcome in ("blocked", "not_verified") and c.exchanges
     ]
     evidence = [
-        {
-            "test": c.nodeid,
-            "message": c.message,
-            "expected": c.expected,
-            "exchanges": [asdict(e) for e in c.exchanges],
-        }
+        Evidence(c.nodeid, c.message, c.expected, list(c.exchanges))
         for c in (telling if status not in VERIFIED_STATUSES else [])
     ]
     return RequirementVerdict(
@@ -370,8 +483,8 @@ def verdict_of(result: RunResult) -> Verdict:
     )
     accepted = tuple(v.id for v in result.requirements if v.accepted is not None)
     warned = tuple(v.id for v in result.requirements if v.status == "warned")
-    baseline = result.baseline or {}
-    stale = tuple(entry["id"] for entry in baseline.get("stale", []))
+    baseline = result.baseline or BaselineOutcome()
+    stale = tuple(entry.id for entry in baseline.stale)
     common = {
         "failed": failed,
         "incomplete": incomplete,
@@ -391,7 +504,7 @@ def verdict_of(result: RunResult) -> Verdict:
     if failed:
         headline = f"Does not conform: {_plural(len(failed), 'MUST requirement')} failed{note}."
         return Verdict(EXIT_FAILED, "fail", headline, **common)
-    if stale and baseline.get("fail_on_stale"):
+    if stale and baseline.fail_on_stale:
         headline = f"Stale baseline: {_plural(len(stale), 'accepted requirement')} pass now."
         return Verdict(EXIT_FAILED, "fail", headline, **common)
     if incomplete:

@@ -8,8 +8,7 @@ everywhere and no reporter shows pytest's leftovers (exception class names, `ass
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
 
 from conformance.report.model import RequirementVerdict, RunResult, Verdict
 
@@ -87,18 +86,33 @@ def labelled_counts(counts: dict[str, int]) -> str:
 # -- what needs attention (the first screen, the console) ------------------------------------
 
 
-def _entry(verdict: RequirementVerdict) -> dict[str, Any]:
+@dataclass
+class Entry:
     """One line of the first screen: id, level, status, statement, the one-line why."""
-    return {
-        "id": verdict.id,
-        "level": verdict.level,
-        "area": verdict.area,
-        "status": verdict.status,
-        "label": status_label(verdict.status),
-        "statement": verdict.statement,
-        "why": short_reason(verdict),
-        "accepted": verdict.accepted,
-    }
+
+    id: str
+    level: str
+    area: str
+    status: str
+    label: str
+    statement: str
+    why: str
+    accepted: str | None  # the baseline's reason, when it accepts this status
+    accepted_as: str = ""  # a stale entry: the status the baseline accepted
+    ids: list[tuple[str, str]] = field(default_factory=list)  # merged: (id, statement) of each
+
+
+def _entry(verdict: RequirementVerdict) -> Entry:
+    return Entry(
+        id=verdict.id,
+        level=verdict.level,
+        area=verdict.area,
+        status=verdict.status,
+        label=status_label(verdict.status),
+        statement=verdict.statement,
+        why=short_reason(verdict),
+        accepted=verdict.accepted,
+    )
 
 
 @dataclass
@@ -106,14 +120,14 @@ class AttentionGroup:
     key: str  # failed, incomplete, warned, accepted, stale
     title: str
     count: int  # requirements in the group
-    entries: list[dict[str, Any]] = field(default_factory=list)  # alike reasons merged
+    entries: list[Entry] = field(default_factory=list)  # alike reasons merged
 
 
 def attention_groups(result: RunResult, verdict: Verdict) -> list[AttentionGroup]:
     """What a hurried reader must see, in order; empty groups are left out."""
     by_id = {v.id: v for v in result.requirements}
     so_far = " so far" if verdict.tone in ("interrupted", "aborted") else ""
-    stale = [row for row in (result.baseline or {}).get("stale", []) if row.get("id") in by_id]
+    stale = [row for row in (result.baseline.stale if result.baseline else []) if row.id in by_id]
     groups = {
         ("failed", f"Failed MUST requirements{so_far}"): [
             _entry(by_id[rid]) for rid in verdict.failed
@@ -126,11 +140,11 @@ def attention_groups(result: RunResult, verdict: Verdict) -> list[AttentionGroup
         ],
         ("accepted", "Accepted by the baseline"): [_entry(by_id[rid]) for rid in verdict.accepted],
         ("stale", "Stale baseline entries: these pass now, remove them from the baseline"): [
-            {
-                **_entry(by_id[row["id"]]),
-                "why": row.get("reason", ""),
-                "accepted_as": status_label(str(row.get("status", "failed"))),
-            }
+            replace(
+                _entry(by_id[row.id]),
+                why=row.reason,
+                accepted_as=status_label(row.status or "failed"),
+            )
             for row in stale
         ],
     }
@@ -145,25 +159,25 @@ SHARED_REASON_MIN = 3  # requirements with the very same reason are listed as on
 _MORE = re.compile(r" \(and \d+ more\)$")
 
 
-def merge_alike(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Entries (dicts with "id", "statement", "why") that failed for one and the same reason (a
-    refused setup step, typically) become one entry whose "ids" name them all, so that a reader
-    sees the cause once; the others get "ids": []."""
+def merge_alike(entries: list[Entry]) -> list[Entry]:
+    """Entries that failed for one and the same reason (a refused setup step, typically) become
+    one entry whose `ids` name them all, so that a reader sees the cause once; the others keep
+    `ids` empty."""
 
-    def cause(entry: dict[str, Any]) -> str:
-        return _MORE.sub("", str(entry["why"]))
+    def cause(entry: Entry) -> str:
+        return _MORE.sub("", entry.why)
 
-    by_cause: dict[str, list[dict[str, Any]]] = {}
+    by_cause: dict[str, list[Entry]] = {}
     for entry in entries:
         by_cause.setdefault(cause(entry), []).append(entry)
-    merged: list[dict[str, Any]] = []
+    merged: list[Entry] = []
     for entry in entries:
         alike = by_cause[cause(entry)]
-        if len(alike) < SHARED_REASON_MIN or not entry["why"]:
-            merged.append({**entry, "ids": []})
+        if len(alike) < SHARED_REASON_MIN or not entry.why:
+            merged.append(replace(entry, ids=[]))
         elif alike[0] is entry:
-            ids = [(e["id"], e["statement"]) for e in alike]
-            merged.append({**entry, "why": cause(entry), "ids": ids})
+            ids = [(e.id, e.statement) for e in alike]
+            merged.append(replace(entry, why=cause(entry), ids=ids))
     return merged
 
 

@@ -14,18 +14,15 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
+from conformance.credentials import SECRET_HEADERS, environment_secrets
 from conformance.report.model import RunResult
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
 REDACTED = "[redacted]"
-# Header names whose values are credentials whatever they look like.
-SECRET_HEADERS = frozenset(
-    {"x-api-key", "authorization", "proxy-authorization", "cookie", "set-cookie"}
-)
 # Plane API keys carry this prefix.
 _PLANE_TOKEN = re.compile(r"plane_api_[A-Za-z0-9_\-]+")
 # `X-API-Key: value`, `"api_key": "value"`, `Authorization: Bearer value` inside free text.
@@ -58,11 +55,11 @@ def scrub_text(text: str, secrets: Iterable[str] = ()) -> str:
     )
 
 
-def scrub_data(data: Any, secrets: Iterable[str] = ()) -> Any:
+def scrub_data(data: object, secrets: Iterable[str] = ()) -> object:
     """A copy of JSON-like `data` with every key-looking value replaced by REDACTED."""
     secrets = tuple(secrets)
     if isinstance(data, dict):
-        cleaned = {}
+        cleaned: dict[object, object] = {}
         for key, value in data.items():
             if str(key).lower() in SECRET_HEADERS and isinstance(value, str):
                 cleaned[key] = value if _is_harmless(value) else REDACTED
@@ -77,8 +74,9 @@ def scrub_data(data: Any, secrets: Iterable[str] = ()) -> Any:
 
 
 def known_secrets(extra: Iterable[str] = ()) -> tuple[str, ...]:
-    """Literal keys to remove: those given plus PLANE_API_KEY from the environment."""
-    candidates = [*extra, os.environ.get("PLANE_API_KEY", "")]
+    """Literal secrets to remove: those given plus every credential's variable of the
+    environment (PLANE_API_KEY, PLANE_ACCESS_TOKEN)."""
+    candidates = [*extra, *environment_secrets(os.environ)]
     # Very short values would blank out ordinary words; real keys are long.
     return tuple(s for s in candidates if s and len(s) >= 8)
 
@@ -132,7 +130,9 @@ class ScrubbingArgumentParser(argparse.ArgumentParser):
 
 def scrubbed(result: RunResult, secrets: Iterable[str] = ()) -> RunResult:
     """A scrubbed copy of `result`; the original is left untouched."""
-    return RunResult.from_dict(scrub_data(result.to_dict(), known_secrets(secrets)))
+    clean = scrub_data(result.to_dict(), known_secrets(secrets))
+    assert isinstance(clean, dict)  # a mapping stays a mapping
+    return RunResult.from_dict(clean)
 
 
 class ScrubbingStream(io.TextIOBase):

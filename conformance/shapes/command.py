@@ -23,6 +23,7 @@ from collections.abc import Sequence
 
 import httpx
 
+from conformance.credentials import ApiKey
 from conformance.report.scrub import (
     ScrubbingArgumentParser,
     command_line_secrets,
@@ -32,8 +33,8 @@ from conformance.shapes.files import ShapesFile, default_path, load, to_document
 from conformance.shapes.model import Drift, Recording, compare_recordings, summarize
 from conformance.shapes.options import add_arguments
 from conformance.shapes.recorder import RecorderResult, describe, record, server_version
-from conformance.target.client import TargetClient
-from conformance.target.pacing import Pacer, state_path_for
+from conformance.target.client import TargetClient, client_for
+from conformance.target.config import ConfigError, resolve_config
 
 EXIT_DRIFT = 1
 EXIT_UNUSABLE = 2
@@ -52,13 +53,16 @@ def _parser(prog: str = "python -m conformance.shapes") -> argparse.ArgumentPars
 
 
 def _client(args: argparse.Namespace) -> TargetClient:
-    key = getattr(args, "api_key", None) or os.environ.get("PLANE_API_KEY")
+    key = getattr(args, "api_key", None) or os.environ.get(ApiKey.variable)
     if not args.target or not args.workspace:
         raise Unusable("give --target and --workspace (or PLANE_BASE_URL, PLANE_WORKSPACE_SLUG)")
     if not key:
-        raise Unusable("give --api-key or set PLANE_API_KEY to the target's API key")
-    pacer = Pacer(state_path_for(args.target, key))
-    return TargetClient(args.target, key, args.workspace, pacer=pacer)
+        raise Unusable(f"give --api-key or set {ApiKey.variable} to the target's API key")
+    try:
+        config = resolve_config(base_url=args.target, api_key=key, workspace=args.workspace)
+    except ConfigError as problem:
+        raise Unusable(str(problem)) from None
+    return client_for(config)
 
 
 def _record(args: argparse.Namespace) -> tuple[RecorderResult, str]:

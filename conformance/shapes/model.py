@@ -79,7 +79,7 @@ class Shape:
         return NULL in self.kinds
 
 
-def kind_of(value: Any) -> str:
+def kind_of(value: object) -> str:
     if value is None:
         return NULL
     if isinstance(value, bool):  # before int: bool is an int in Python
@@ -116,7 +116,7 @@ def shape_of(value: Any) -> Shape:
     return Shape(frozenset({kind}))
 
 
-def body_shape(content: bytes, json_value: Any = None, *, is_json: bool = True) -> Shape:
+def body_shape(content: bytes, json_value: object = None, *, is_json: bool = True) -> Shape:
     """The shape of a response body: no body, not JSON, or the shape of its JSON value."""
     if not content:
         return Shape(frozenset({NO_BODY}))

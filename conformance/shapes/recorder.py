@@ -27,6 +27,7 @@ import secrets
 
 import httpx
 
+from conformance.outcomes import SetupRefused
 from conformance.shapes.model import response_label
 from conformance.shapes.session import (
     NAME_PREFIX,
@@ -36,6 +37,7 @@ from conformance.shapes.session import (
     UNKNOWN_ID,
     WS,
     RecorderResult,
+    SectionAbandoned,
     item_id,
 )
 from conformance.shapes.walk_items import WorkItemWalks
@@ -43,6 +45,7 @@ from conformance.shapes.walk_project import ProjectWalks
 from conformance.shapes.walk_workspace import WorkspaceWalks
 from conformance.spec.openapi import operations
 from conformance.target.client import TargetClient
+from conformance.target.scratch import open_project
 
 
 class ShapeRecorder(WorkItemWalks, ProjectWalks, WorkspaceWalks):
@@ -111,16 +114,28 @@ class ShapeRecorder(WorkItemWalks, ProjectWalks, WorkspaceWalks):
     def create_project(self) -> None:
         self.call("POST", WS + "/projects/", json={})
         identifier = "PLS" + "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(4))
-        body = {"name": f"{NAME_PREFIX} {self.tag}", "identifier": identifier}
-        created = self.need(self.call("POST", WS + "/projects/", json=body), "project create")
+        detail = WS + "/projects/{resource_id}/"
+
+        def fold(answer: httpx.Response, template: str = WS + "/projects/") -> None:
+            self.fold((answer.request.method, template, answer.status_code), answer)
+
+        try:  # the suite's one way to make a project of its own (target/scratch.py)
+            opened = open_project(
+                self.client,
+                lambda: (f"{NAME_PREFIX} {self.tag}", identifier),
+                which="the shapes project",
+                on_refusal=lambda _path, _body, answer: fold(answer),
+            )
+        except SetupRefused as refused:
+            raise SectionAbandoned(str(refused)) from None
+        fold(opened.created)
+        fold(opened.switched, detail)
+        created = opened.project
         pid = str(created.get("id"))
         self.project = {**created, "identifier": created.get("identifier", identifier)}
         self.owned(f"/api/v1/workspaces/{self.workspace}/projects/{pid}/")
+        self.need(opened.switched, "project views on")
         views = {"cycle_view": True, "module_view": True, "intake_view": True}
-        detail = WS + "/projects/{resource_id}/"
-        self.need(
-            self.call("PATCH", detail, json=views, ids={"resource_id": pid}), "project views on"
-        )
         self.call(
             "PATCH", detail, json={"description": "plc shapes project"}, ids={"resource_id": pid}
         )

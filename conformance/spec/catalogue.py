@@ -64,8 +64,11 @@ def _parse(entry: dict[str, Any]) -> Requirement:
 def load_catalogue(path: Path | None = None) -> dict[str, Requirement]:
     """All requirements, keyed by id, in file order."""
     data = load_yaml(path or requirements_path())
+    entries = data.get("requirements") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise CatalogueError("the catalogue has no `requirements` list")
     catalogue: dict[str, Requirement] = {}
-    for entry in data["requirements"]:
+    for entry in entries:
         requirement = _parse(entry)
         if requirement.id in catalogue:
             raise CatalogueError(f"duplicate requirement id {requirement.id}")

@@ -10,7 +10,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 _TITLE = re.compile(r"^title:\s*(.+)$", re.M)
 _BADGE = re.compile(
@@ -111,23 +110,3 @@ def endpoint_badges(docs_dir: Path) -> list[tuple[str, str, str]]:
         for method, route in _BADGE.findall(p.read_text(encoding="utf-8")):
             found.append((method.upper(), route.strip(), p.relative_to(root).as_posix()))
     return found
-
-
-def load_overlay(path: Path | None = None) -> dict[str, Any]:
-    """The hand-written overlay (specs/overlay.yaml)."""
-    import yaml  # local import: the parser itself needs only the stdlib
-
-    from conformance.spec.paths import specs_dir
-
-    with open(path or specs_dir() / "overlay.yaml", encoding="utf-8") as fh:
-        overlay: dict[str, Any] = yaml.safe_load(fh)
-    return overlay
-
-
-def page_edition(rel: str, overlay: dict[str, Any]) -> str:
-    """'core', 'cloud' or 'excluded' for an operation page, by the overlay's edition lists."""
-    if rel in (overlay.get("excluded_pages") or {}):
-        return "excluded"
-    if rel in (overlay.get("cloud_pages") or {}):
-        return "cloud"
-    return "core" if rel.split("/", 1)[0] in overlay["core_folders"] else "cloud"

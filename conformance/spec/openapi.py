@@ -8,11 +8,13 @@ docs_inventory(docs_dir=None, core_only=True) -> set[(method, path)]  from the d
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conformance.spec.docs_pages import endpoint_badges, load_overlay, page_edition
+from conformance.spec.docs_pages import endpoint_badges
+from conformance.spec.overlay import load_overlay
 from conformance.spec.paths import docs_dir as default_docs_dir
 from conformance.spec.paths import openapi_path
 from conformance.spec.yaml_cache import load_yaml
@@ -36,7 +38,9 @@ class Operation:
 
 @functools.lru_cache(maxsize=8)
 def _load(path: str) -> dict[str, Any]:
-    data: dict[str, Any] = load_yaml(path)
+    data = load_yaml(path)
+    if not isinstance(data, dict):
+        raise ValueError(f"{path} is not an OpenAPI description")
     return data
 
 
@@ -45,13 +49,15 @@ def load_openapi(path: str | Path | None = None) -> dict[str, Any]:
     return _load(str(Path(path) if path else openapi_path()))
 
 
-def _param_names(spec: dict[str, Any], params: list[dict[str, Any]], where: str) -> tuple[str, ...]:
+def _param_names(shared: Mapping[str, object], params: object, where: str) -> tuple[str, ...]:
+    """The names of the parameters in `where` (path, query), shared ones ($ref) resolved."""
     names = []
-    for param in params:
-        if "$ref" in param:
-            param = spec["components"]["parameters"][param["$ref"].rsplit("/", 1)[-1]]
-        if param["in"] == where:
-            names.append(param["name"])
+    for param in params if isinstance(params, list) else []:
+        ref = param.get("$ref") if isinstance(param, dict) else None
+        if isinstance(ref, str):
+            param = shared[ref.rsplit("/", 1)[-1]]
+        if isinstance(param, dict) and param["in"] == where:
+            names.append(str(param["name"]))
     return tuple(names)
 
 
@@ -64,6 +70,7 @@ def operations(spec: dict[str, Any] | None = None) -> list[Operation]:
             if op is None:
                 continue
             params = op.get("parameters", [])
+            shared = spec.get("components", {}).get("parameters", {})
             found.append(
                 Operation(
                     method=method.upper(),
@@ -73,8 +80,8 @@ def operations(spec: dict[str, Any] | None = None) -> list[Operation]:
                     paginated=op["x-paginated"],
                     core=op["x-core"],
                     source=op["x-docs-source"]["page"],
-                    path_params=_param_names(spec, params, "path"),
-                    query_params=_param_names(spec, params, "query"),
+                    path_params=_param_names(shared, params, "path"),
+                    query_params=_param_names(shared, params, "query"),
                     alias_of=op.get("x-alias-of"),
                 )
             )
@@ -87,7 +94,7 @@ def docs_inventory(docs_dir: Path | None = None, core_only: bool = True) -> set[
     overlay = load_overlay()
     inventory = set()
     for method, route, page in endpoint_badges(docs_dir or default_docs_dir()):
-        edition = page_edition(page, overlay)
+        edition = overlay.edition(page)
         if edition == "excluded" or (core_only and edition != "core"):
             continue
         inventory.add((method, route))

@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 _TYPE_ORDER = ("string", "integer", "number", "boolean", "array", "object")
+# A JSON Schema (an OpenAPI fragment) as the derivation builds it: plain JSON values.
+Schema = dict[str, object]
 
 
 def string_format(value: str) -> str | None:
@@ -37,7 +38,7 @@ class Shape:
     formats: set[str | None] = field(default_factory=set)
     props: dict[str, Shape] = field(default_factory=dict)
     items: Shape | None = None
-    enum: list[Any] | None = None  # documented values (set[Any] by the caller, not inferred)
+    enum: list[str | int] | None = None  # documented values (set by the caller, not inferred)
 
     def merge(self, other: Shape) -> Shape:
         out = Shape(self.types | other.types, self.nullable or other.nullable)
@@ -82,8 +83,8 @@ def infer_many(values: Iterable[object]) -> Shape:
     return shape
 
 
-def _render_one(shape: Shape, kind: str) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": kind}
+def _render_one(shape: Shape, kind: str) -> Schema:
+    schema: Schema = {"type": kind}
     if kind == "string" and len(shape.formats) == 1:
         (fmt,) = shape.formats
         if fmt:
@@ -95,7 +96,7 @@ def _render_one(shape: Shape, kind: str) -> dict[str, Any]:
     return schema
 
 
-def render(shape: Shape) -> dict[str, Any]:
+def render(shape: Shape) -> Schema:
     """The JSON Schema of a shape; integer and number collapse to number."""
     kinds = [t for t in _TYPE_ORDER if t in shape.types]
     if "integer" in kinds and "number" in kinds:
@@ -104,12 +105,14 @@ def render(shape: Shape) -> dict[str, Any]:
         return {}
     if len(kinds) == 1:
         schema = _render_one(shape, kinds[0])
+        enum: list[str | int | None] | None = None
         if shape.enum and kinds[0] in ("string", "integer"):
-            schema["enum"] = list(shape.enum)
+            enum = list[str | int | None](shape.enum)
+            schema["enum"] = enum
         if shape.nullable:
             schema["type"] = [kinds[0], "null"]
-            if "enum" in schema:
-                schema["enum"].append(None)
+            if enum is not None:
+                enum.append(None)
         return schema
     variants = [_render_one(shape, k) for k in kinds]
     if shape.nullable:

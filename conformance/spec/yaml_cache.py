@@ -14,7 +14,6 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -32,7 +31,7 @@ def _copy_path(raw: bytes, directory: Path) -> Path:
     return directory / f"{hashlib.sha256(_VERSION + raw).hexdigest()[:24]}.json"
 
 
-def load_yaml(path: str | Path, *, directory: Path | None = None) -> Any:
+def load_yaml(path: str | Path, *, directory: Path | None = None) -> object:
     """The parsed document (a fresh object on every call: callers may change it)."""
     raw = Path(path).read_bytes()
     copy = _copy_path(raw, directory or cache_dir())
@@ -45,7 +44,7 @@ def load_yaml(path: str | Path, *, directory: Path | None = None) -> Any:
     return data
 
 
-def _store(copy: Path, data: Any) -> None:
+def _store(copy: Path, data: object) -> None:
     try:
         text = json.dumps(data, ensure_ascii=False)
     except (TypeError, ValueError):

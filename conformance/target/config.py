@@ -1,48 +1,32 @@
-"""Run configuration: where the target is and how to run (flags > environment > defaults)."""
+"""The run configuration: where the target is and how to run, resolved once (flags > environment
+> defaults) and carried as it is to the pytest plugin and its xdist workers.
+
+`TargetConfig` is the run's options table: each field a user sets carries its option's declaration
+(flag of `plane-conformance run`, flag of the pytest plugin, environment fallback, how its text is
+read, whether it is a secret). `conformance.options` derives the command lines and the resolution
+from it, `conformance.codec` the typed mapping it travels to xdist workers as (`to_wire` /
+`from_wire`), so a new run option is one field here plus its use.
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
+from conformance.codec import Wire, from_wire, to_wire
+from conformance.credentials import ApiKey, Credential
+from conformance.options import OptionError, declare, option, resolve, whole_number
+from conformance.spec.catalogue import known_areas
+
 PROFILES = ("quick", "standard", "full")
-ENV_URL, ENV_KEY, ENV_WORKSPACE = "PLANE_BASE_URL", "PLANE_API_KEY", "PLANE_WORKSPACE_SLUG"
+ENV_URL, ENV_KEY, ENV_WORKSPACE = "PLANE_BASE_URL", ApiKey.variable, "PLANE_WORKSPACE_SLUG"
 PREFIX_STEM = "plc "  # letters, digits and spaces only: names any server accepts
 
-
-class ConfigError(ValueError):
-    """The configuration cannot describe a run; the message is one sentence for the user."""
-
-
-@dataclass(frozen=True)
-class TargetConfig:
-    base_url: str
-    api_key: str
-    workspace: str
-    project_id: str | None = None
-    profile: str = "standard"
-    seed: int = 0
-    read_only: bool = False
-    run_id: str = ""
-    areas: tuple[str, ...] | None = None  # None: every area
-
-    @property
-    def prefix(self) -> str:
-        """Every name the suite creates starts with this, so a sweep can find it again:
-        "plc <runid> " (Plane refuses project names with punctuation, dashes included)."""
-        return f"{PREFIX_STEM}{self.run_id} "
-
-    def __repr__(self) -> str:  # never show the key, even in a traceback
-        return (
-            f"TargetConfig(base_url={self.base_url!r}, workspace={self.workspace!r}, "
-            f"project_id={self.project_id!r}, profile={self.profile!r}, seed={self.seed}, "
-            f"read_only={self.read_only}, run_id={self.run_id!r}, areas={self.areas!r})"
-        )
-
-    __str__ = __repr__
+# The configuration cannot describe a run; the message is one sentence for the user.
+ConfigError = OptionError
 
 
 def new_run_id() -> str:
@@ -53,59 +37,130 @@ def new_seed() -> int:
     return secrets.randbelow(2**31)
 
 
-def parse_areas(text: str | None, known: tuple[str, ...]) -> tuple[str, ...] | None:
-    """'auth, status' -> ('auth', 'status'); unknown names are a ConfigError."""
-    if not text:
-        return None
+def split_areas(text: str) -> tuple[str, ...] | None:
+    """'auth, status,auth' -> ('auth', 'status'); '' -> None (every area)."""
     areas = tuple(dict.fromkeys(a.strip() for a in text.split(",") if a.strip()))
-    unknown = [a for a in areas if a not in known]
-    if unknown:
-        raise ConfigError(f"unknown area {unknown[0]!r}; the areas are {', '.join(known)}.")
     return areas or None
 
 
-def _first(*values: str | None) -> str | None:
-    return next((v for v in values if v), None)
+def check_areas(areas: tuple[str, ...] | None, known: tuple[str, ...]) -> tuple[str, ...] | None:
+    unknown = [a for a in areas or () if a not in known]
+    if unknown:
+        raise ConfigError(f"unknown area {unknown[0]!r}; the areas are {', '.join(known)}.")
+    return areas
+
+
+@dataclass(frozen=True, kw_only=True)
+class TargetConfig:
+    """One run's settings. A field with `declare(option(...))` is a run option (see module doc)."""
+
+    base_url: str = field(
+        metadata=declare(
+            option(
+                "--target", name="base_url", metavar="URL", pytest_flag="--plane-url", env=ENV_URL,
+                label="target URL",
+                help="API base URL (`run` without one: the embedded reference server)",
+            )
+        )
+    )  # fmt: skip
+    credential: Credential = field(
+        repr=False,
+        metadata=declare(
+            option(
+                "--api-key", name="api_key", metavar="KEY", pytest_flag="--plane-api-key",
+                env=ENV_KEY, parse=ApiKey, secret=True, label="API key",
+                help="API key; never printed",
+            )
+        ),
+    )  # fmt: skip
+    workspace: str = field(
+        metadata=declare(
+            option(
+                "--workspace", pytest_flag="--plane-workspace", metavar="SLUG", env=ENV_WORKSPACE,
+                label="workspace", help="workspace slug",
+            )
+        )
+    )  # fmt: skip
+    project_id: str | None = field(
+        default=None,
+        metadata=declare(
+            option(
+                "--project", name="project_id", metavar="UUID", pytest_flag="--plane-project",
+                help="existing project UUID to work in (default: a scratch project)",
+            )
+        ),
+    )  # fmt: skip
+    profile: str = field(
+        default="standard",
+        metadata=declare(
+            option(
+                "--profile", pytest_flag="--plane-profile", choices=PROFILES, label="profile",
+                help="quick, standard (default) or full",
+            )
+        ),
+    )  # fmt: skip
+    seed: int = field(
+        default_factory=new_seed,
+        metadata=declare(
+            option(
+                "--seed", pytest_flag="--plane-seed", metavar="N",
+                parse=whole_number("--seed", low=0), help="random seed (printed on every run)",
+            )
+        ),
+    )  # fmt: skip
+    read_only: bool = field(
+        default=False,
+        metadata=declare(
+            option(
+                "--read-only", kind="switch", pytest_flag="--plane-read-only",
+                help="send GET requests only",
+            )
+        ),
+    )  # fmt: skip
+    areas: tuple[str, ...] | None = field(  # None: every area
+        default=None,
+        metadata=declare(
+            option(
+                "--only", name="areas", metavar="AREA,...", pytest_flag="--plane-only",
+                parse=split_areas, help="comma-separated areas to run (see `requirements`)",
+            )
+        ),
+    )  # fmt: skip
+    run_id: str = field(default_factory=new_run_id)  # made once per run, shared by its processes
+
+    @property
+    def prefix(self) -> str:
+        """Every name the suite creates starts with this, so a sweep can find it again:
+        "plc <runid> " (Plane refuses project names with punctuation, dashes included)."""
+        return f"{PREFIX_STEM}{self.run_id} "
+
+    def to_wire(self) -> Wire:
+        """The whole configuration as plain data, for the run's other processes (the
+        credential included: never put this on a command line or in a file)."""
+        return to_wire(self)
+
+    @classmethod
+    def from_wire(cls, data: object) -> TargetConfig:
+        return from_wire(cls, data)
 
 
 def resolve_config(
+    given: Mapping[str, object] | None = None,
     *,
-    base_url: str | None = None,
-    api_key: str | None = None,
-    workspace: str | None = None,
-    project_id: str | None = None,
-    profile: str | None = None,
-    seed: int | None = None,
-    read_only: bool = False,
-    run_id: str | None = None,
-    areas: tuple[str, ...] | None = None,
     env: Mapping[str, str] | None = None,
+    pytest: bool = False,
+    **options: object,
 ) -> TargetConfig:
-    """Build the config from explicit values (flags), then the environment, then defaults."""
+    """The run's configuration from the options given (`given` and keywords, by name: base_url,
+    api_key, workspace, project_id, profile, seed, read_only, areas; run_id), then the
+    environment, then the defaults. `pytest` names the plugin's flags in the one-sentence
+    refusals. This is the one place a run's configuration is resolved."""
     env = os.environ if env is None else env
-    url = _first(base_url, env.get(ENV_URL))
-    key = _first(api_key, env.get(ENV_KEY))
-    slug = _first(workspace, env.get(ENV_WORKSPACE))
-    if not url:
-        raise ConfigError(f"no target URL: pass --plane-url or set {ENV_URL}.")
-    parts = urlsplit(url)
+    given = {**(given or {}), **options}
+    url = given.get("base_url") or env.get(ENV_URL)
+    config = resolve(TargetConfig, given, env, pytest=pytest, where=str(url or ""))
+    parts = urlsplit(config.base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(f"the target URL {url!r} is not an http(s) URL.")
-    if not key:
-        raise ConfigError(f"no API key for {url}: pass --api-key or set {ENV_KEY}.")
-    if not slug:
-        raise ConfigError(f"no workspace for {url}: pass --workspace or set {ENV_WORKSPACE}.")
-    profile = profile or "standard"
-    if profile not in PROFILES:
-        raise ConfigError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}.")
-    return TargetConfig(
-        base_url=url.rstrip("/"),
-        api_key=key,
-        workspace=slug,
-        project_id=project_id or None,
-        profile=profile,
-        seed=new_seed() if seed is None else seed,
-        read_only=read_only,
-        run_id=run_id or new_run_id(),
-        areas=areas,
-    )
+        raise ConfigError(f"the target URL {config.base_url!r} is not an http(s) URL.")
+    check_areas(config.areas, known_areas())
+    return replace(config, base_url=config.base_url.rstrip("/"))

@@ -9,8 +9,7 @@ the checks that need it are *blocked* with the reason.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
 
 from conformance.outcomes import Blocked
 
@@ -41,7 +40,7 @@ class ProjectFeatures:
     def __init__(self) -> None:
         self._off: dict[str, str] = {}  # feature -> why it cannot be used
 
-    def read_from(self, project: dict[str, Any], why_off: Callable[[str, str], str]) -> None:
+    def read_from(self, project: Mapping[str, object], why_off: Callable[[str, str], str]) -> None:
         """Take the settings as the project shows them; `why_off(feature, setting)` says why a
         feature is off. A setting the answer does not show is taken as on."""
         for feature, setting in SETTINGS.items():

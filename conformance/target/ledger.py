@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import httpx
 
+from conformance.codec import from_wire
 from conformance.report.model import Exchange
 
 KeyKind = Literal["configured", "none", "other"]
@@ -41,10 +42,15 @@ def body_is_json(content: bytes) -> bool:
     return True
 
 
+def api_path(path: str, mount: str) -> str:
+    """`path` without the base URL's own path ("/plane/api/v1/x/" -> "/api/v1/x/")."""
+    return path[len(mount) :] if mount and path.startswith(mount + "/") else path
+
+
 @dataclass
 class LedgerRow:
     method: str
-    path: str  # the URL path, without the query
+    path: str  # the URL path as sent, without the query and the base URL's own path
     status: int | None  # None: no response (connection dropped, timed out)
     failure: str  # why there is no response, or ""
     media_type: str  # of the response, "" without a Content-Type
@@ -56,6 +62,7 @@ class LedgerRow:
     owner: tuple[str, ...]  # requirement ids whose probe judges this response's status
     at: float  # epoch seconds when the answer arrived
     test: str = ""  # the test that sent it (filled in by the plugin)
+    written: str = ""  # the documented path the check wrote, when sent in another spelling
     exchange: Exchange | None = None  # kept only when a run-wide rule may cite this row
 
     @property
@@ -63,21 +70,14 @@ class LedgerRow:
         answer = self.status if self.status is not None else f"no response ({self.failure})"
         return f"{self.method} {self.path} -> {answer}"
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         data = asdict(self)
         data["owner"] = list(self.owner)
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> LedgerRow:
-        exchange = data.get("exchange")
-        return cls(
-            **{
-                **data,
-                "owner": tuple(data.get("owner", ())),
-                "exchange": Exchange(**exchange) if isinstance(exchange, dict) else None,
-            }
-        )
+    def from_dict(cls, data: object) -> LedgerRow:
+        return from_wire(cls, data)
 
 
 def may_be_cited(row: LedgerRow) -> bool:

@@ -1,10 +1,11 @@
 """Stay inside the target's rate limit, across processes (pytest-xdist workers) sharing one key.
 
 The budget lives in a small JSON file under the system temp dir, named by a hash of base URL and
-key, guarded by a file lock (see SharedState). Before a request the pacer reserves one request
-of the budget, and waits for the window to reset when only the reserve is left; after a response
-it folds the X-RateLimit-Remaining / X-RateLimit-Reset headers back in. A 429 is waited out
-(Retry-After, else the reset) by the client, which then retries.
+credential (a rate limit counts per key or token), guarded by a file lock (see SharedState).
+Before a request the pacer reserves one request of the budget, and waits for the window to reset
+when only the reserve is left; after a response it folds the X-RateLimit-Remaining /
+X-RateLimit-Reset headers back in. A 429 is waited out (Retry-After, else the reset) by the
+client, which then retries.
 
 A wait is announced in the same file (until when, and which header said so), so that the run's
 progress display, in another thread or process, can say what the run is waiting for. The file is
@@ -33,6 +34,8 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from conformance.credentials import Credential
+
 try:
     import fcntl
 except ImportError:  # Windows: no flock
@@ -47,8 +50,8 @@ MERGE_GAP_S = 0.05  # busy intervals closer than this are merged (keeps the file
 STATE_BYTES = 1 << 16  # the budget file never grows past this (about a thousand intervals)
 
 
-def state_path_for(base_url: str, api_key: str, directory: Path | None = None) -> Path:
-    digest = hashlib.sha256(f"{base_url}\n{api_key}".encode()).hexdigest()[:16]
+def state_path_for(base_url: str, credential: Credential, directory: Path | None = None) -> Path:
+    digest = hashlib.sha256(f"{base_url}\n{credential.fingerprint()}".encode()).hexdigest()[:16]
     return (directory or Path(tempfile.gettempdir())) / f"plane-conformance-pace-{digest}.json"
 
 

@@ -6,9 +6,11 @@ user can act on instead of hundreds of failing checks.
 
 from __future__ import annotations
 
+from typing import Unpack
+
 import httpx
 
-from conformance.target.client import TargetClient
+from conformance.target.client import RequestOptions, TargetClient
 from conformance.target.config import TargetConfig
 
 ME_PATH = "/api/v1/users/me/"
@@ -18,9 +20,11 @@ class PreflightError(RuntimeError):
     """The target cannot be checked; str() is the one sentence for the user."""
 
 
-def _get(client: TargetClient, config: TargetConfig, path: str, **kwargs: object) -> httpx.Response:
+def _get(
+    client: TargetClient, config: TargetConfig, path: str, **options: Unpack[RequestOptions]
+) -> httpx.Response:
     try:
-        return client.get(path, **kwargs)
+        return client.get(path, **options)
     except httpx.ConnectError:
         raise PreflightError(
             f"cannot reach the target {config.base_url} (connection refused)."

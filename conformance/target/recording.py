@@ -6,8 +6,9 @@ import shlex
 
 import httpx
 
+from conformance.credentials import PLACEHOLDERS
 from conformance.report.model import Exchange
-from conformance.target.redaction import KEY_PLACEHOLDER, Redactor
+from conformance.target.redaction import Redactor
 
 BODY_LIMIT = 4000  # characters kept of each body: enough to read, small enough to report
 MAX_EXCHANGES = 400  # per test; later ones are counted but not kept
@@ -28,8 +29,8 @@ def _raw_headers(headers: httpx.Headers) -> list[tuple[str, str]]:
 
 
 def _curl_quote(value: str) -> str:
-    # The key placeholder must stay expandable by the shell, so it goes in double quotes.
-    if KEY_PLACEHOLDER in value:
+    # A credential's placeholder must stay expandable by the shell, so it goes in double quotes.
+    if any(placeholder in value for placeholder in PLACEHOLDERS):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`") + '"'
     return shlex.quote(value)
 

@@ -1,39 +1,44 @@
-"""Keep API keys out of everything the suite writes down (records, curl lines, reports)."""
+"""Keep credentials out of everything the suite writes down (records, curl lines, reports)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from urllib.parse import quote
 
-KEY_PLACEHOLDER = "$PLANE_API_KEY"
-OTHER_PLACEHOLDER = "<redacted>"
-# Values this short would scrub ordinary text out of bodies; headers are still redacted.
-_MIN_SCRUB_LENGTH = 6
-SECRET_HEADERS = ("x-api-key", "authorization", "cookie", "set-cookie")
+from conformance.credentials import (
+    MIN_SCRUB_LENGTH,
+    OTHER_PLACEHOLDER,
+    SECRET_HEADERS,
+    Credential,
+    secret_part,
+)
 
 
 class Redactor:
-    """Replaces the configured key with $PLANE_API_KEY and any other key sent with <redacted>."""
+    """Replaces the configured credential with its placeholder ($PLANE_API_KEY) and any other
+    secret the suite sent with <redacted>."""
 
-    def __init__(self, api_key: str) -> None:
-        self._api_key = api_key
+    def __init__(self, credential: Credential) -> None:
+        self._credential = credential
         self._others: set[str] = set()
 
     def add_secret(self, value: str) -> None:
-        """Another key value the suite sent (e.g. a deliberately invalid one)."""
-        if value and value != self._api_key:
-            self._others.add(value)
+        """Another secret the suite sent (e.g. a deliberately invalid key), or a credential
+        header's value (`Bearer abc`: both the value and `abc` are secrets)."""
+        own = (self._credential.secret, self._credential.header_value())
+        for secret in {value, secret_part(value)}:
+            if secret and secret not in own:
+                self._others.add(secret)
 
     def _pairs(self) -> Iterable[tuple[str, str]]:
-        # Longest first so a secret containing another is replaced whole.
-        secrets = [(self._api_key, KEY_PLACEHOLDER)] + [
-            (s, OTHER_PLACEHOLDER) for s in self._others
-        ]
-        for secret, placeholder in sorted(secrets, key=lambda p: -len(p[0])):
-            if len(secret) >= _MIN_SCRUB_LENGTH:
-                yield secret, placeholder
+        pairs = self._credential.replacements()
+        for secret in self._others:
+            if len(secret) >= MIN_SCRUB_LENGTH:
+                pairs.append((secret, OTHER_PLACEHOLDER))
                 if quote(secret, safe="") != secret:
-                    yield quote(secret, safe=""), placeholder
+                    pairs.append((quote(secret, safe=""), OTHER_PLACEHOLDER))
+        # Longest first so a secret containing another is replaced whole.
+        return sorted(pairs, key=lambda pair: -len(pair[0]))
 
     def text(self, value: str | None) -> str | None:
         if value is None:
@@ -44,8 +49,8 @@ class Redactor:
 
     def header_value(self, name: str, value: str) -> str:
         if name.lower() in SECRET_HEADERS and value:
-            if value == self._api_key:
-                return KEY_PLACEHOLDER
+            if value == self._credential.header_value():
+                return self._credential.redacted_value()
             return OTHER_PLACEHOLDER
         return self.text(value) or ""
 

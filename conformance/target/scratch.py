@@ -9,7 +9,11 @@ A create used as a step goes on the way that works (docs/verdicts.md, "one depar
 verdict"): any 2xx with a JSON object is accepted, an extra body field the target needs is learned
 once (`conformance.target.dialect`), and a refusal raises `SetupRefused` with the server's words,
 so the checks that needed the object are *blocked*, never failed: the step is judged by its own
-requirement (STATUS-001, SCHEMA-005...).
+requirement (STATUS-001, SCHEMA-005...). A refused step is also checked for side effects like
+any other refusal (`conformance.target.refused`: SIDE-001 judges it).
+
+This is the one place that creates a project: the checks' scratch project and every further one
+(the schema campaign's) are made and set up here, features on and adaptations applied.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ import itertools
 import os
 import re
 import string
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from random import Random
 from typing import Any
 
@@ -28,15 +33,77 @@ from conformance.outcomes import Blocked, NotSelected, SetupRefused
 from conformance.target.answers import describe, object_of
 from conformance.target.client import TargetClient
 from conformance.target.config import TargetConfig
-from conformance.target.dialect import Dialect, names_parameter
+from conformance.target.dialect import Dialect, still_asks
 from conformance.target.features import SETTINGS, ProjectFeatures
+from conformance.target.preflight import ME_PATH
+from conformance.target.refused import RefusedStep, look_for_stored, worth_looking
 
 GONE = (200, 202, 204, 404)  # answers to a DELETE after which the object no longer exists
+MAX_NEEDS = 3  # fields a create may turn out to need, one refusal at a time (v1.0.0's cycle: 2)
 OK = range(200, 300)
 
 
 class ScratchError(SetupRefused):
     """The target refused to create a scratch object (kept for callers that catch it by name)."""
+
+
+@dataclass
+class OpenedProject:
+    """A project of the suite's own, created and set up, and the answers that did it."""
+
+    project: dict[str, Any]
+    created: httpx.Response  # the create's answer
+    switched: httpx.Response  # the answer to turning cycles, modules and intake on
+    features: ProjectFeatures  # which of them can be used there, and why not
+
+
+def open_project(
+    client: TargetClient,
+    naming: Callable[[], tuple[str, str]],
+    *,
+    which: str,
+    on_refusal: Callable[[str, Any, httpx.Response], None] | None = None,
+) -> OpenedProject:
+    """Create a project named by `naming()` (name, identifier; asked again after a 409, since
+    identifiers are unique per workspace) and turn on its cycles, modules and intake
+    (documented settings; Plane creates a project with them off). The one way the suite makes a
+    project: its scratch project, the schema campaign's, the shapes recorder's. A refused
+    create goes to `on_refusal` (collection, body, answer) and raises SetupRefused with the
+    server's words; what the target made of the features is in `features`."""
+    collection = client.ws("projects/")
+    for _ in range(3):
+        name, identifier = naming()
+        body = {"name": name, "identifier": identifier}
+        created = client.post(collection, json=body)
+        project = object_of(created)
+        if created.status_code in OK and project is not None and "id" in project:
+            break
+        if on_refusal is not None:
+            on_refusal(collection, body, created)
+        if created.status_code != 409:
+            raise SetupRefused(
+                f"{which} could not be created: {describe(created)}", created.status_code
+            )
+    else:
+        raise SetupRefused(f"{which} could not be created: {describe(created)}", 409)
+    features = ProjectFeatures()
+    path = client.ws(f"projects/{project['id']}/")
+    switched = client.patch(path, json=dict.fromkeys(SETTINGS.values(), True))
+    answer = object_of(switched)
+    if switched.status_code not in OK or answer is None:
+        features.refuse_all(
+            f"{which}'s cycles, modules and intake could not be turned on: {describe(switched)}"
+        )
+    else:
+        project.update({k: v for k, v in answer.items() if k in SETTINGS.values()})
+        features.read_from(
+            project,
+            lambda feature, setting: (
+                f"{feature} stayed off in {which}: PATCH {setting}=true answered "
+                f"{switched.status_code} with {setting} false"
+            ),
+        )
+    return OpenedProject(project, created, switched, features)
 
 
 class ScratchResources:
@@ -45,12 +112,17 @@ class ScratchResources:
         self.config = config
         self.dialect = Dialect()
         self.features = ProjectFeatures()
-        self._random = Random(f"{config.seed}-{config.run_id}")
+        # Per worker: identifiers are unique per workspace, and every worker makes projects.
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+        self._random = Random(f"{config.seed}-{config.run_id}-{worker}")
         self._counter = itertools.count(1)
         self._created: list[str] = []  # detail paths, in creation order
         self._project: dict[str, Any] | None = None
         self._project_refused: str | None = None  # why the project cannot be had
         self._own_project_path: str | None = None
+        self._me: str | None = None
+        self.refused_steps: list[RefusedStep] = []  # steps refused with a 4xx (SIDE-001)
+        self._refusals_reported = 0
         self.leftovers = 0
         self.cleaned = False
 
@@ -142,94 +214,105 @@ class ScratchResources:
                 ),
             )
             return project
-        project = self._create_project("project")
-        self._own_project_path = self.client.ws(f"projects/{project['id']}/")
-        self._turn_features_on(project)
-        return project
+        opened = self._open_project("project", "PLC", "the scratch project")
+        self._own_project_path = self.client.ws(f"projects/{opened.project['id']}/")
+        self.features = opened.features
+        return opened.project
 
-    def new_project(self, kind: str) -> dict[str, Any]:
+    def new_project(self, kind: str, stem: str = "PLC") -> tuple[dict[str, Any], ProjectFeatures]:
         """One more project of the suite's own (e.g. the schema campaign's), with cycles,
-        modules and intake turned on, deleted at the end like every scratch object. Never in
-        --project or read-only mode: those create no projects."""
+        modules and intake turned on, and which of them are usable there; deleted at the end
+        like every scratch object. Never in --project or read-only mode: those create no
+        projects. Raises SetupRefused with the server's words when it cannot be had."""
         if self.config.project_id or self.config.read_only:
             mode = "--project" if self.config.project_id else "read-only"
             raise NotSelected(f"{mode} mode creates no projects")
-        project = self._create_project(kind)
-        path = self.client.ws(f"projects/{project['id']}/")
-        self._created.append(path)
-        answer = self.client.patch(path, json=dict.fromkeys(SETTINGS.values(), True))
-        project.update(
-            {k: v for k, v in (object_of(answer) or {}).items() if k in SETTINGS.values()}
-        )
-        return project
+        opened = self._open_project(kind, stem, f"the {kind}")
+        self._created.append(self.client.ws(f"projects/{opened.project['id']}/"))
+        return opened.project, opened.features
 
-    def _create_project(self, kind: str) -> dict[str, Any]:
-        collection = self.client.ws("projects/")
-        for _ in range(3):  # identifiers are unique per workspace; retry on a rare clash
-            body = {"name": self.name(kind), "identifier": self.new_identifier()}
-            response = self.client.post(collection, json=body)
-            project = object_of(response)
-            if response.status_code in OK and project is not None and "id" in project:
-                return project
-            if response.status_code != 409:
-                break
-        raise SetupRefused(
-            f"the scratch {kind} could not be created: {describe(response)}",
-            response.status_code,
-        )
-
-    def _turn_features_on(self, project: dict[str, Any]) -> None:
-        """Turn on cycles, modules and intake in our own project (documented settings)."""
-        assert self._own_project_path is not None
-        response = self.client.patch(
-            self._own_project_path, json=dict.fromkeys(SETTINGS.values(), True)
-        )
-        answer = object_of(response)
-        if response.status_code not in OK or answer is None:
-            self.features.refuse_all(
-                f"the scratch project's cycles, modules and intake could not be turned on: "
-                f"{describe(response)}"
-            )
-            return
-        project.update({k: v for k, v in answer.items() if k in SETTINGS.values()})
-        self.features.read_from(
-            project,
-            lambda feature, setting: (
-                f"{feature} stayed off in the scratch project: PATCH "
-                f"{setting}=true answered {response.status_code} with {setting} false"
-            ),
+    def _open_project(self, kind: str, stem: str, which: str) -> OpenedProject:
+        return open_project(
+            self.client,
+            lambda: (self.name(kind), self.new_identifier(stem)),
+            which=which,
+            on_refusal=self._look_after_refusal,
         )
 
     # -- objects -----------------------------------------------------------------------------
 
-    def post(self, path: str, body: Any, *, adapt: bool = True) -> httpx.Response:
+    def post(
+        self, path: str, body: Any, *, adapt: bool = True, features: ProjectFeatures | None = None
+    ) -> httpx.Response:
         """POST to the collection `path` without judging the answer; whatever it created (a 2xx
         with an id) is registered for deletion. For checks that judge the answer themselves.
 
         With `adapt` (the default) the body gets the extra fields this target is known to need,
-        and a 400 naming a path parameter the body lacks teaches a new one (the request is sent
-        again with it; the answer returned is the second one). `adapt=False` sends the body as
-        given: for a check that judges the documented body itself (SCHEMA-005). A create in a
-        feature that is off in the project (cycles...) raises Blocked without being sent.
+        and a 400 asking for a field the body lacks (a path parameter its words name, or a field
+        naming a person that its error object is keyed by) teaches a new one: the request is
+        sent again, once, with a sensible value (the path parameter's, the key's own user); the
+        answer returned is the second one. `adapt=False` sends the body as given: for a check
+        that judges the documented body itself (SCHEMA-005). A create in a feature that is off
+        in the project (`features`: the scratch project's by default) raises Blocked unsent.
         """
-        self.features.require_for(path)
-        sent = self.dialect.adapt(path, body) if adapt else body
+        return self._create_step(path, body, adapt=adapt, step=False, features=features)
+
+    def _create_step(
+        self,
+        path: str,
+        body: Any,
+        *,
+        adapt: bool,
+        step: bool,
+        features: ProjectFeatures | None = None,
+    ) -> httpx.Response:
+        """`post`; with `step`, a refused attempt is checked for side effects (SIDE-001)."""
+        (features or self.features).require_for(path)
+        sent = self.dialect.adapt(path, body, self.me) if adapt else body
         response = self._post_and_register(path, sent)
-        if not adapt:
-            return response
-        missing = self.dialect.missing_parameter(path, sent, response)
-        if missing is None:
-            return response
-        field, value = missing
-        retry = self._post_and_register(path, {**sent, field: value})
-        if retry.status_code in OK or not self._still_asks(retry, field):
-            self.dialect.learn(path, field, response)
-            return retry
+        for _ in range(MAX_NEEDS):  # each field asked for is retried once
+            if not adapt or response.status_code in OK:
+                return response
+            if step:
+                self._look_after_refusal(path, sent, response)
+            need = self.dialect.missing(path, sent, response)
+            value = need.value(self.dialect.parameters(path), self.me) if need else None
+            if need is None or value is None:
+                return response
+            retry = self._post_and_register(path, {**sent, need.field: value})
+            if still_asks(retry.status_code, retry.text, need.field):
+                if step:
+                    self._look_after_refusal(path, {**sent, need.field: value}, retry)
+                return response  # the field did not silence the refusal: nothing learned
+            self.dialect.learn(path, need, response.status_code, response.text)
+            sent, response = {**sent, need.field: value}, retry  # it may ask for one more
         return response
 
-    @staticmethod
-    def _still_asks(response: httpx.Response, field: str) -> bool:
-        return response.status_code == 400 and names_parameter(response, field)
+    def me(self) -> str | None:
+        """The key's own user's id (`GET /users/me/`, asked once): the one person the suite may
+        name in a create; None when the target does not say."""
+        if self._me is None:
+            answer = object_of(self.client.get(ME_PATH))
+            self._me = str(answer["id"]) if answer and answer.get("id") else ""
+        return self._me or None
+
+    def _look_after_refusal(self, path: str, body: Any, response: httpx.Response) -> None:
+        """A step refused with a 4xx must have stored nothing: look (see target/refused.py).
+        What is found anyway is registered, so cleanup deletes it."""
+        if not worth_looking(response, body):
+            return
+        found = look_for_stored(self.client, path, str(body["name"]), response)
+        self.refused_steps.append(found)
+        for made in found.stored:
+            detail = f"{path.rstrip('/')}/{made}/"
+            if detail not in self._created:
+                self._created.append(detail)
+
+    def take_new_refusals(self) -> list[dict[str, Any]]:
+        """The refused steps looked at since the last call, as report rows."""
+        new = self.refused_steps[self._refusals_reported :]
+        self._refusals_reported = len(self.refused_steps)
+        return [step.to_row() for step in new]
 
     def _post_and_register(self, path: str, body: Any) -> httpx.Response:
         response = self.client.post(path, json=body)
@@ -245,7 +328,7 @@ class ScratchResources:
         """POST `body` to the collection `path` as a step: any 2xx with a JSON object is taken
         (the create status is STATUS-001's to judge), anything else raises SetupRefused with the
         server's words. `expected` narrows the statuses taken, for callers that need one."""
-        response = self.post(path, body)
+        response = self._create_step(path, body, adapt=True, step=True)
         accepted = tuple(expected) if expected is not None else OK
         created = object_of(response)
         if response.status_code not in accepted or created is None:

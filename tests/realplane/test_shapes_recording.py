@@ -21,17 +21,20 @@ from conformance.shapes.command import compared
 from conformance.shapes.files import ShapesFile, default_path, load
 from conformance.shapes.model import compare_recordings
 from conformance.shapes.recorder import RecorderResult, record
-from conformance.target.client import TargetClient
-from conformance.target.pacing import Pacer, state_path_for
+from conformance.target.client import TargetClient, client_for
+from conformance.target.config import resolve_config
 from tests.realplane.conftest import RealPlane
 
 
 @pytest.fixture(scope="module")
 def client(each_plane: RealPlane) -> Iterator[TargetClient]:
-    pacer = Pacer(state_path_for(each_plane.base_url, each_plane.api_key))
-    with TargetClient(
-        each_plane.base_url, each_plane.api_key, each_plane.workspace, pacer=pacer
-    ) as target:
+    config = resolve_config(
+        base_url=each_plane.base_url,
+        api_key=each_plane.api_key,
+        workspace=each_plane.workspace,
+        env={},
+    )
+    with client_for(config, read_only=False) as target:
         yield target
 
 

@@ -4,13 +4,13 @@ real Plane does, only when switched on, and belongs to the releases that have it
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conformance.reference.behaviours import (
+    DEFAULT_BEHAVIOURS,
     GROUPS,
     KINDS,
     PLANE_1_3_1,
@@ -18,7 +18,7 @@ from conformance.reference.behaviours import (
     RELEASES,
     RULE,
     all_behaviours,
-    behaviours_from_args,
+    chosen_behaviours,
     is_followed,
     release_group,
 )
@@ -63,18 +63,19 @@ def test_groups_switch_on_their_releases_behaviours_only() -> None:
 
 
 def test_options_choose_behaviours() -> None:
-    args = argparse.Namespace(docs_only=True, plane_rules=True, plane_releases=None, behaviour=[])
-    assert behaviours_from_args(args) == {PLANE_RULES}
-    args = argparse.Namespace(docs_only=True, behaviour=["sticky-colours-null"])
-    assert behaviours_from_args(args) == {"sticky-colours-null"}
+    given = {"docs_only": True, "plane_rules": True, "behaviour": []}
+    assert chosen_behaviours(given) == {PLANE_RULES}
+    assert chosen_behaviours({"docs_only": True, "behaviour": ["sticky-colours-null"]}) == {
+        "sticky-colours-null"
+    }
+    assert chosen_behaviours({}) == DEFAULT_BEHAVIOURS
     # A release replaces the default: v1.0.0 does not restrict project names.
-    release = argparse.Namespace(plane_releases=["1.0.0"], behaviour=[])
-    assert behaviours_from_args(release) == {"plane-1.0.0"}
-    assert behaviours_from_args(argparse.Namespace(plane_releases=["1.3.1"])) == {PLANE_1_3_1}
+    assert chosen_behaviours({"plane_1_0_0": True, "behaviour": []}) == {"plane-1.0.0"}
+    assert chosen_behaviours({"plane_1_3_1": True}) == {PLANE_1_3_1}
     with pytest.raises(ValueError, match="choose one release"):
-        behaviours_from_args(argparse.Namespace(plane_releases=["1.3.1", "1.0.0"]))
+        chosen_behaviours({"plane_1_3_1": True, "plane_1_0_0": True})
     with pytest.raises(ValueError, match="unknown behaviour"):
-        behaviours_from_args(argparse.Namespace(docs_only=True, behaviour=["no-such-thing"]))
+        chosen_behaviours({"docs_only": True, "behaviour": ["no-such-thing"]})
 
 
 # --- plane-rules --------------------------------------------------------------------------------

@@ -59,7 +59,7 @@ def test_schema_fault_is_caught_without_noise(
     schema_ids = {rid for rid in outcome.flagged if rid.startswith("SCHEMA-")}
     noise = sorted(schema_ids - set(FAULTS[fault].requirements))
     assert not noise, f"{fault} also flagged {noise}"
-    # Everything the run flagged was declared by the fault (areas_for = what the matrix runs).
+    # Everything the run flagged was declared by the fault.
     assert set(outcome.flagged) <= set(FAULTS[fault].requirements), outcome.flagged
     if fault != "not-found-500":
         # Under not-found-500 the final cleanup meets 500s for objects the campaign already

@@ -97,6 +97,12 @@ def test_variations_keep_every_rule(serve: Any) -> None:
     reset = int(answers[1].headers["x-ratelimit-reset"])
     assert remaining[1] == remaining[0] - 1 and abs(reset - (time.time() + 60)) <= 2
 
+    documented = serve(variations=("no-issues-spelling",))  # only the documented paths
+    project = new_project(documented)
+    assert documented.get(f"{WS}/projects/{project}/work-items/").status_code == 200
+    older = documented.get(f"{WS}/projects/{project}/issues/")
+    assert older.status_code == 404 and older.json() == documented.get(NOWHERE).json()
+
     cursor = serve(variations=("empty-cursor-on-last-page",))
     page = cursor.get(f"{WS}/projects/", params={"per_page": 100}).json()
     assert page["next_page_results"] is False and page["next_cursor"] == ""
@@ -141,6 +147,7 @@ def test_every_variation_is_exercised_here() -> None:
         "docs-only",
         "sliding-rate-window",
         "empty-cursor-on-last-page",
+        "no-issues-spelling",
     }
 
 

@@ -106,9 +106,10 @@ def _lookup(api: Api) -> str:
     return api.get(f"{api.ws}/work-items/{project['identifier']}-1/").json()["id"] == first["id"]
 
 
-def _alias(api: Api) -> int:
-    project = api.new_project()
-    return api.get(api.project_url(project["id"], "issues/")).status_code
+def _stored_on_400(api: Api) -> tuple[int, int]:
+    """The create's status, and how many projects the list holds after it."""
+    answer = api.post(f"{api.ws}/projects/", {"name": "Stored", "identifier": "STO"})
+    return answer.status_code, len(api.get(f"{api.ws}/projects/").json()["results"])
 
 
 def _names(page: dict) -> list[str]:
@@ -196,7 +197,7 @@ PROBES: dict[str, Probe] = {
     "wrong-field-type": lambda api: type(api.get(_item_url(api)).json()["sequence_id"]).__name__,
     "sequence-lookup-broken": _lookup,
     "sequence-counts-down": _sequence_step,
-    "issues-alias-missing": _alias,
+    "project-create-stored-on-400": _stored_on_400,
     "archive-noop": _cycle_archive,
     "membership-not-listed": _membership,
 }  # fmt: skip

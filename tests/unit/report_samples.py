@@ -4,7 +4,7 @@ exchanges that carry fake API keys in every place a key could leak (headers, cur
 
 from __future__ import annotations
 
-from conformance.report.model import CheckResult, Exchange, RunResult, build_verdicts
+from conformance.report.model import CheckResult, Exchange, RunExtra, RunResult, build_verdicts
 from conformance.spec.catalogue import Requirement
 
 # Two fake keys: one with Plane's prefix, one that only the header rules can catch.
@@ -126,8 +126,8 @@ def sample_result(**overrides) -> RunResult:
                 "detail": "404",
             },
         ],
-        "extra": {
-            "schemathesis": [
+        "extra": RunExtra(
+            schemathesis=[
                 {
                     "operation": "GET /projects/",
                     "check": "status_code_conformance",
@@ -143,7 +143,7 @@ def sample_result(**overrides) -> RunResult:
                     "curl": "",
                 },
             ]
-        },
+        ),
     }
     return RunResult(**{**fields, **overrides})
 
@@ -199,7 +199,7 @@ def scenario_result(kind: str) -> RunResult:
     fields = sample_result().__dict__ | {
         "checks": checks,
         "requirements": build_verdicts(catalogue, checks),
-        "extra": {},
+        "extra": RunExtra(),
     }
     result = RunResult(**fields)
     if kind == "interrupted":

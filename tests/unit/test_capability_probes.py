@@ -6,7 +6,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from conformance.checks.test_capability import Unrouted, classify, without_path
+from conformance.target.unrouted import Unrouted, classify
+from conformance.target.unrouted import body_without_path as without_path
 
 WS = "/api/v1/workspaces/ws"
 

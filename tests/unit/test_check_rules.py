@@ -129,6 +129,21 @@ def test_a_documented_body_refused_for_an_undocumented_parameter_fails() -> None
     assert st.schema005_verdict(_refusal(500, {}), documented, params)[0] == "not_verified"
 
 
+def test_a_documented_body_refused_for_a_parameter_documented_optional_fails() -> None:
+    """Before: Plane v1.0.0's {"owned_by": ["This field is required."]} to the minimal cycle
+    create left SCHEMA-005 not verified (owned_by is documented), though the create-cycle page
+    lists owned_by as optional: a field the docs mark optional being required is a departure."""
+    documented = st.documented_body_fields(st.PROJECT_TEMPLATE + "cycles/")
+    params = ("workspace_slug", "project_id")
+    sent = {"name": "c"}
+    v100 = _refusal(400, {"owned_by": ["This field is required."]})
+    status, reason = st.schema005_verdict(v100, documented, params, sent)
+    assert status == "failed" and "owned_by" in reason and "optional" in reason
+    # A field the body carried is what its value was refused for, not a field demanded.
+    taken = _refusal(400, {"name": ["A cycle with this name exists."]})
+    assert st.schema005_verdict(taken, documented, params, sent)[0] == "not_verified"
+
+
 def test_status_001_accepts_the_status_a_create_page_documents() -> None:
     kinds = {kind.name: kind for kind in st.KINDS}
     assert 200 in kinds["state"].documented and 201 in kinds["state"].documented

@@ -64,7 +64,6 @@ def all_rules(walk: paging.Walk, total: int, size: int) -> list[str]:
         *paging.total_pages_problems(walk, total, size),
         *paging.flag_problems(walk, paging.expected_page_count(total, size) - 1),
         *paging.page_size_problems(walk, size, paging.expected_page_count(total, size) - 1),
-        *paging.max_size_problems(walk),
     ]
 
 
@@ -171,10 +170,6 @@ def test_page_sizes_and_the_maximum() -> None:
     assert paging.page_size_problems(ignored, 5, 2)
     short = paging.Walk(5, [paging.Page(None, 200, {"results": [{"id": "a"}]})])
     assert paging.page_size_problems(short, 5, 1)  # a page before the last must be full
-    big = paging.Walk(101, [paging.Page(None, 200, {"results": [], "next_cursor": "101:1:0"})])
-    assert paging.max_size_problems(big) == [
-        "page 0 (cursor none): next_cursor=101:1:0 announces pages of 101"
-    ]
 
 
 def test_walks_stop_on_errors() -> None:

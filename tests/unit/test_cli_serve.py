@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import stat
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conformance import cli
+from conformance.reference.config import ServerConfig
 
 
 def test_generated_key_goes_to_a_private_file(
@@ -21,10 +21,10 @@ def test_generated_key_goes_to_a_private_file(
     seen: dict[str, object] = {}
     monkeypatch.delenv("PLANE_API_KEY", raising=False)
 
-    def fake_serve(args: argparse.Namespace) -> int:
+    def fake_serve(config: ServerConfig) -> int:
         err = capsys.readouterr().err
         path = Path(re.search(r"API key in (\S+) ", err).group(1))  # type: ignore[union-attr]
-        seen.update(key=args.api_key, err=err, path=path, content=path.read_text().strip())
+        seen.update(key=config.api_key, err=err, path=path, content=path.read_text().strip())
         seen["mode"] = stat.S_IMODE(os.stat(path).st_mode)
         return 0
 
@@ -37,10 +37,10 @@ def test_generated_key_goes_to_a_private_file(
 
 def test_key_from_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PLANE_API_KEY", "plane_api_fromenv0000")
-    args = argparse.Namespace(api_key=None)
-    monkeypatch.setattr("conformance.reference.server.serve", lambda a: 0)
-    assert cli._serve(args) == 0
-    assert args.api_key == "plane_api_fromenv0000"
+    served: list[ServerConfig] = []
+    monkeypatch.setattr("conformance.reference.server.serve", lambda c: served.append(c) or 0)
+    assert cli.main(["serve", "--port", "8123"]) == 0
+    assert served[0].api_key == "plane_api_fromenv0000" and served[0].port == 8123
 
 
 def test_member_and_guest_keys_go_to_private_files(
@@ -52,7 +52,7 @@ def test_member_and_guest_keys_go_to_private_files(
         monkeypatch.delenv(variable, raising=False)
     seen: dict[str, object] = {}
 
-    def fake_serve(args: argparse.Namespace) -> int:
+    def fake_serve(config: ServerConfig) -> int:
         err = capsys.readouterr().err
         for label, variable, name in (
             ("member key", "PLANE_MEMBER_API_KEY", "member_api_key"),
@@ -61,8 +61,8 @@ def test_member_and_guest_keys_go_to_private_files(
             found = re.search(rf"{label} in (\S+) \(export {variable}=\$\(cat \1\)\)", err)
             assert found is not None, err
             path = Path(found.group(1))
-            key = getattr(args, name)
-            assert key and key not in err and key != args.api_key
+            key = getattr(config, name)
+            assert key and key not in err and key != config.api_key
             assert path.read_text().strip() == key
             assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
             seen[name] = path
@@ -77,10 +77,10 @@ def test_member_and_guest_keys_from_the_environment(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("PLANE_API_KEY", "plane_api_fromenv0000")
     monkeypatch.setenv("PLANE_MEMBER_API_KEY", "plane_api_member0000")
     monkeypatch.setenv("PLANE_GUEST_API_KEY", "plane_api_guest0000")
-    args = argparse.Namespace(api_key=None)
-    monkeypatch.setattr("conformance.reference.server.serve", lambda a: 0)
-    assert cli._serve(args) == 0
-    assert (args.member_api_key, args.guest_api_key) == (
+    served: list[ServerConfig] = []
+    monkeypatch.setattr("conformance.reference.server.serve", lambda c: served.append(c) or 0)
+    assert cli.main(["serve"]) == 0
+    assert (served[0].member_api_key, served[0].guest_api_key) == (
         "plane_api_member0000",
         "plane_api_guest0000",
     )

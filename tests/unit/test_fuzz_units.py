@@ -16,6 +16,7 @@ import pytest
 import yaml
 from schemathesis.generation import GenerationMode
 
+from conformance.credentials import ApiKey
 from conformance.fuzz.campaign import NEVER_SENT, PROJECT_END, left_out
 from conformance.fuzz.findings import Campaign, Finding, OperationLog
 from conformance.fuzz.fuzzing import fuzz_operation
@@ -34,7 +35,7 @@ CHECKS_OF = {
 class HostileTarget(FakeTarget):
     """The fake target with the evasions of the hostile-server harness."""
 
-    redactor = Redactor(SECRET)
+    redactor = Redactor(ApiKey(SECRET))
 
     def _serve(self, request: httpx.Request) -> httpx.Response:
         if self.fault == "echo-key":

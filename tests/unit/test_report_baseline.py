@@ -16,7 +16,7 @@ from conformance.report.baseline import (
     write_baseline,
 )
 from conformance.report.html import render_html
-from conformance.report.model import verdict_of
+from conformance.report.model import BaselineMismatch, BaselineRow, verdict_of
 from tests.unit.report_samples import sample_result
 
 
@@ -37,10 +37,9 @@ def _baseline(tmp_path: Path, *ids: str) -> Path:
 def test_only_baselined_failures_exit_0(tmp_path: Path) -> None:
     result = _failing_run()
     assert apply_baseline(result, _baseline(tmp_path, "AUTH-002"), fail_on_stale=False) == 0
-    assert result.baseline["accepted"] == [
-        {"id": "AUTH-002", "status": "failed", "reason": "accepted AUTH-002"}
-    ]
-    assert result.baseline["stale"] == []
+    assert result.baseline is not None
+    assert result.baseline.accepted == [BaselineRow("AUTH-002", "failed", "accepted AUTH-002")]
+    assert result.baseline.stale == []
 
 
 def test_unbaselined_failure_exits_1(tmp_path: Path) -> None:
@@ -54,9 +53,8 @@ def test_suite_error_is_never_accepted(tmp_path: Path) -> None:
     code = apply_baseline(result, _baseline(tmp_path, "AUTH-002", "STAT-001"), fail_on_stale=False)
     assert code == 3  # incomplete: the suite's own error is never accepted
     assert verdict_of(result).incomplete == ("STAT-001",)
-    assert result.baseline["mismatched"] == [
-        {"id": "STAT-001", "expected": "failed", "status": "error"}
-    ]
+    assert result.baseline is not None
+    assert result.baseline.mismatched == [BaselineMismatch("STAT-001", "failed", "error")]
     path = tmp_path / "error.yaml"
     path.write_text("requirements:\n  - {id: STAT-001, status: error}\n")
     with pytest.raises(BaselineError, match="accepts only"):
@@ -67,9 +65,8 @@ def test_stale_entry_is_listed_and_fails_only_when_asked(tmp_path: Path) -> None
     baseline = _baseline(tmp_path, "AUTH-002", "AUTH-001")  # AUTH-001 passes now
     result = _failing_run()
     assert apply_baseline(result, baseline, fail_on_stale=False) == 0
-    assert result.baseline["stale"] == [
-        {"id": "AUTH-001", "status": "failed", "reason": "accepted AUTH-001"}
-    ]
+    assert result.baseline is not None
+    assert result.baseline.stale == [BaselineRow("AUTH-001", "failed", "accepted AUTH-001")]
     lines = [line.plain for line in summary_lines(result)]
     assert any("stale baseline entries" in line and "AUTH-001" in line for line in lines)
     assert apply_baseline(_failing_run(), baseline, fail_on_stale=True) == 1
@@ -89,10 +86,8 @@ def test_unknown_and_mismatched_entries_are_reported(tmp_path: Path) -> None:
     path = tmp_path / "baseline.yaml"
     path.write_text("requirements:\n  - {id: AUTH-002, status: not_verified}\n  - {id: NOPE-999}\n")
     apply_baseline(result, path, fail_on_stale=False)
-    assert result.baseline["unknown"] == ["NOPE-999"]
-    assert result.baseline["mismatched"] == [
-        {"id": "AUTH-002", "expected": "not_verified", "status": "failed"}
-    ]
+    assert result.baseline is not None and result.baseline.unknown == ["NOPE-999"]
+    assert result.baseline.mismatched == [BaselineMismatch("AUTH-002", "not_verified", "failed")]
     notes = [line.plain for line in summary_lines(result) if line.plain.startswith("baseline:")]
     assert notes == [
         "baseline: AUTH-002 is failed; the baseline accepts it only as not verified",

@@ -4,9 +4,10 @@ broke the rule and says each thing once, docs links, contradictions and adaptati
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from conformance.report.html import render_html, telling_exchanges
-from conformance.report.model import verdict_of
+from conformance.report.model import RunExtra, verdict_of
 from tests.unit.report_samples import FAILED_IDS, leaky_exchange, sample_result, scenario_result
 
 
@@ -83,26 +84,27 @@ def test_found_is_shown_when_it_says_more_than_why() -> None:
     finding = html[html.index('id="req-AUTH-002"') :]
     finding = finding[: finding.index("</details>")]
     assert "Found:" not in finding  # the message is the reason
-    result.requirements[1].evidence[0]["message"] = "first line\nsecond line with detail"
+    result.requirements[1].evidence[0].message = "first line\nsecond line with detail"
     html = render_html(result)
     finding = html[html.index('id="req-AUTH-002"') :]
     assert "second line with detail" in finding[: finding.index("</details>")]
 
 
 def test_the_exchanges_the_message_names_come_first_and_alike_ones_once() -> None:
-    ok = leaky_exchange(200).__dict__ | {"url": "https://x/api/v1/projects/"}
-    bad = leaky_exchange(500).__dict__ | {"url": "https://x/api/v1/labels/"}
+    ok = replace(leaky_exchange(200), url="https://x/api/v1/projects/")
+    bad = replace(leaky_exchange(500), url="https://x/api/v1/labels/")
     shown = telling_exchanges([ok, bad, bad, bad], "GET /api/v1/labels/ answered 500")
-    assert [x["url"] for x in shown] == ["https://x/api/v1/labels/", "https://x/api/v1/projects/"]
-    assert [x["repeats"] for x in shown] == [3, 1]
+    assert [x.url for x in shown] == ["https://x/api/v1/labels/", "https://x/api/v1/projects/"]
+    assert [x.repeats for x in shown] == [3, 1]
 
 
 def test_contradictions_and_adaptations_have_a_section() -> None:
     result = sample_result()
     result.requirements[0].contradiction = "the introduction says 201, the page says 200"
-    result.extra["adaptations"] = [
-        {"requirement": "SCHEMA-005", "adaptation": "cycle creates send project_id"}
-    ]
+    result.contribute(
+        "adaptations",
+        [{"requirement": "SCHEMA-005", "adaptation": "cycle creates send project_id"}],
+    )
     html = render_html(result)
     section = html[html.index('id="contradictions"') :]
     assert "the introduction says 201, the page says 200" in section
@@ -135,7 +137,7 @@ def test_html_is_self_contained() -> None:
 
 
 def test_green_banner_when_all_pass_and_optional_sections_absent() -> None:
-    result = sample_result(capabilities=[], extra={})
+    result = sample_result(capabilities=[], extra=RunExtra())
     result.requirements = [v for v in result.requirements if v.status == "passed"]
     html = render_html(result)
     assert "Schemathesis findings" not in html and "Capability matrix" not in html
@@ -144,9 +146,7 @@ def test_green_banner_when_all_pass_and_optional_sections_absent() -> None:
 
 def test_html_escapes_server_content() -> None:
     result = sample_result()
-    result.requirements[1].evidence[0]["exchanges"][0]["response_body"] = (
-        "<script>alert(1)</script>"
-    )
+    result.requirements[1].evidence[0].exchanges[0].response_body = "<script>alert(1)</script>"
     html = render_html(result)
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

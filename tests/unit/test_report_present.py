@@ -14,6 +14,7 @@ from conformance.report.present import (
     INTRODUCTION_HEADINGS,
     INTRODUCTION_URL,
     PAGE_FILES,
+    Entry,
     clean_message,
     docs_links,
     merge_alike,
@@ -62,13 +63,17 @@ def test_one_line_reason_without_the_test_name_and_cut() -> None:
 
 def test_alike_reasons_are_merged_from_three_on() -> None:
     whys = ["setup refused", "setup refused (and 1 more)", "setup refused (and 2 more)"]
-    entries = [{"id": f"R-{n}", "statement": f"s{n}", "why": why} for n, why in enumerate(whys)]
-    entries.append({"id": "R-9", "statement": "s9", "why": "its own reason"})
+    entries = [_entry(f"R-{n}", f"s{n}", why) for n, why in enumerate(whys)]
+    entries.append(_entry("R-9", "s9", "its own reason"))
     merged = merge_alike(entries)
-    assert [e["id"] for e in merged] == ["R-0", "R-9"]
-    assert [rid for rid, _ in merged[0]["ids"]] == ["R-0", "R-1", "R-2"]
-    assert merged[0]["why"] == "setup refused" and merged[1]["ids"] == []
-    assert merge_alike(entries[:2]) == [{**e, "ids": []} for e in entries[:2]]
+    assert [e.id for e in merged] == ["R-0", "R-9"]
+    assert [rid for rid, _ in merged[0].ids] == ["R-0", "R-1", "R-2"]
+    assert merged[0].why == "setup refused" and merged[1].ids == []
+    assert merge_alike(entries[:2]) == entries[:2]
+
+
+def _entry(rid: str, statement: str, why: str) -> Entry:
+    return Entry(rid, "MUST", "auth", "failed", "failed", statement, why, None)
 
 
 def test_vitepress_slugs() -> None:

@@ -14,7 +14,15 @@ from conformance.exit_codes import EXIT_OK
 from conformance.plugin.terminal import summary_lines
 from conformance.report.baseline import apply_baseline, load_baseline, write_baseline
 from conformance.report.diff import diff_command, diff_results, selection_note
-from conformance.report.model import CheckResult, RunResult, Unit, build_verdicts, verdict_of
+from conformance.report.model import (
+    BaselineOutcome,
+    CheckResult,
+    RunExtra,
+    RunResult,
+    Unit,
+    build_verdicts,
+    verdict_of,
+)
 from conformance.spec.catalogue import Requirement
 
 CAP = Requirement(
@@ -46,7 +54,7 @@ def _run(profile: str, units: list[Unit]) -> RunResult:
         target="http://plane", started_at="2026-01-01T00:00:00+00:00", duration_s=1.0, seed=1,
         profile=profile, requests_sent=1, suite_version="x", spec_version="y", leftovers=0,
         checks=[check], requirements=build_verdicts(CATALOGUE, [check]),
-        extra={"areas": "all", "read_only": False, "project_id": None},
+        extra=RunExtra(areas="all", read_only=False, project_id=None),
     )  # fmt: skip
 
 
@@ -89,8 +97,8 @@ def test_a_quick_run_does_not_make_its_baseline_stale(tmp_path: Path) -> None:
     result = quick_run()
     code = apply_baseline(result, _shipped_style_baseline(tmp_path), fail_on_stale=True)
     assert code == EXIT_OK
-    assert result.baseline is not None and result.baseline["stale"] == []
-    assert [row["id"] for row in result.baseline["unjudged"]] == [CAP.id]
+    assert result.baseline is not None and result.baseline.stale == []
+    assert [row.id for row in result.baseline.unjudged] == [CAP.id]
     lines = [line.plain for line in summary_lines(result)]
     assert any("CAP-001 not judged on what the baseline accepts" in line for line in lines)
 
@@ -99,11 +107,11 @@ def test_an_entry_is_stale_once_its_units_are_verified(tmp_path: Path) -> None:
     fixed = _run("quick", [Unit(CAP.id, op, "verified") for op in [*GETS, ABSENT]])
     baseline = _shipped_style_baseline(tmp_path, units=[ABSENT])
     assert apply_baseline(fixed, baseline, fail_on_stale=True) == 1
-    assert [row["id"] for row in (fixed.baseline or {})["stale"]] == [CAP.id]
+    assert [row.id for row in (fixed.baseline or BaselineOutcome()).stale] == [CAP.id]
     # A sampled run that left the departed unit out is not a fix.
     sampled = quick_run()
     assert apply_baseline(sampled, baseline, fail_on_stale=True) == EXIT_OK
-    assert (sampled.baseline or {})["stale"] == []
+    assert (sampled.baseline or BaselineOutcome()).stale == []
 
 
 def test_a_written_baseline_names_the_units_that_departed(tmp_path: Path) -> None:
@@ -153,4 +161,4 @@ def test_a_requirement_that_passed_makes_its_entry_stale_whatever_units_it_names
     fixed = _run("standard", [Unit(CAP.id, op, "verified") for op in [*GETS, ABSENT]])
     baseline = _shipped_style_baseline(tmp_path, units=["GET /projects/<an old run's id>/"])
     assert apply_baseline(fixed, baseline, fail_on_stale=True) == 1
-    assert [row["id"] for row in (fixed.baseline or {})["stale"]] == [CAP.id]
+    assert [row.id for row in (fixed.baseline or BaselineOutcome()).stale] == [CAP.id]

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.target.config import ConfigError, parse_areas, resolve_config
+from conformance.credentials import ApiKey
+from conformance.target.config import ConfigError, check_areas, resolve_config, split_areas
 
 ENV = {"PLANE_BASE_URL": "http://env", "PLANE_API_KEY": "env-key", "PLANE_WORKSPACE_SLUG": "env-ws"}
 
 
 def test_flags_win_over_environment() -> None:
     config = resolve_config(base_url="http://flag/", api_key="k", workspace="ws", env=ENV)
-    assert (config.base_url, config.api_key, config.workspace) == ("http://flag", "k", "ws")
+    assert (config.base_url, config.credential, config.workspace) == (
+        "http://flag",
+        ApiKey("k"),
+        "ws",
+    )
 
 
 def test_environment_fills_what_flags_leave_out() -> None:
     config = resolve_config(workspace="flag-ws", env=ENV)
-    assert (config.base_url, config.api_key, config.workspace) == (
+    assert (config.base_url, config.credential, config.workspace) == (
         "http://env",
-        "env-key",
+        ApiKey("env-key"),
         "flag-ws",
     )
 
@@ -46,7 +51,8 @@ def test_missing_or_bad_values_are_one_sentence(changes: dict[str, str], words: 
 
 
 def test_areas_are_checked() -> None:
-    assert parse_areas("auth, status,auth", ("auth", "status")) == ("auth", "status")
-    assert parse_areas("", ("auth",)) is None
+    assert split_areas("auth, status,auth") == ("auth", "status")
+    assert split_areas("") is None
+    assert check_areas(("auth",), ("auth", "status")) == ("auth",)
     with pytest.raises(ConfigError, match="unknown area 'paging'"):
-        parse_areas("paging", ("auth", "pagination"))
+        check_areas(("paging",), ("auth", "pagination"))

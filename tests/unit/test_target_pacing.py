@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from conformance.credentials import ApiKey
 from conformance.target.client import TargetClient
 from conformance.target.pacing import (
     MARGIN_S,
@@ -62,12 +63,12 @@ def test_waits_for_the_reset_when_only_the_reserve_is_left(tmp_path: Path) -> No
 
 def test_budget_is_shared_through_the_state_file(tmp_path: Path) -> None:
     fake = FakeTime()
-    path = state_path_for("http://x", "key", tmp_path)
+    path = state_path_for("http://x", ApiKey("key"), tmp_path)
     worker_a, worker_b = _pacer(path, fake), _pacer(path, fake)
     worker_a.after_response({"x-ratelimit-remaining": "2", "x-ratelimit-reset": str(int(NOW) + 10)})
     worker_b.before_request()
     assert fake.slept and 10 <= fake.slept[0] <= 11
-    assert path.exists() and state_path_for("http://x", "other", tmp_path) != path
+    assert path.exists() and state_path_for("http://x", ApiKey("other"), tmp_path) != path
 
 
 def test_out_of_order_responses_keep_the_lowest_count(tmp_path: Path) -> None:
@@ -181,7 +182,7 @@ def test_a_429_wait_names_retry_after(tmp_path: Path) -> None:
 
 
 def test_remove_state_deletes_the_budget_file(tmp_path: Path) -> None:
-    path = state_path_for("http://x", "key", tmp_path)
+    path = state_path_for("http://x", ApiKey("key"), tmp_path)
     pacer = Pacer(path)
     pacer.before_request()
     pacer.close()

@@ -18,7 +18,7 @@ CONFIG = resolve_config(
 
 def _client(handler: Callable[[httpx.Request], httpx.Response]) -> TargetClient:
     return TargetClient(
-        CONFIG.base_url, CONFIG.api_key, "acme", transport=httpx.MockTransport(handler)
+        CONFIG.base_url, CONFIG.credential, "acme", transport=httpx.MockTransport(handler)
     )
 
 
@@ -62,7 +62,7 @@ def test_failures_are_one_sentence(
     with pytest.raises(PreflightError) as caught:
         preflight(_client(handler), CONFIG)
     message = str(caught.value)
-    assert sentence in message and "\n" not in message and CONFIG.api_key not in message
+    assert sentence in message and "\n" not in message and CONFIG.credential.secret not in message
 
 
 def test_unknown_project_is_reported() -> None:

@@ -13,7 +13,7 @@ import pytest
 from conformance.outcomes import Blocked, NotSelected, SetupRefused, outcome_kind
 from conformance.target.client import ReadOnlyViolation, TargetClient
 from conformance.target.config import resolve_config
-from conformance.target.dialect import Dialect, operation_of
+from conformance.target.dialect import ME, Dialect, Need, operation_of
 from conformance.target.scratch import ScratchError, ScratchResources, sweep_projects
 
 # What Plane v1.3.1 refuses in a project name (its serializer's words are kept below).
@@ -249,10 +249,15 @@ def test_the_dialect_learns_only_when_the_field_silences_the_refusal() -> None:
     path = "/api/v1/workspaces/ws/projects/p1/cycles/"
     asked = httpx.Response(400, json={"error": "Project ID is required"})
     other = httpx.Response(400, json={"name": ["This field is required."]})
-    assert dialect.missing_parameter(path, {"name": "x"}, asked) == ("project_id", "p1")
-    assert dialect.missing_parameter(path, {"name": "x", "project_id": "p1"}, asked) is None
-    assert dialect.missing_parameter(path, {"name": "x"}, other) is None
-    assert dialect.adapt(path, {"name": "x"}) == {"name": "x"}  # nothing learned yet
+    owner = httpx.Response(400, json={"owned_by": ["This field is required."]})
+    assert dialect.missing(path, {"name": "x"}, asked) == Need("project_id", "project_id")
+    assert dialect.missing(path, {"name": "x", "project_id": "p1"}, asked) is None
+    assert dialect.missing(path, {"name": "x"}, other) is None  # no value the suite may choose
+    assert dialect.missing(path, {"name": "x"}, owner) == Need("owned_by", ME)
+    assert Need("owned_by", ME).value({}, lambda: "u1") == "u1"
+    assert Need("assignees", ME).value({}, lambda: "u1") == ["u1"]
+    assert Need("project_id", "project_id").value({"project_id": "p1"}, lambda: None) == "p1"
+    assert dialect.adapt(path, {"name": "x"}, lambda: "u1") == {"name": "x"}  # nothing learned
     assert operation_of(path) == (
         "/api/v1/workspaces/{workspace_slug}/projects/{project_id}/cycles/",
         {"workspace_slug": "ws", "project_id": "p1"},
@@ -272,14 +277,80 @@ def test_a_refusal_that_names_the_field_again_teaches_nothing() -> None:
     assert scratch.dialect.adaptations == []
 
 
+class OlderPlane(FakePlane):
+    """Plane v1.0.0's cycle create: `owned_by` required (the docs list it as optional,
+    "defaults to the current user"), then `project_id` (one refusal at a time), and the key's
+    own user at /users/me/."""
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/v1/users/me/":
+            self.calls.append(f"GET {request.url.path}")
+            self.bodies.append(None)
+            return httpx.Response(200, json={"id": "me1", "display_name": "admin"})
+        return super().__call__(request)
+
+    def post(self, path: str, body: dict[str, Any]) -> httpx.Response:
+        if path.endswith("/cycles/") and "owned_by" not in body:
+            return httpx.Response(400, json={"owned_by": ["This field is required."]})
+        return super().post(path, body)  # ...and then project_id, as v1.3.1 asks
+
+
+def test_a_create_refused_for_a_user_field_is_retried_once_with_the_keys_own_user() -> None:
+    """Before: only a missing *path* parameter was learned, so v1.0.0's cycle create stayed
+    refused ({"owned_by": ["This field is required."]}) and every cycle check was blocked."""
+    plane, _, scratch, _ = _setup(plane=OlderPlane())
+    cycles = scratch.project_path("cycles/")
+    first = scratch.create(cycles, {"name": scratch.name("cycle")})
+    assert first["owned_by"] == "me1"  # the key's own user, never anybody else
+    posts = [b for c, b in zip(plane.calls, plane.bodies, strict=True) if c == f"POST {cycles}"]
+    assert len(posts) == 3 and "owned_by" not in posts[0]  # each field asked for, sent once
+    assert "project_id" not in posts[1] and posts[2]["project_id"] == scratch.project_id
+    scratch.create(cycles, {"name": scratch.name("cycle")})
+    posts = [b for c, b in zip(plane.calls, plane.bodies, strict=True) if c == f"POST {cycles}"]
+    assert len(posts) == 4  # both learned: sent at once
+    assert plane.calls.count("GET /api/v1/users/me/") == 1  # asked once
+    assert [row["field"] for row in scratch.dialect.take_new()] == ["owned_by", "project_id"]
+    assert scratch.dialect.adaptations[0].source == ME
+
+
+def test_a_refused_setup_step_that_stored_the_object_is_found_and_cleaned_up() -> None:
+    """Before: a server that stored the scratch project but answered 400 left it to the final
+    sweep, deleted without a word; the refusal is now looked at like any other (SIDE-001)."""
+
+    class StoresAndRefuses(FakePlane):
+        def post(self, path: str, body: dict[str, Any]) -> httpx.Response:
+            answer = super().post(path, body)
+            if path.endswith("/projects/") and answer.status_code < 300:
+                return httpx.Response(400, json={"error": "The project could not be created."})
+            return answer
+
+    plane, _, scratch, _ = _setup(plane=StoresAndRefuses())
+    with pytest.raises(SetupRefused, match="could not be created"):
+        scratch.project  # noqa: B018
+    [step] = scratch.take_new_refusals()
+    assert step["status"] == 400 and step["stored"] and step["name"].startswith("plc ")
+    assert [e["status"] for e in step["exchanges"]] == [400, 200]  # the refusal, the list
+    assert scratch.take_new_refusals() == []  # reported once
+    assert scratch.cleanup() == 0 and plane.objects == {}  # what it stored is deleted
+
+
+def test_a_refused_setup_step_that_stored_nothing_is_a_verified_look() -> None:
+    _, _, scratch, _ = _setup(plane=FakePlane(project_status=403))
+    with pytest.raises(SetupRefused, match="403"):
+        scratch.project  # noqa: B018
+    [step] = scratch.take_new_refusals()
+    assert step["status"] == 403 and step["stored"] == [] and step["unread"] == ""
+
+
 # -- cleanup and safety ------------------------------------------------------------------------
 
 
 def test_another_own_project_has_its_features_on_and_goes_with_its_objects() -> None:
     plane, config, scratch, _ = _setup()
-    extra = scratch.new_project("schema project")
+    extra, features = scratch.new_project("schema project")
     assert extra["name"].startswith(f"{config.prefix}schema project")
     assert all(extra[setting] for setting in SETTINGS)
+    features.require("cycles")  # on, and said so
     inside = f"/api/v1/workspaces/ws/projects/{extra['id']}/labels/"
     scratch.create(inside, {"name": scratch.name("label")})
     scratch.create(scratch.project_path("labels/"), {"name": scratch.name("label")})
@@ -296,7 +367,7 @@ def test_project_mode_creates_no_other_project() -> None:
 def test_a_refused_delete_of_what_is_gone_is_no_leftover() -> None:
     plane, _, scratch, _ = _setup()
     label = scratch.create(scratch.project_path("labels/"), {"name": scratch.name("label")})
-    extra = scratch.new_project("schema project")
+    extra, _ = scratch.new_project("schema project")
     gone = f"/api/v1/workspaces/ws/projects/{extra['id']}/"
     del plane.objects[gone]  # a check deleted it; Plane then answers a DELETE with 403
     original = FakePlane.__call__
@@ -366,3 +437,24 @@ def test_read_only_works_in_the_first_existing_project() -> None:
     scratch = ScratchResources(client, config)
     assert scratch.project_id == "p-1" and scratch.identifier == "CUS"
     assert scratch.cleanup() == 0  # never deleted: the suite did not create it
+
+
+def test_the_schema_campaigns_project_is_made_by_the_scratch_resources() -> None:
+    """Before: the campaign created and set up its project itself (a second copy of the setup,
+    without the learned dialect or the look at a refused create). One place now makes projects."""
+    from conformance.fuzz.project import FuzzProject
+
+    plane, config, scratch, client = _setup(plane=OlderPlane())
+    campaign = FuzzProject(client, scratch, "ws")
+    detail = f"/api/v1/workspaces/ws/projects/{campaign.ids['project']}/"
+    assert plane.objects[detail]["name"].startswith(f"{config.prefix}schema project")
+    assert all(plane.objects[detail][setting] for setting in SETTINGS)  # features on
+    campaign.features.require("cycles")
+    assert campaign.get("cycle") is not None  # owned_by, then project_id: the one dialect
+    assert [row["field"] for row in scratch.dialect.take_new()] == ["owned_by", "project_id"]
+    assert scratch.cleanup() == 0 and plane.objects == {}
+
+    _, _, other, other_client = _setup(plane=FakePlane(project_status=403))
+    with pytest.raises(SetupRefused, match=r"schema project could not be created.*403"):
+        FuzzProject(other_client, other, "ws")
+    assert [step["status"] for step in other.take_new_refusals()] == [403]

@@ -143,7 +143,7 @@ def test_baseline_accepts_only_the_status_it_names(tmp_path: Path) -> None:
     path = tmp_path / "baseline.yaml"
     path.write_text("requirements:\n  - {id: A-1, status: not_verified, reason: x}\n")
     assert apply_baseline(result, path, fail_on_stale=False) == EXIT_FAILED
-    assert result.baseline is not None and result.baseline["mismatched"][0]["id"] == "A-1"
+    assert result.baseline is not None and result.baseline.mismatched[0].id == "A-1"
 
 
 def test_round_trip_through_json_keeps_the_verdict() -> None:

@@ -207,9 +207,9 @@ def _table(segment: str) -> RouteTable:
 
 
 def routes(config: ServerConfig) -> RouteTable:
-    """work-items/.../attachments/ and, unless the alias fault is on, the older
-    issues/.../issue-attachments/ spelling (not derivable by renaming work-items/ alone)."""
+    """work-items/.../attachments/ and, unless the no-issues-spelling variation is on, the
+    older issues/.../issue-attachments/ spelling (not derivable by renaming work-items/ alone)."""
     table = [(p.replace("{kind}", "work-items"), m) for p, m in _table("attachments")]
-    if not config.has(work_items.ISSUES_ALIAS_MISSING.name):
+    if not config.varies(work_items.NO_ISSUES_SPELLING):
         table += [(p.replace("{kind}", "issues"), m) for p, m in _table("issue-attachments")]
     return table

@@ -20,6 +20,7 @@ from conformance.reference.behaviours import (
     declare_behaviour,
 )
 from conformance.reference.context import Ctx, now_iso
+from conformance.reference.faults import declare_fault
 from conformance.reference.resources import crud, listing
 from conformance.reference.resources.base import Resource, Scope, View
 from conformance.reference.resources.routing import PROJECT, WORKSPACE, RouteTable
@@ -239,7 +240,21 @@ def list_projects(ctx: Ctx) -> Response:
     return listing.list_response(ctx, RESOURCE, WORKSPACE_SCOPE, archived=False)
 
 
+PROJECT_STORED_ON_400 = declare_fault(
+    "project-create-stored-on-400",
+    ("SIDE-001",),
+    "a project create is stored, then answered 400 as if it had been refused",
+)
+
+
 def create_project(ctx: Ctx) -> Response:
+    created = _create_project(ctx)
+    if ctx.config.has(PROJECT_STORED_ON_400.name) and created.status_code < 300:
+        raise ApiError(400, {"error": "The project could not be created."})
+    return created
+
+
+def _create_project(ctx: Ctx) -> Response:
     check_name(ctx, ctx.body)
     body = ctx.body
     if isinstance(body, dict):

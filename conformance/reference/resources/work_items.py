@@ -14,6 +14,7 @@ from conformance.reference.resources.routing import PROJECT, WORKSPACE, RouteTab
 from conformance.reference.rules.errors import field_errors, json_response, not_found
 from conformance.reference.store import Doc
 from conformance.reference.validation import FieldSpec
+from conformance.reference.variations import declare_variation
 
 WRONG_FIELD_TYPE = declare_fault(
     "wrong-field-type", ("SCHEMA-002",), "work items carry sequence_id as a string, not an integer"
@@ -21,8 +22,12 @@ WRONG_FIELD_TYPE = declare_fault(
 SEQUENCE_LOOKUP_BROKEN = declare_fault(
     "sequence-lookup-broken", ("RES-001",), "IDENT-n answers the work item numbered n+1"
 )
-ISSUES_ALIAS_MISSING = declare_fault(
-    "issues-alias-missing", ("RES-003",), "the older issues/ spelling is not routed"
+# Legitimate: no docs page documents the issues/ spelling (it comes from Plane's URL
+# configuration), so a server that routes exactly the documented paths conforms.
+NO_ISSUES_SPELLING = declare_variation(
+    "no-issues-spelling",
+    "only the documented work-items/ paths are routed: the older issues/ spelling (Plane's URL "
+    "configuration, no docs page) answers like an unknown URL",
 )
 IDENTIFIER_LOOKUP_UNROUTED = declare_fault(
     "identifier-lookup-unrouted",
@@ -197,7 +202,7 @@ _TABLE: RouteTable = [
 
 def with_issues_alias(table: RouteTable, config: ServerConfig) -> RouteTable:
     """Every work-items/ path also answers under the older issues/ spelling."""
-    if config.has(ISSUES_ALIAS_MISSING.name):
+    if config.varies(NO_ISSUES_SPELLING):
         return table
     alias = [
         (path.replace("/work-items/", "/issues/"), methods)
