@@ -250,3 +250,33 @@ def test_uploads_as_plane(release: Api, api: Api) -> None:
     )
     default = api.post(attachments, {"name": "a.txt", "size": 3})
     assert default.status_code == 201 and "detail" in default.json()
+
+
+def test_module_lists_add_members_to_the_fields(release: Api, api: Api) -> None:
+    for server in (release, api):
+        project = _project(server)
+        made = server.post(server.project_url(project["id"], "modules/"), {"name": "m"})
+        assert made.status_code == 201, made.text
+        listed = server.get(server.project_url(project["id"], "modules/?fields=id,name"))
+        keys = set(listed.json()["results"][0])
+        assert keys == ({"id", "members", "name"} if server is release else {"id", "name"})
+
+
+def test_relations_ignore_fields_on_v1_3_1(make_api: ApiFactory, api: Api) -> None:
+    release = make_api(behaviours=("plane-1.3.1",))
+    for server in (release, api):
+        project = _project(server)
+        (item,) = _items(server, project, 1, "work-items")
+        url = server.project_url(project["id"], f"work-items/{item}/relations/?fields=blocking")
+        keys = set(server.get(url).json())
+        assert (keys > {"blocking"}) if server is release else (keys == {"blocking"})
+
+
+def test_v1_0_0_label_update_without_external_id_answers_409(make_api: ApiFactory) -> None:
+    v100, v131 = make_api(behaviours=("plane-1.0.0",)), make_api(behaviours=("plane-1.3.1",))
+    for server in (v100, v131):
+        project = _project(server)
+        made = server.post(server.project_url(project["id"], "labels/"), {"name": "l"})
+        url = server.project_url(project["id"], f"labels/{made.json()['id']}/")
+        answer = server.patch(url, {"name": "renamed"})
+        assert answer.status_code == (409 if server is v100 else 200), answer.text

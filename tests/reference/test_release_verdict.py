@@ -1,6 +1,6 @@
-"""The suite's verdict on the stand-in is the release's: `plane-conformance run --plane-1.3.1`
-fails exactly the hand-verified departures of Plane v1.3.1 (the shipped baseline,
-docs/plane-1.3.1-departures.md): nothing beyond them, none of them stale. The default embedded
+"""The suite's verdict on the stand-in is the release's: `plane-conformance run --plane-VERSION`
+fails exactly the hand-verified departures of Plane vVERSION (the shipped baseline,
+docs/plane-VERSION-departures.md): nothing beyond them, none of them stale. The default embedded
 server conforms (the fault matrix proves that on every commit)."""
 
 from __future__ import annotations
@@ -10,11 +10,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 
-def test_plane_1_3_1_stand_in_has_exactly_the_baselined_departures(tmp_path: Path) -> None:
+from conformance.reference.behaviours import RELEASES
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_the_stand_in_has_exactly_the_baselined_departures(release: str, tmp_path: Path) -> None:
     command = [
-        sys.executable, "-m", "conformance", "run", "--plane-1.3.1", "--seed", "1",
-        "--baseline", "plane-v1.3.1", "--fail-on-stale-baseline", "--report-dir", str(tmp_path),
+        sys.executable, "-m", "conformance", "run", f"--plane-{release}", "--seed", "1",
+        "--baseline", f"plane-v{release}", "--fail-on-stale-baseline",
+        "--report-dir", str(tmp_path),
     ]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
     results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))

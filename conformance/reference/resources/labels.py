@@ -9,7 +9,7 @@ from conformance.reference.context import Ctx
 from conformance.reference.resources import crud, listing
 from conformance.reference.resources.base import Resource, load_in_project, project_scope
 from conformance.reference.resources.routing import PROJECT, RouteTable
-from conformance.reference.rules.errors import field_errors
+from conformance.reference.rules.errors import ApiError, field_errors
 from conformance.reference.store import Doc
 from conformance.reference.validation import FieldSpec
 
@@ -39,12 +39,36 @@ SORT_ORDER_AFTER_LAST = declare_behaviour(
 )
 
 
+UPDATE_409_WITHOUT_EXTERNAL_ID = declare_behaviour(
+    "label-update-409-without-external-id",
+    DEPARTURE,
+    "a label update that sends no external_id, on a label that has none, answers 409 "
+    '{"error": "Label with the same external id and external source already exists"} (the '
+    "missing id is compared as the text 'None' and the label finds itself); the docs answer 200",
+    releases=frozenset({"1.0.0"}),
+)
+
+
 def _prepare(ctx: Ctx, doc: Doc) -> None:
     if doc.get("parent") == doc["id"]:
         raise field_errors({"parent": ["A label cannot be its own parent."]})
     if doc.get("sort_order") is None:
         doc["sort_order"] = 65535.0
-    creating = ctx.store.get("label", doc["id"]) is None
+    stored = ctx.store.get("label", doc["id"])
+    creating = stored is None
+    if (
+        stored is not None
+        and ctx.config.follows(UPDATE_409_WITHOUT_EXTERNAL_ID)
+        and stored.get("external_id") is None
+        and not (isinstance(ctx.body, dict) and ctx.body.get("external_id"))
+    ):
+        raise ApiError(
+            409,
+            {
+                "error": "Label with the same external id and external source already exists",
+                "id": doc["id"],
+            },
+        )
     if creating and ctx.config.follows(SORT_ORDER_AFTER_LAST):
         others = [d["sort_order"] for d in ctx.store.query("label", project=doc["project"])]
         if others:

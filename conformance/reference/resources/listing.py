@@ -42,6 +42,13 @@ ORDER_BY_IGNORED_ELSEWHERE = declare_behaviour(
     "order_by for them",
     releases=ALL_RELEASES,
 )
+MODULE_LISTS_ADD_MEMBERS = declare_behaviour(
+    "module-lists-add-members",
+    DEPARTURE,
+    "the module lists (modules/, archived-modules/) always add members to the fields asked for "
+    "(fields=id,name answers id, members, name); the docs keep exactly the named fields",
+    releases=ALL_RELEASES,
+)
 # The kinds whose Plane list reads the order_by parameter.
 ORDERED_BY_PARAMETER = frozenset({"work_item", "project", "activity"})
 
@@ -87,6 +94,13 @@ def list_response(
     """A page of the scope's documents; `keep` leaves out those it refuses (Plane hides some
     objects from a list, e.g. triage states)."""
     shape = shaping(ctx, resource)
+    if (
+        resource.kind == "module"
+        and shape.fields is not None
+        and "members" not in shape.fields
+        and ctx.config.follows(MODULE_LISTS_ADD_MEMBERS)
+    ):
+        shape = fields_expand.Shaping((*shape.fields, "members"), shape.expand, shape.nulled)
     page = pagination.parse(ctx.params, ctx.config)
     order = ordering(ctx, resource) or default_order or resource.default_order
     where: ScopeFilter = {

@@ -12,6 +12,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from conformance.reference.behaviours import DEPARTURE, declare_behaviour
 from conformance.reference.context import Ctx
 from conformance.reference.resources import base, listing
 from conformance.reference.resources.base import Resource
@@ -129,12 +130,23 @@ def _reference(ctx: Ctx, issue: Any) -> Any:
     return {"issue_id": issue, "project_id": (other or {}).get("project")}
 
 
+RELATIONS_FIELDS_IGNORED = declare_behaviour(
+    "relations-fields-ignored",
+    DEPARTURE,
+    "a work item's relations ignore fields: every relation kind comes back (the list-relations "
+    "page offers fields)",
+    releases=frozenset({"1.3.1"}),  # the older releases do not route relations at all
+)
+
+
 def list_relations(ctx: Ctx) -> Response:
     """A plain object of arrays, one per relation type, each related work item as Plane lists
     it ({issue_id, project_id}; expanded, the whole work item). The page offers paging
     parameters: they are validated like everywhere else and have nothing to page."""
     item = _item(ctx)
     shape = base.shaping(ctx, LISTING)
+    if ctx.config.follows(RELATIONS_FIELDS_IGNORED):
+        shape = fields_expand.Shaping(None, shape.expand, shape.nulled)
     pagination.parse(ctx.params, ctx.config)
     listing.ordering(ctx, LISTING)
     body: dict[str, Any] = dict(_listing(ctx, item))
