@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Sequence
 
 from conformance import __version__
-from conformance.credentials import ApiKey
+from conformance.credentials import ApiKey, BearerToken
 from conformance.exit_codes import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -134,6 +134,7 @@ SERVE_KEYS = (
     ("api_key", ApiKey.variable, "API key"),
     ("member_api_key", "PLANE_MEMBER_API_KEY", "member key"),
     ("guest_api_key", "PLANE_GUEST_API_KEY", "guest key"),
+    ("access_token", BearerToken.variable, "access token"),  # an OAuth app's (--token-scopes)
 )
 
 
@@ -161,6 +162,7 @@ def _serve(args: argparse.Namespace) -> int:
             api_key=keys["api_key"],
             member_api_key=keys["member_api_key"],
             guest_api_key=keys["guest_api_key"],
+            access_token=keys["access_token"],
         )
         return server.serve(config)
     finally:
@@ -173,10 +175,12 @@ def _key_file(name: str, variable: str, label: str) -> tuple[str, str]:
     print the file's path; the key means nothing once the server has stopped, nor the file."""
     import tempfile
 
-    from conformance.reference.config import generate_api_key
+    from conformance.reference.config import generate_access_token, generate_api_key
 
-    key = generate_api_key()
+    token = name == "access_token"
+    key = generate_access_token() if token else generate_api_key()
     suffix = ".key" if name == "api_key" else f".{name.split('_')[0]}.key"
+    suffix = ".token" if token else suffix
     fd, path = tempfile.mkstemp(prefix="plane-conformance-", suffix=suffix)
     with os.fdopen(fd, "w") as key_file:  # mkstemp creates it with mode 0600
         key_file.write(key + "\n")

@@ -102,6 +102,10 @@ class Units:
     def not_selected(self, requirement: str, unit: str, reason: str) -> None:
         self._add(requirement, unit, "not_selected", reason)
 
+    def record(self, requirement: str, unit: str, status: UnitStatus, reason: str = "") -> None:
+        """A unit whose rung was decided elsewhere (a verdict function's)."""
+        self._add(requirement, unit, status, reason)
+
     def judge(self, requirement: str, unit: str, problems: list[str]) -> None:
         """Verified when `problems` is empty, else failed with them."""
         if problems:

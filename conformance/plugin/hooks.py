@@ -17,6 +17,7 @@ import httpx
 import pluggy
 import pytest
 
+from conformance.credentials import BearerToken
 from conformance.exit_codes import EXIT_UNUSABLE
 from conformance.options import add_arguments, options_of
 from conformance.outcomes import Units, outcome_kind
@@ -42,6 +43,7 @@ from conformance.target.ledger import LedgerRow
 from conformance.target.pacing import remove_state, state_path_for
 from conformance.target.preflight import ME_PATH, PreflightError, preflight
 from conformance.target.scratch import sweep_projects
+from conformance.target.tokens import discover_scopes
 
 RECORD = pytest.StashKey[CheckRecord]()
 UNITS = pytest.StashKey[Units]()
@@ -85,6 +87,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         preflight(state.client(), target)
     except PreflightError as problem:
         pytest.exit(f"plane-conformance: {problem}", returncode=EXIT_UNUSABLE)
+    if isinstance(target.credential, BearerToken) and target.outside_scopes is None:
+        state.settle(discover_scopes(state.client(), target))  # what the token may do, once
 
 
 # -- collection --------------------------------------------------------------------------------
