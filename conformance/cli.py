@@ -15,6 +15,7 @@ import re
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import Any
 
 from conformance import __version__
 from conformance.credentials import ApiKey, BearerToken
@@ -37,6 +38,12 @@ EXIT_BROKEN_PIPE = 141  # what a shell reports for a process ended by SIGPIPE
 
 
 class _Parser(ScrubbingArgumentParser):  # its messages never echo a key given on the line
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # No abbreviations: a mistyped `--token KEY` must be refused, not taken for
+        # `--token-scopes` (a secret read as something else).
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # type: ignore[override]
         # argparse exits 2 already; we keep its single line and drop the usage wall. A value
         # check of ours says its whole sentence ("--workers must be ..."): no "argument" prefix.

@@ -22,14 +22,15 @@ import pytest
 from conformance.checks._operations import (
     JSON_TYPE,
     NOT_JSON,
+    PROJECT_CREATE,
     UNROUTED,
     candidates,
     fill_path,
     is_absent,
     json_or_none,
     leaks,
+    never_sent,
     sampled,
-    workspace_wide,
 )
 from conformance.credentials import ApiKey, BearerToken, Credential
 from conformance.outcomes import (
@@ -303,7 +304,7 @@ def test_every_operation_takes_the_access_token(
             units.not_selected("AUTH-009", label, "quick profile: a sample of the operations")
         elif scope_refusal(op.method, path, client.outside_scopes):
             units.not_selected("AUTH-009", label, "outside the token's scopes (AUTH-010's)")
-        elif (why := workspace_wide(op)) is not None:
+        elif (why := never_sent(op)) is not None:
             units.not_selected("AUTH-009", label, f"never sent with a credential: {why}")
         else:
             if op.method == "GET":
@@ -360,7 +361,7 @@ def _outside_scopes(
     owner = ("AUTH-010",)
     if op.method == "GET":
         return client.get(path, owner=owner, scope_probe=True)
-    if op.method == "POST" and op.path.endswith("/projects/"):
+    if f"{op.method} {op.path}" == PROJECT_CREATE:
         body = _project_body(scratch)
         response = client.post(path, json=body, owner=owner, scope_probe=True)
         created = json_or_none(response)
@@ -397,7 +398,7 @@ def test_operations_outside_the_token_scopes_are_refused(
             units.not_applicable("AUTH-010", label, "its page names no scope")
         elif not scope_refusal(op.method, path, client.outside_scopes):
             units.not_selected("AUTH-010", label, f"not outside the token's scopes ({how})")
-        elif (why := workspace_wide(op)) is not None:
+        elif (why := never_sent(op)) is not None:
             units.not_selected("AUTH-010", label, f"never sent with a credential: {why}")
         else:
             response = _outside_scopes(client, op, path, scratch)

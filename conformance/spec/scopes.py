@@ -104,19 +104,17 @@ def documented_scopes() -> tuple[str, ...]:
 def read_scopes(text: str) -> frozenset[str]:
     """The scopes a comma-separated list names: a scope, a pattern over the documented scopes
     (`*`: all of them, `*:read`: every read scope), and `-pattern` to take some away again (in
-    order). A pattern that matches no documented scope is refused in one sentence."""
+    order). A name or pattern that is no documented scope (a typo: nothing could use it) is
+    refused in one sentence."""
     chosen: set[str] = set()
     for item in (part.strip() for part in text.split(",")):
         if not item:
             continue
         remove = item.startswith("-")
         pattern = item.removeprefix("-").strip()
-        if any(c in pattern for c in "*?["):
-            matched = set(fnmatch.filter(documented_scopes(), pattern))
-            if not matched:
-                raise ValueError(f"the scope pattern {pattern!r} matches no documented scope.")
-        else:
-            matched = {pattern}
+        matched = set(fnmatch.filter(documented_scopes(), pattern))
+        if not matched:
+            raise ValueError(f"{pattern!r} is no scope the operation pages name, nor matches one.")
         chosen = chosen - matched if remove else chosen | matched
     if not chosen:
         raise ValueError(f"{text!r} names no scope.")
