@@ -15,9 +15,10 @@ import re
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import Any
 
 from conformance import __version__
-from conformance.credentials import ApiKey
+from conformance.credentials import ApiKey, BearerToken
 from conformance.exit_codes import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -37,6 +38,12 @@ EXIT_BROKEN_PIPE = 141  # what a shell reports for a process ended by SIGPIPE
 
 
 class _Parser(ScrubbingArgumentParser):  # its messages never echo a key given on the line
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # No abbreviations: a mistyped `--token KEY` must be refused, not taken for
+        # `--token-scopes` (a secret read as something else).
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # type: ignore[override]
         # argparse exits 2 already; we keep its single line and drop the usage wall. A value
         # check of ours says its whole sentence ("--workers must be ..."): no "argument" prefix.
@@ -134,6 +141,7 @@ SERVE_KEYS = (
     ("api_key", ApiKey.variable, "API key"),
     ("member_api_key", "PLANE_MEMBER_API_KEY", "member key"),
     ("guest_api_key", "PLANE_GUEST_API_KEY", "guest key"),
+    ("access_token", BearerToken.variable, "access token"),  # an OAuth app's (--token-scopes)
 )
 
 
@@ -161,6 +169,7 @@ def _serve(args: argparse.Namespace) -> int:
             api_key=keys["api_key"],
             member_api_key=keys["member_api_key"],
             guest_api_key=keys["guest_api_key"],
+            access_token=keys["access_token"],
         )
         return server.serve(config)
     finally:
@@ -173,10 +182,12 @@ def _key_file(name: str, variable: str, label: str) -> tuple[str, str]:
     print the file's path; the key means nothing once the server has stopped, nor the file."""
     import tempfile
 
-    from conformance.reference.config import generate_api_key
+    from conformance.reference.config import generate_access_token, generate_api_key
 
-    key = generate_api_key()
+    token = name == "access_token"
+    key = generate_access_token() if token else generate_api_key()
     suffix = ".key" if name == "api_key" else f".{name.split('_')[0]}.key"
+    suffix = ".token" if token else suffix
     fd, path = tempfile.mkstemp(prefix="plane-conformance-", suffix=suffix)
     with os.fdopen(fd, "w") as key_file:  # mkstemp creates it with mode 0600
         key_file.write(key + "\n")

@@ -117,15 +117,19 @@ class Declaration:
     # The command-line arguments that give the field `value` (for `to_argv`); by default the
     # option's flag with the value, when it is not the field's default.
     argv: Callable[[object], list[str]] | None = None
+    # Two ways to one setting that must not both be given (an API key and an access token):
+    # giving both flags, or (no flag) setting both variables, is refused in one sentence.
+    exclusive: bool = False
 
 
 def declare(
     *options: Option,
     combine: Callable[[Mapping[str, object]], object] | None = None,
     argv: Callable[[object], list[str]] | None = None,
+    exclusive: bool = False,
 ) -> dict[str, Declaration]:
     """The metadata of a field set by `options`: `field(default=..., metadata=declare(...))`."""
-    return {_DECLARATION: Declaration(tuple(options), combine, argv)}
+    return {_DECLARATION: Declaration(tuple(options), combine, argv, exclusive)}
 
 
 def declarations(
@@ -238,6 +242,8 @@ def resolve(
             continue
         if not isinstance(declaration, Declaration):
             continue
+        if declaration.exclusive:
+            _refuse_both(options, given, env, pytest)
         chosen = _chosen(options, given, env)
         if declaration.combine is not None:
             values[name] = _as_field(hints[name], declaration.combine(chosen))
@@ -272,6 +278,19 @@ def _chosen(
                 chosen[each.name] = each.read(text)
                 break
     return chosen
+
+
+def _refuse_both(
+    options: Sequence[Option], given: Mapping[str, object], env: Mapping[str, str], pytest: bool
+) -> None:
+    """One sentence when more than one of an exclusive field's options is given."""
+    flags = [each.spelled(pytest) for each in options if _is_given(given.get(each.name))]
+    if len(flags) > 1:
+        raise OptionError(f"give {' or '.join(flags)}, not both.")
+    variables = [each.env for each in options if each.env and env.get(each.env)]
+    if not flags and len(variables) > 1:
+        spelled = " or ".join(each.spelled(pytest) for each in options if each.spelled(pytest))
+        raise OptionError(f"both {' and '.join(variables)} are set: unset one, or pass {spelled}.")
 
 
 def _as_field(kind: object, value: object) -> object:

@@ -106,6 +106,10 @@ class Units:
         """A unit left unjudged, on the rung `outcome` says (blocked, not verified...)."""
         self._add(requirement, unit, outcome.kind, outcome.reason)
 
+    def record(self, requirement: str, unit: str, status: UnitStatus, reason: str = "") -> None:
+        """A unit whose rung was decided elsewhere (a verdict function's)."""
+        self._add(requirement, unit, status, reason)
+
     def judge(self, requirement: str, unit: str, problems: list[str]) -> None:
         """Verified when `problems` is empty, else failed with them."""
         if problems:

@@ -215,12 +215,13 @@ def suite_options(areas: Sequence[str]) -> tuple[str, tuple[str, ...]]:
 
 
 def run_fault(workdir: Path, name: str) -> FaultOutcome:
-    """A fault's run: all areas, quick; an exhaustion fault's: the ratelimit area, full."""
-    declared = set(all_faults()[name].requirements)
-    if declared & EXHAUSTION:
+    """A fault's run: all areas, quick, with the options it declares (an access token's run:
+    `--auth bearer`...); an exhaustion fault's: the ratelimit area, full."""
+    fault = all_faults()[name]
+    if set(fault.requirements) & EXHAUSTION:
         profile, extra = suite_options(["ratelimit"])
         return run_suite(workdir, fault=name, areas=["ratelimit"], profile=profile, extra=extra)
-    return run_suite(workdir, fault=name)
+    return run_suite(workdir, fault=name, extra=fault.run_with)
 
 
 def run_matrix(

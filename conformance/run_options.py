@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from conformance.options import declare, option, whole_number
 
+AUTH_CHOICES = ("api-key", "bearer")
+
 
 @dataclass(frozen=True, kw_only=True)
 class RunnerOptions:
@@ -77,6 +79,18 @@ class RunnerOptions:
                 help="after the checks, record the target's response shapes and compare them "
                 "with a recorded release (default: Plane v1.3.1's); the drift goes to "
                 "results.json extra.shape_drift (creates and deletes its own project)",
+            )
+        ),
+    )  # fmt: skip
+    # Which credential the embedded server's run uses: its API key, or an access token it issues
+    # (with the run's --token-scopes, every scope by default).
+    auth: str = field(
+        default="api-key",
+        metadata=declare(
+            option(
+                "--auth", choices=AUTH_CHOICES, label="credential", metavar="api-key|bearer",
+                help="embedded server only: run with its API key (default) or with an OAuth "
+                "access token it issues (bearer: every scope, or those of --token-scopes)",
             )
         ),
     )  # fmt: skip

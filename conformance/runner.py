@@ -15,13 +15,14 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import httpx
 import pytest
 from rich.console import Console
 
+from conformance.credentials import BearerToken
 from conformance.exit_codes import EXIT_INTERRUPTED, UsageFailure
 from conformance.options import OptionError, given_in, options_of, resolve
 from conformance.plugin import RunLink
@@ -51,6 +52,7 @@ from conformance.target.config import (
 )
 from conformance.target.pacing import remove_state, state_path_for
 from conformance.target.preflight import PreflightError, preflight
+from conformance.target.tokens import discover_scopes, scopes_line
 
 
 @dataclass(frozen=True)
@@ -139,10 +141,10 @@ def check_options(request: RunRequest) -> CheckedOptions:
     is sent: an hour-long run must not end on a typo."""
     options = request.runner
     target_url = request.target.get("base_url") or os.environ.get(ENV_URL)
-    if target_url and request.embedded:
+    if target_url and (request.embedded or options.auth != "api-key"):
         raise UsageFailure(
-            f"the embedded server's options ({_embedded_only_flags()}) only apply to the "
-            "embedded reference server."
+            f"the embedded server's options ({_embedded_only_flags()}, --auth) only apply to "
+            "the embedded reference server."
         )
     areas = request.target.get("areas")
     try:
@@ -154,6 +156,9 @@ def check_options(request: RunRequest) -> CheckedOptions:
         server = server if target_url else server_config(request.embedded)
     except ValueError as problem:
         raise UsageFailure(str(problem)) from None
+    if not target_url and options.auth == "bearer":  # the token it issues has the run's scopes
+        scopes = request.target.get("token_scopes")
+        server = replace(server, token_scopes=scopes if isinstance(scopes, frozenset) else None)
     report_dir = writable_directory(options.report_dir, "--report-dir")
     baseline = None
     if options.baseline:
@@ -206,12 +211,21 @@ def _resolve(given: Mapping[str, object]) -> TargetConfig:
         raise UsageFailure(str(problem)) from None
 
 
-def _preflight(config: TargetConfig) -> None:
+def _preflight(config: TargetConfig) -> TargetConfig:
+    """The preflight; then, for an access token whose scopes were not told, what it may do
+    (found once, here, for every process of the run)."""
     with client_for(config, read_only=True) as client:
         try:
             preflight(client, config)
         except PreflightError as problem:
             raise UsageFailure(str(problem)) from None
+    if isinstance(config.credential, BearerToken) and config.outside_scopes is None:
+        with client_for(config) as client:
+            config = discover_scopes(client, config)
+    line = scopes_line(config)
+    if line:
+        print(f"plane-conformance: {line}", flush=True)
+    return config
 
 
 def pytest_arguments(options: RunnerOptions) -> list[str]:
@@ -311,20 +325,26 @@ def run(request: RunRequest) -> int:
         where = checked.target_url
         if not checked.target_url:
             server = stack.enter_context(_embedded_server(checked.server))
-            given.update(base_url=server.base_url, api_key=server.api_key)
-            given.update(workspace=server.workspace)
+            given.update(base_url=server.base_url, workspace=server.workspace)
+            given.pop("api_key", None)
+            given.pop("access_token", None)
+            if options.auth == "bearer":
+                given.update(access_token=server.access_token)
+            else:
+                given.update(api_key=server.api_key)
             where = f"{server.base_url} (embedded reference server)"
         config = _resolve(given)
         _check_compare_shapes(options, config)
         print(
             f"plane-conformance: target {where}, workspace {config.workspace}, "
-            f"profile {config.profile}, seed {config.seed}",
+            f"profile {config.profile}, seed {config.seed}"
+            + (", with an access token" if isinstance(config.credential, BearerToken) else ""),
             flush=True,
         )
         # The pacer's budget file is shared by the run's processes; this run removes it.
         pace_state = state_path_for(config.base_url, config.credential)
         stack.callback(remove_state, pace_state)
-        _preflight(config)
+        config = _preflight(config)
         link = RunLink(config)
         secret = config.credential.secret
         # Whatever pytest, a check or a library prints during the run goes through this: a

@@ -1,12 +1,12 @@
-"""Authentication: the X-API-Key header (API introduction, "Authentication").
+"""Authentication: the X-API-Key header and OAuth access tokens (API introduction,
+"Authentication", "Using an OAuth Token"; each operation page's "Scopes").
 
 Each rule judges what it says, once: AUTH-002/004/006 judge the status of a refusal, AUTH-003/005
 its body whatever the refusal's status ("an error indicating that authentication is required /
 failed": a JSON body carrying a human-readable message; the docs give no words), and a request
 that was not refused at all leaves AUTH-003/005 nothing to inspect (NotVerified, judged by the
-status rule).
-
-AUTH-009 (OAuth bearer tokens) is untestable without an OAuth app and has no check.
+status rule). The key's rules send keys (in X-API-Key) whatever the run's credential; the
+token's rules (AUTH-009/010/011, in `_token_checks` below) send tokens.
 """
 
 from __future__ import annotations
@@ -19,15 +19,37 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance.outcomes import NotVerified, SetupRefused, Units
-from conformance.spec.openapi import Operation, operations
-from conformance.target.client import TargetClient
+from conformance.checks._operations import (
+    JSON_TYPE,
+    NOT_JSON,
+    PROJECT_CREATE,
+    UNROUTED,
+    candidates,
+    fill_path,
+    is_absent,
+    json_or_none,
+    leaks,
+    never_sent,
+    sampled,
+)
+from conformance.credentials import ApiKey, BearerToken, Credential
+from conformance.outcomes import (
+    NotApplicable,
+    NotSelected,
+    NotVerified,
+    SetupRefused,
+    Units,
+)
+from conformance.report.model import UnitStatus
+from conformance.spec.openapi import Operation
+from conformance.target.client import OutsideScopes, TargetClient, scope_refusal
 from conformance.target.config import TargetConfig
+from conformance.target.scratch import ScratchResources
+from conformance.target.tokens import BearerReading, bearer_reading, unknown_token
+from conformance.target.unrouted import without_path
 
 ME = "/api/v1/users/me/"
-QUICK_SAMPLE = 8  # keyless requests in the quick profile (AUTH-007)
 MIN_MESSAGE_LETTERS = 3  # "a human-readable message": a text with some letters, not a code
-UNROUTED = "plc-no-such-collection/"  # below the workspace: routed by no server
 
 
 def _protected(client: TargetClient) -> list[str]:
@@ -35,9 +57,9 @@ def _protected(client: TargetClient) -> list[str]:
     return [ME, client.ws("projects/")]
 
 
-def _unknown_key(rng: random.Random) -> str:
-    """A well-formed key no server issued (reproducible from the run seed)."""
-    return f"plane_api_{uuid.UUID(int=rng.getrandbits(128)).hex}"
+def _unknown_key(rng: random.Random) -> ApiKey:
+    """A well-formed key no server issued (reproducible from the run seed), in X-API-Key."""
+    return ApiKey(f"plane_api_{uuid.UUID(int=rng.getrandbits(128)).hex}")
 
 
 def _texts(value: Any) -> list[str]:
@@ -83,7 +105,7 @@ def _judge_refusal_body(
 
 
 def _judge_statuses(
-    units: Units, rid: str, client: TargetClient, key: bool | str, how: str
+    units: Units, rid: str, client: TargetClient, key: bool | Credential, how: str
 ) -> None:
     """One unit per protected resource: the request must answer 401 (the probe owns its answer:
     a 5xx here is this requirement's departure, not STATUS-010's as well)."""
@@ -97,6 +119,8 @@ def _judge_statuses(
 @pytest.mark.requirement("AUTH-001")
 def test_valid_key_is_accepted(client: TargetClient) -> None:
     """GET /users/me/ with the configured key answers 200."""
+    if not isinstance(client.credential, ApiKey):
+        raise NotSelected("the run holds an access token, not an API key (AUTH-009 judges it)")
     response = client.get(ME)
     assert response.status_code == 200, f"GET {ME} with a valid key answered {response.status_code}"
 
@@ -135,93 +159,62 @@ def test_invalid_key_refusal_says_authentication_failed(
 @pytest.mark.requirement("AUTH-006")
 def test_empty_key_counts_as_missing(client: TargetClient, units: Units) -> None:
     """An empty X-API-Key header answers 401."""
-    _judge_statuses(units, "AUTH-006", client, "", "with an empty key")
+    _judge_statuses(units, "AUTH-006", client, ApiKey(""), "with an empty key")
 
 
 @pytest.mark.requirement("AUTH-008")
-@pytest.mark.parametrize("spelling", ["x-api-key", "X-API-KEY", "X-Api-Key"])
-def test_key_header_name_is_case_insensitive(client: TargetClient, spelling: str) -> None:
-    """The key is accepted whatever the case of the header name."""
+@pytest.mark.parametrize("case", ["lower", "upper", "title"])
+def test_key_header_name_is_case_insensitive(client: TargetClient, case: str) -> None:
+    """The credential is accepted whatever the case of its header's name (X-API-Key, or
+    Authorization for an access token)."""
+    spelling = str(getattr(client.credential.header, case)())
     response = client.get(ME, key_header=spelling, owner=("AUTH-008",))
     assert response.status_code == 200, (
         f"GET {ME} with the key in a {spelling!r} header answered {response.status_code}"
     )
 
 
-# -- AUTH-007: every documented operation refuses a keyless request ---------------------------
-
-
-def _candidates(target: TargetConfig) -> list[Operation]:
-    """Every operation that may be probed: reads always, writes unless read-only."""
-    chosen = [
-        op
-        for op in operations()
-        if op.alias_of is None and (op.method == "GET" or not target.read_only)
-    ]
-    return sorted(chosen, key=lambda op: (op.path, op.method))
-
-
-def _quick_sample(target: TargetConfig, chosen: list[Operation]) -> set[Operation]:
-    """The quick profile's sample: a few reads and writes, reproducible from the seed."""
-    sampler = random.Random(target.seed)
-    reads = [op for op in chosen if op.method == "GET"]
-    writes = [op for op in chosen if op.method != "GET"]
-    picked = sampler.sample(reads, min(QUICK_SAMPLE, len(reads)))
-    picked += sampler.sample(writes, min(QUICK_SAMPLE // 4, len(writes)))
-    return set(picked)
-
-
-def _fill_path(op: Operation, target: TargetConfig, real_ids: dict[str, str], seed: str) -> str:
-    """Path parameters: real ids for reads (a leak would show), random UUIDs for writes.
-
-    A keyless write never names an existing object: if the target wrongly accepted it, nothing
-    of anyone's would change.
-    """
-    sampler = random.Random(f"{seed}:{op.method}:{op.path}")
-    path = op.path
-    for name in op.path_params:
-        if name == "workspace_slug":
-            value = target.workspace
-        elif op.method == "GET" and name in real_ids:
-            value = real_ids[name]
-        elif name == "project_identifier":
-            value = "PLC"
-        elif name == "issue_identifier":
-            value = str(sampler.randint(1, 99999))
-        else:
-            value = str(uuid.UUID(int=sampler.getrandbits(128), version=4))
-        path = path.replace("{" + name + "}", value)
-    return path
+# -- every documented operation: without a credential (AUTH-007), with the token (AUTH-009) --------
 
 
 @pytest.fixture(scope="module")
 def real_ids(target: TargetConfig, request: pytest.FixtureRequest) -> dict[str, str]:
-    """Ids of real objects to read keylessly: the scratch (or configured) project; none when the
-    key may not have one (keyless reads of random ids still judge the refusal)."""
+    """Ids of real objects to read: the scratch (or configured) project; none when the
+    credential may not have one (requests to random ids still judge the refusal)."""
     if target.read_only and not target.project_id:
         return {}
     scratch = request.getfixturevalue("scratch")
     try:
         return {"project_id": scratch.project_id}
-    except SetupRefused:
+    except (SetupRefused, OutsideScopes):
         return {}
 
 
-def _leaks(body: Any, secrets: list[str]) -> str | None:
-    """What in a refusal body looks like resource data, or None."""
-    if isinstance(body, list):
-        return "the body is a list"
-    if isinstance(body, dict):
-        for field in ("results", "id", "name", "identifier", "email"):
-            if field in body:
-                return f"the body has a {field!r} field"
-    text = str(body)
-    return next((f"the body contains {s}" for s in secrets if s and s in text), None)
+@pytest.fixture(scope="module")
+def bearer(client: TargetClient, target: TargetConfig) -> BearerReading:
+    """Whether the target reads access tokens: a token run's preflight showed it; a key run
+    asks (an unknown token answered exactly as no credential: it reads none)."""
+    if isinstance(target.credential, BearerToken):
+        return BearerReading(True, "the run's access token authenticated")
+    return bearer_reading(client, seed=target.seed)
+
+
+def token_run(target: TargetConfig, bearer: BearerReading) -> str | None:
+    """Why the run cannot judge its own access token (None: it can): the target reads no
+    token (not applicable), or the run holds an API key (not selected)."""
+    if not bearer.reads:
+        return bearer.not_read
+    if not isinstance(target.credential, BearerToken):
+        return (
+            "the run holds an API key: pass --access-token (the embedded server: run --auth "
+            "bearer) to judge an access token"
+        )
+    return None
 
 
 def keyless_verdict(
-    op_core: bool, status: int, body: Any, unrouted_status: int, secrets: list[str]
-) -> tuple[str, str]:
+    op_core: bool, status: int, body: object, unrouted_status: int, secrets: list[str]
+) -> tuple[UnitStatus, str]:
     """(unit status, reason) of one keyless request to a documented operation.
 
     401 without resource data: verified. A 404 (or 405) where a keyless request to a surely
@@ -229,7 +222,7 @@ def keyless_verdict(
     was there to refuse; a core operation's absence is CAP-001's to judge (not verified here),
     a commercial one's is not applicable. Anything else is a failure.
     """
-    absent = status == 405 or (status == 404 and unrouted_status == 404)
+    absent = is_absent(status, unrouted_status)
     if absent and op_core:
         return "not_verified", (
             f"answered {status} like an unrouted URL: the operation is not served "
@@ -239,7 +232,7 @@ def keyless_verdict(
         return "not_applicable", f"answered {status}: a commercial operation the target lacks"
     if status != 401:
         return "failed", f"answered {status}"
-    leak = _leaks(body, secrets)
+    leak = leaks(body, secrets)
     return ("failed", leak) if leak else ("verified", "")
 
 
@@ -250,29 +243,188 @@ def test_every_operation_refuses_keyless_requests(
     """Every documented operation answers a keyless request with 401 and none of its data."""
     secrets = list(real_ids.values())
     unrouted = client.get(client.ws(UNROUTED), key=False).status_code
-    chosen = _candidates(target)
-    sample = _quick_sample(target, chosen) if target.profile == "quick" else set(chosen)
+    chosen = candidates(target)
+    sample = sampled(target, chosen)
     assert chosen, "the spec lists no operations to probe"
     for op in chosen:
         label = f"{op.method} {op.path}"
         if op not in sample:
             units.not_selected("AUTH-007", label, "quick profile: a sample of the operations")
             continue
-        path = _fill_path(op, target, real_ids, str(target.seed))
+        path = fill_path(op, target, real_ids, str(target.seed))
         body: dict[str, object] | None = {} if op.method in ("POST", "PATCH", "PUT") else None
         response = client.request(op.method, path, key=False, json=body, owner=("AUTH-007",))
-        try:
-            data = response.json() if response.content else None
-        except ValueError:
-            data = None  # a non-JSON refusal leaks nothing; its body is AUTH-003's
+        data = json_or_none(response)
         status, reason = keyless_verdict(op.core, response.status_code, data, unrouted, secrets)
-        why = f"{op.method} {path} {reason}"
-        if status == "verified":
-            units.verified("AUTH-007", label)
-        elif status == "not_verified":
-            units.not_verified("AUTH-007", label, why)
-        elif status == "not_applicable":
-            units.not_applicable("AUTH-007", label, why)
+        units.record("AUTH-007", label, status, f"{op.method} {path} {reason}")
+    units.conclude()
+
+
+def token_verdict(
+    op_core: bool, answer: httpx.Response, path: str, unrouted: httpx.Response
+) -> tuple[UnitStatus, str]:
+    """(unit status, reason) of the run's token sent to a documented operation: any answer but
+    401 shows it authenticated, unless the operation is not served at all (405, or a 404 like
+    the token's answer to a surely-unrouted URL): nothing was there to authenticate."""
+    status = answer.status_code
+    like_unrouted = status == 404 and without_path(answer.text, path) == without_path(
+        unrouted.text, unrouted.request.url.path
+    )
+    if status == 405 or like_unrouted:
+        why = f"answered {status} like an unrouted URL: not served, nothing to authenticate"
+        if op_core:
+            return "not_verified", why + " (CAP-001 judges it)"
+        return "not_applicable", why
+    if status == 401:
+        return "failed", "refused the token: 401"
+    return "verified", ""
+
+
+@pytest.mark.requirement("AUTH-009")
+def test_every_operation_takes_the_access_token(
+    client: TargetClient,
+    target: TargetConfig,
+    real_ids: dict[str, str],
+    bearer: BearerReading,
+    units: Units,
+) -> None:
+    """Every documented operation within the token's scopes takes the run's access token (any
+    answer but 401): reads at real ids; writes at ids that name nothing, with a body no server
+    can act on, so that nothing can change."""
+    no_token = token_run(target, bearer)
+    if no_token is not None:
+        raise (NotApplicable if not bearer.reads else NotSelected)(no_token)
+    unrouted = client.get(client.ws(UNROUTED), owner=("AUTH-009",))
+    chosen = candidates(target)
+    sample = sampled(target, chosen)
+    for op in chosen:
+        label = f"{op.method} {op.path}"
+        path = fill_path(op, target, real_ids, str(target.seed))
+        if op not in sample:
+            units.not_selected("AUTH-009", label, "quick profile: a sample of the operations")
+        elif scope_refusal(op.method, path, client.outside_scopes):
+            units.not_selected("AUTH-009", label, "outside the token's scopes (AUTH-010's)")
+        elif (why := never_sent(op)) is not None:
+            units.not_selected("AUTH-009", label, f"never sent with a credential: {why}")
         else:
-            units.failed("AUTH-007", label, why)
+            if op.method == "GET":
+                answer = client.get(path, owner=("AUTH-009",))
+            else:
+                answer = client.request(
+                    op.method, path, content=NOT_JSON, headers=JSON_TYPE, owner=("AUTH-009",)
+                )
+            status, reason = token_verdict(op.core, answer, path, unrouted)
+            units.record("AUTH-009", label, status, f"{op.method} {path} {reason}")
+    units.conclude()
+
+
+# -- the access token's scopes (AUTH-010) and an unknown token (AUTH-011) ---------------------
+
+
+def scope_verdict(
+    method: str, status: int, body: object, secrets: list[str], found: bool
+) -> tuple[UnitStatus, str]:
+    """(unit status, reason) of a request outside the token's scopes. The docs give no status
+    for the refusal: any 4xx refuses (the weakest claim), with none of the operation's data. A
+    404 or 405 says the operation is not served, or the object was looked up before the scope:
+    nothing to judge; a write's 400 refused the body it carried (no server can act on it),
+    not the scope. A served operation fails the rule when the user said the token lacks its
+    scope; when that was only `found` (a refusal before the checks), the refusal then was not
+    the scope's (a role's, a missing object's), and nothing is judged."""
+    if 200 <= status < 300 and found:
+        return "not_verified", (
+            f"answered {status}, though refused when asked before the checks: that refusal "
+            "was not the scope's (--token-scopes tells the token's scopes)"
+        )
+    if 200 <= status < 300:
+        return "failed", f"answered {status}: the operation was served"
+    if status >= 500:
+        return "not_verified", f"answered {status} (STATUS-010 judges it)"
+    if status in (404, 405) or (status == 400 and method != "GET"):
+        return "not_verified", f"answered {status}: no refusal of the scope to judge"
+    leak = leaks(body, secrets)
+    return ("failed", f"the {status} refusal carries data: {leak}") if leak else ("verified", "")
+
+
+def _project_body(scratch: ScratchResources) -> dict[str, object]:
+    """A project create any server accepts: were the scope not enforced, a project of the
+    suite's own would be made (and deleted at once)."""
+    return {"name": scratch.name("scope probe"), "identifier": scratch.new_identifier("PLS")}
+
+
+def _outside_scopes(
+    client: TargetClient, op: Operation, path: str, scratch: ScratchResources
+) -> httpx.Response:
+    """The request of an operation outside the token's scopes (sent: it exists to be refused).
+    A project create carries a valid body (a created project shows the scope unenforced, and is
+    deleted); every other write a body no server can act on, at ids that name nothing."""
+    owner = ("AUTH-010",)
+    if op.method == "GET":
+        return client.get(path, owner=owner, scope_probe=True)
+    if f"{op.method} {op.path}" == PROJECT_CREATE:
+        body = _project_body(scratch)
+        response = client.post(path, json=body, owner=owner, scope_probe=True)
+        created = json_or_none(response)
+        if response.is_success and isinstance(created, dict) and "id" in created:
+            project = f"{path}{created['id']}/"
+            if not client.delete(project, owner=owner, scope_probe=True).is_success:
+                scratch.adopt(project)
+        return response
+    return client.request(
+        op.method, path, content=NOT_JSON, headers=JSON_TYPE, owner=owner, scope_probe=True
+    )
+
+
+@pytest.mark.requirement("AUTH-010")
+def test_operations_outside_the_token_scopes_are_refused(
+    client: TargetClient,
+    target: TargetConfig,
+    real_ids: dict[str, str],
+    bearer: BearerReading,
+    scratch: ScratchResources,
+    units: Units,
+) -> None:
+    """Every documented operation the token's scopes do not cover is refused (a 4xx) with
+    none of its data."""
+    no_token = token_run(target, bearer)
+    if no_token is not None:
+        raise (NotApplicable if not bearer.reads else NotSelected)(no_token)
+    how = "found from the answers" if target.scopes_found else "told by --token-scopes"
+    secrets = list(real_ids.values())
+    for op in candidates(target):
+        label = f"{op.method} {op.path}"
+        path = fill_path(op, target, real_ids, str(target.seed))
+        if not op.scopes:
+            units.not_applicable("AUTH-010", label, "its page names no scope")
+        elif not scope_refusal(op.method, path, client.outside_scopes):
+            units.not_selected("AUTH-010", label, f"not outside the token's scopes ({how})")
+        elif (why := never_sent(op)) is not None:
+            units.not_selected("AUTH-010", label, f"never sent with a credential: {why}")
+        else:
+            response = _outside_scopes(client, op, path, scratch)
+            status, reason = scope_verdict(
+                op.method,
+                response.status_code,
+                json_or_none(response),
+                secrets,
+                target.scopes_found,
+            )
+            units.record("AUTH-010", label, status, f"{op.method} {path} {reason}")
+    units.conclude()
+
+
+@pytest.mark.requirement("AUTH-011")
+def test_unknown_access_token_is_refused(
+    client: TargetClient, target: TargetConfig, bearer: BearerReading, units: Units
+) -> None:
+    """A well-formed access token no server issued answers 401 with none of the data."""
+    if not bearer.reads:
+        raise NotApplicable(bearer.not_read)
+    token = unknown_token(f"{target.seed}:AUTH-011")
+    for path in _protected(client):
+        response = client.get(path, key=token, owner=("AUTH-011",))
+        problems = [] if response.status_code == 401 else [f"answered {response.status_code}"]
+        leak = leaks(json_or_none(response), [])
+        problems += [leak] if leak and response.status_code < 500 else []
+        units.judge("AUTH-011", f"GET {path} with an unknown access token", problems)
     units.conclude()

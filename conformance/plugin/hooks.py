@@ -17,6 +17,7 @@ import httpx
 import pluggy
 import pytest
 
+from conformance.credentials import BearerToken
 from conformance.exit_codes import EXIT_UNUSABLE
 from conformance.options import add_arguments, options_of
 from conformance.outcomes import Units, outcome_kind
@@ -46,6 +47,7 @@ from conformance.target.pacing import remove_state, state_path_for
 from conformance.target.preflight import ME_PATH, PreflightError, preflight
 from conformance.target.routes import discover_routes
 from conformance.target.scratch import sweep_projects
+from conformance.target.tokens import discover_scopes
 
 RECORD = pytest.StashKey[CheckRecord]()
 UNITS = pytest.StashKey[Units]()
@@ -89,6 +91,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         except PreflightError as problem:
             pytest.exit(f"plane-conformance: {problem}", returncode=EXIT_UNUSABLE)
     _discover_routes(state)
+    if (
+        not state.skips_preflight
+        and isinstance(target.credential, BearerToken)
+        and target.outside_scopes is None
+    ):  # what the token may do, found out once (through the routed spellings)
+        state.settle(discover_scopes(state.client(), target))
 
 
 def _discover_routes(state: PlaneState) -> None:

@@ -119,6 +119,14 @@ class PlaneState:
             self._target = resolve_config(given, pytest=True)
         return self._target
 
+    def settle(self, config: TargetConfig) -> None:
+        """The configuration completed on the controller before the checks (the token's
+        scopes found): it replaces the resolved one, and the client is made anew from it."""
+        self._target = config
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
     def resolved(self) -> TargetConfig | None:
         """The configuration, if it has been resolved (None before, or when it cannot be)."""
         return self._target

@@ -16,6 +16,7 @@ from conformance.reference.options import (
     GUEST_KEY_VARIABLE,
     KEY_VARIABLE,
     MEMBER_KEY_VARIABLE,
+    TOKEN_VARIABLE,
     add_server_arguments,
     config_from_namespace,
 )
@@ -29,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     keys = {
         "member_api_key": os.environ.get(MEMBER_KEY_VARIABLE) or None,
         "guest_api_key": os.environ.get(GUEST_KEY_VARIABLE) or None,
+        "access_token": os.environ.get(TOKEN_VARIABLE) or None,
     }
     try:
         env = {ApiKey.variable: os.environ.get(KEY_VARIABLE, "")}

@@ -23,14 +23,25 @@ from conformance.reference.behaviours import (
     is_followed,
 )
 from conformance.reference.variations import Variation
+from conformance.spec.scopes import scopes_option
 
-__all__ = ["DEFAULT_RATE_LIMIT", "ServerConfig", "generate_api_key", "mask_key"]
+__all__ = [
+    "DEFAULT_RATE_LIMIT",
+    "ServerConfig",
+    "generate_access_token",
+    "generate_api_key",
+    "mask_key",
+]
 
 DEFAULT_RATE_LIMIT = 6000  # requests per minute per key: an embedded suite run never waits
 
 
 def generate_api_key() -> str:
     return f"plane_api_{secrets.token_hex(16)}"
+
+
+def generate_access_token() -> str:
+    return f"plane_oauth_{secrets.token_hex(20)}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,6 +61,21 @@ class ServerConfig:
     # takes them from PLANE_MEMBER_API_KEY / PLANE_GUEST_API_KEY or generates them (no flags).
     member_api_key: str | None = field(default=None, repr=False)
     guest_api_key: str | None = field(default=None, repr=False)
+    # The access token the server issues (an OAuth app's, for the admin's user) and its scopes
+    # (None: every scope the operation pages name). `serve` takes the token from
+    # PLANE_ACCESS_TOKEN or generates it into a private file; the launcher generates one.
+    access_token: str | None = field(default=None, repr=False)
+    token_scopes: frozenset[str] | None = field(
+        default=None,
+        metadata=declare(
+            option(
+                "--token-scopes", metavar="SCOPES", parse=scopes_option,
+                help="the scopes of the access token it issues, comma-separated (`*:read`: every "
+                "read scope; `-SCOPE` takes one away; default: every scope)",
+            ),
+            argv=lambda scopes: ["--token-scopes", ",".join(sorted(scopes))],  # type: ignore[call-overload]
+        ),
+    )  # fmt: skip
     workspace: str = field(
         default="conformance",
         metadata=declare(option("--workspace", metavar="SLUG", help="workspace slug")),

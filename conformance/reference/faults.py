@@ -37,6 +37,9 @@ class Fault:
     requirements: tuple[str, ...]  # the catalogue ids a run against this fault must flag
     description: str
     expect: Expectation = "flagged"
+    # The `run` options its proof needs beyond the fault matrix's own (an access token's run:
+    # `--auth bearer`, maybe with `--token-scopes`); the harness adds them (conformance/proof.py).
+    run_with: tuple[str, ...] = ()
 
 
 DuplicateFault = DuplicateDeclaration
@@ -49,9 +52,10 @@ def declare_fault(
     description: str,
     *,
     expect: Expectation = "flagged",
+    run_with: tuple[str, ...] = (),
 ) -> Fault:
     """Declare (and so register) a fault switch; the module's rule checks `config.has(name)`."""
-    return FAULTS.declare(name, Fault(name, tuple(requirements), description, expect))
+    return FAULTS.declare(name, Fault(name, tuple(requirements), description, expect, run_with))
 
 
 def all_faults() -> dict[str, Fault]:

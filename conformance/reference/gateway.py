@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from conformance.reference.config import ServerConfig
 from conformance.reference.faults import declare_fault
-from conformance.reference.rules import auth, evasions, plane_stack
+from conformance.reference.rules import auth, evasions, plane_stack, tokens
 from conformance.reference.rules.errors import encode
 from conformance.reference.rules.evasions import Header
 from conformance.reference.rules.ratelimit import RateLimiter
@@ -131,13 +131,21 @@ class Gateway:
             # Both spellings are served directly: no redirect, so writes never bounce.
             scope = {**scope, "path": scope["path"] + "/"}
         path = scope["path"]
-        presented = None
+        presented = authorization = None
         for name, value in scope["headers"]:
-            if name == b"x-api-key":  # ASGI lower-cases names: matching is case-insensitive
+            # ASGI lower-cases names: matching is case-insensitive
+            if name == b"x-api-key" and presented is None:
                 presented = value.decode("latin-1")
-                break
-        refusal = auth.check_key(presented, self.config)
-        scope = {**scope, auth.CALLER: auth.role_of(presented, self.config)}
+            elif name == b"authorization" and authorization is None:
+                authorization = value.decode("latin-1")
+        # An access token is read when no key is given (rules/tokens.py).
+        token = None if presented else tokens.bearer_token(authorization, path, self.config)
+        if token is not None:
+            refusal = tokens.check_token(token, self.config)
+            scope = {**scope, auth.CALLER: auth.ADMIN}
+        else:
+            refusal = auth.check_key(presented, self.config)
+            scope = {**scope, auth.CALLER: auth.role_of(presented, self.config)}
         if refusal is not None and evasions.authenticates_first(self.config):
             await self._unauthorized(send, refusal)
             return
@@ -155,7 +163,7 @@ class Gateway:
         if refusal is not None:
             await self._unauthorized(send, refusal)
             return
-        decision = self.limiter.spend(presented or "")
+        decision = self.limiter.spend(presented or token or "")
         limit_headers = (
             decision.headers(self.config) if evasions.keeps_rate_headers(self.config, path) else []
         )
@@ -170,6 +178,10 @@ class Gateway:
         if path_404 is not None:  # (else the app answers its own 404, headers added below)
             path_404.headers += limit_headers
             await _send_answer(send, path_404)
+            return
+        needs = tokens.missing_scope(self.config, method, path) if token is not None else None
+        if needs is not None:
+            await self._scope_refusal(scope, receive, send, needs, limit_headers)
             return
         forbidden = evasions.refusal(self.config, method, path)
         if forbidden is not None:
@@ -198,13 +210,35 @@ class Gateway:
                 body = encode({"error": "Internal server error"})
                 await _send_json(send, 500, body, "application/json", limit_headers)
 
+    async def _scope_refusal(
+        self, scope: Scope, receive: Receive, send: Send, needs: str, headers: list[Header]
+    ) -> None:
+        """403 for an operation outside the token's scopes; with REFUSAL_LEAKS the operation
+        runs first and its answer goes inside the refusal."""
+        answer = b""
+        if self.config.has(tokens.REFUSAL_LEAKS.name):
+            chunks: list[bytes] = []
+
+            async def hold(message: Message) -> None:
+                if message["type"] == "http.response.body":
+                    chunks.append(message.get("body", b""))
+
+            await self.app(scope, receive, hold)
+            answer = b"".join(chunks)
+        await _send_json(send, 403, tokens.refusal_body(needs, answer), "application/json", headers)
+
     async def _unauthorized(self, send: Send, refusal: str) -> None:
         if refusal == auth.INVALID_MESSAGE and plane_stack.invalid_key_status(self.config) == 403:
             body = encode(plane_stack.INVALID_KEY_BODY)
             await _send_json(send, 403, body, "application/json", [])
             return
         body, media = auth.unauthorized_body(refusal, self.config)
-        await _send_json(send, 401, body, media, [(b"www-authenticate", b"X-API-Key")])
+        challenge = (
+            b'Bearer error="invalid_token"'
+            if refusal == tokens.INVALID_TOKEN_MESSAGE
+            else b"X-API-Key"
+        )
+        await _send_json(send, 401, body, media, [(b"www-authenticate", challenge)])
 
     async def _rewritten(
         self, scope: Scope, receive: Receive, send: Send, limit_headers: list[Header]

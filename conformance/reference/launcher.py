@@ -12,11 +12,17 @@ from dataclasses import replace
 from types import TracebackType
 from typing import IO
 
-from conformance.reference.config import ServerConfig, generate_api_key, mask_key
+from conformance.reference.config import (
+    ServerConfig,
+    generate_access_token,
+    generate_api_key,
+    mask_key,
+)
 from conformance.reference.options import (
     GUEST_KEY_VARIABLE,
     KEY_VARIABLE,
     MEMBER_KEY_VARIABLE,
+    TOKEN_VARIABLE,
     server_arguments,
     server_config,
 )
@@ -55,6 +61,7 @@ class RunningServer:
         workspace: str,
         member_key: str = "",
         guest_key: str = "",
+        access_token: str = "",
     ):
         self.process = process
         self.port = port
@@ -64,6 +71,8 @@ class RunningServer:
         # The keys of the seeded workspace member (role 15) and guest (role 5).
         self.member_key = member_key
         self.guest_key = guest_key
+        # The OAuth access token it issued (the admin's user; the config's token_scopes).
+        self.access_token = access_token
 
     def __repr__(self) -> str:
         return f"RunningServer({self.base_url}, key={mask_key(self.api_key)}, ws={self.workspace})"
@@ -94,18 +103,21 @@ def start_reference_server(
 ) -> RunningServer:
     """Start `config` (or a ServerConfig of `settings`, by field or option name: `faults=...`,
     `rate_limit=...`, `behaviours=...`, which replaces the default set). The server also gets a
-    workspace member's and a guest's key (generated unless the config has them). `stderr` goes to
+    workspace member's and a guest's key and an access token (generated unless the config has
+    them). `stderr` goes to
     subprocess.Popen: None inherits ours, subprocess.DEVNULL silences the server's log line and
     tracebacks, a file collects them."""
     config = config or server_config(settings)
     member = config.member_api_key or generate_api_key()
     guest = config.guest_api_key or generate_api_key()
+    token = config.access_token or generate_access_token()
     # The keys travel in the environment, never on the command line (see options.KEY_VARIABLE).
     env = {
         **os.environ,
         KEY_VARIABLE: config.api_key,
         MEMBER_KEY_VARIABLE: member,
         GUEST_KEY_VARIABLE: guest,
+        TOKEN_VARIABLE: token,
     }
     for _attempt in range(3):  # the free port may be taken between probe and bind
         port = _free_port()
@@ -115,7 +127,9 @@ def start_reference_server(
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while time.monotonic() < deadline and process.poll() is None:
             if _answers(port):
-                return RunningServer(process, port, config.api_key, config.workspace, member, guest)
+                return RunningServer(
+                    process, port, config.api_key, config.workspace, member, guest, token
+                )
             time.sleep(0.02)
         if process.poll() is None:
             process.kill()

@@ -20,6 +20,7 @@ from conformance.reference.variations import unknown_variations
 KEY_VARIABLE = "PLANE_REFERENCE_API_KEY"
 MEMBER_KEY_VARIABLE = "PLANE_REFERENCE_MEMBER_API_KEY"
 GUEST_KEY_VARIABLE = "PLANE_REFERENCE_GUEST_API_KEY"
+TOKEN_VARIABLE = "PLANE_REFERENCE_ACCESS_TOKEN"  # the access token it issues, likewise
 EMBEDDED_NOTE = "embedded server only: "
 
 

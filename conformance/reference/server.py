@@ -36,7 +36,10 @@ def serve(config: ServerConfig) -> int:
     print(
         f"reference server on http://{config.host}:{config.port} workspace={config.workspace} "
         f"key={mask_key(config.api_key)} member_key={'yes' if config.member_api_key else 'no'} "
-        f"guest_key={'yes' if config.guest_api_key else 'no'} rate_limit={config.rate_limit}/min "
+        f"guest_key={'yes' if config.guest_api_key else 'no'} "
+        f"access_token={'yes' if config.access_token else 'no'} "
+        f"token_scopes={len(config.token_scopes) if config.token_scopes else 'all'} "
+        f"rate_limit={config.rate_limit}/min "
         f"faults={','.join(sorted(config.faults)) or 'none'} "
         f"behaviours={','.join(sorted(config.behaviours)) or 'docs'} "
         f"variations={','.join(sorted(config.variations)) or 'none'}",

@@ -29,6 +29,9 @@ class Requirement:
     # Why no fault switch of the reference server can violate this MUST (the fault matrix
     # requires every MUST to be covered by a fault unless this says why).
     no_fault: str | None = None
+    # What the docs leave unsaid about this rule, and the weakest claim they support that the
+    # check takes instead (a scope refusal's status, an expired token).
+    docs_silent: str | None = None
 
     @property
     def source(self) -> str:
@@ -56,6 +59,7 @@ def _parse(entry: dict[str, Any]) -> Requirement:
             contradiction=entry.get("contradiction"),
             untestable=entry.get("untestable"),
             no_fault=entry.get("no_fault"),
+            docs_silent=entry.get("docs_silent"),
         )
     except KeyError as missing:
         raise CatalogueError(f"{entry.get('id', '?')}: missing field {missing}") from None

@@ -75,6 +75,16 @@ class Deriver:
 
     def collect(self) -> None:
         self.ops = OperationCollector(self.pages, self.overlay, self.notes).collect()
+        self.note_scope_spellings()
+
+    def note_scope_spellings(self) -> None:
+        """A scope a page spells with a dash where the others write an underscore."""
+        named = {s for op in self.ops for each in op.page.scopes for s in each}
+        for op in self.ops:
+            for scope in sorted({s for each in op.page.scopes for s in each}):
+                usual = scope.replace("-", "_")
+                if usual != scope and usual in named:
+                    self.note(f"{op.page.rel}: names the scope {scope}, elsewhere {usual}")
 
     # one file --------------------------------------------------------------------------
     def build(self, core: bool) -> Schema:
@@ -114,8 +124,11 @@ class Deriver:
             "tags": [{"name": r} for r in resources],
             "paths": paths,
             "components": {
+                # The introduction's two ways; operations name the key (the schema campaign's
+                # stand-in travels in its header), their pages' scopes are `x-scopes`.
                 "securitySchemes": {
-                    "ApiKeyAuth": {"type": "apiKey", "in": "header", "name": "X-API-Key"}
+                    "ApiKeyAuth": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+                    "BearerAuth": {"type": "http", "scheme": "bearer"},
                 },
                 "parameters": shared_parameters(),
                 "headers": rate_limit_headers(),
@@ -143,6 +156,12 @@ class Deriver:
         }
         if op.alias_of:
             out["x-alias-of"] = op.alias_of
+        if op.page.scopes:
+            # The page's "Scopes": alternatives, each the scopes it needs together (space-joined,
+            # as OAuth writes a set of scopes); read by conformance.spec.scopes.
+            out["x-scopes"] = [" ".join(alternative) for alternative in op.page.scopes]
+        elif not op.alias_of:
+            self.note(f"{rel}: its Scopes section names no scope")
         params = self.parameters(op, paginated)
         if params:
             out["parameters"] = params

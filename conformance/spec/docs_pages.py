@@ -22,6 +22,10 @@ _ATTR = re.compile(r'(:?\w+)="([^"]*)"')
 _ENUM_BULLET = re.compile(r"^- `([^`]*)` - ", re.M)
 _RESPONSE = re.compile(r'<ResponsePanel status="(\d+)"[^>]*>(.*?)</ResponsePanel>', re.S)
 _JSON_BLOCK = re.compile(r"```json\s*\n(.*?)```", re.S)
+# The "### Scopes" section: its text up to the next tag or heading.
+_SCOPES = re.compile(r"^###\s+Scopes\s*$(.*?)(?=^\s*<|^#)", re.M | re.S)
+_SCOPE_NAME = re.compile(r"`([^`\s]+)`")
+_OR = re.compile(r"\s+or\s+")
 
 SECTIONS = {"Path Parameters": "path", "Query Parameters": "query", "Body Parameters": "body"}
 
@@ -48,6 +52,9 @@ class DocPage:
     path: str | None = None
     params: dict[str, list[DocParam]] = field(default_factory=dict)
     responses: list[DocResponse] = field(default_factory=list)
+    # The "Scopes" section: alternatives (joined by "or"), each the scopes it needs together;
+    # () when the page names none ("an OAuth token with equivalent access").
+    scopes: tuple[tuple[str, ...], ...] = ()
 
     @property
     def folder(self) -> str:
@@ -86,6 +93,7 @@ def parse_page(path: Path, root: Path) -> DocPage:
                 enum=tuple(_ENUM_BULLET.findall(match.group(2))),
             )
         )
+    page.scopes = parse_scopes(text)
     for match in _RESPONSE.finditer(text):
         block = _JSON_BLOCK.search(match.group(2))
         try:
@@ -94,6 +102,16 @@ def parse_page(path: Path, root: Path) -> DocPage:
             example = None
         page.responses.append(DocResponse(int(match.group(1)), example))
     return page
+
+
+def parse_scopes(text: str) -> tuple[tuple[str, ...], ...]:
+    """The scopes a page's "Scopes" section names: "`a` or `b`" -> (("a",), ("b",)),
+    "`a` `b`" -> (("a", "b"),); a section that names no scope (prose only) -> ()."""
+    section = _SCOPES.search(text)
+    if section is None:
+        return ()
+    alternatives = (_SCOPE_NAME.findall(part) for part in _OR.split(section.group(1)))
+    return tuple(tuple(names) for names in alternatives if names)
 
 
 def read_pages(docs_dir: Path) -> list[DocPage]:

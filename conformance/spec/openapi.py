@@ -34,6 +34,8 @@ class Operation:
     path_params: tuple[str, ...]
     query_params: tuple[str, ...]
     alias_of: str | None = field(default=None)  # set on the legacy `issues/` spellings
+    # The page's scopes (`x-scopes`): alternatives, each the space-joined scopes it needs.
+    scopes: tuple[str, ...] = ()
 
 
 @functools.lru_cache(maxsize=8)
@@ -83,6 +85,7 @@ def operations(spec: dict[str, Any] | None = None) -> list[Operation]:
                     path_params=_param_names(shared, params, "path"),
                     query_params=_param_names(shared, params, "query"),
                     alias_of=op.get("x-alias-of"),
+                    scopes=tuple(op.get("x-scopes", ())),
                 )
             )
     return found

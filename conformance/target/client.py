@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from conformance.credentials import SECRET_HEADERS, ApiKey, Credential
+from conformance.outcomes import NotSelected
+from conformance.spec.scopes import operation_for
 from conformance.target.ledger import (
     KeyKind,
     Ledger,
@@ -41,6 +43,7 @@ __all__ = [
     "KEY_HEADER",
     "LOST",
     "NO_ANSWER",
+    "OutsideScopes",
     "ReadOnlyViolation",
     "TargetClient",
     "client_for",
@@ -84,10 +87,28 @@ class RequestOptions(TypedDict, total=False):
     pace: bool
     owner: tuple[str, ...]
     as_written: bool
+    scope_probe: bool
 
 
 class ReadOnlyViolation(RuntimeError):
     """A write was attempted while the run is read-only; the suite itself is at fault."""
+
+
+class OutsideScopes(NotSelected):
+    """The run's access token does not hold the scope of an operation a check would use as a
+    step: the check is not selected (the token's scopes are the user's choice), and AUTH-010
+    judges the operation's refusal on its own."""
+
+
+def scope_refusal(method: str, path: str, outside_scopes: frozenset[str]) -> str | None:
+    """Why the token may not be sent to `method path` (None: it may)."""
+    if not outside_scopes:
+        return None
+    operation = operation_for(method, urlsplit(path).path)
+    if operation is None or operation.key not in outside_scopes:
+        return None
+    needs = " or ".join(operation.requirement)
+    return f"outside the access token's scopes: {operation.label} needs {needs}"
 
 
 class TargetClient:
@@ -102,6 +123,7 @@ class TargetClient:
         recorder: Recorder | None = None,
         read_only: bool = False,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        outside_scopes: frozenset[str] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         # A bare string is an API key (the docs' credential), as in httpx's `auth=(user, pw)`.
@@ -111,6 +133,8 @@ class TargetClient:
         self.recorder = recorder or Recorder()
         self.redactor = Redactor(self.credential)
         self.read_only = read_only
+        # The scope requirements the access token does not meet (see OutsideScopes).
+        self.outside_scopes = outside_scopes or frozenset()
         self.requests_sent = 0
         self.paced_429s = 0  # 429 answers to paced requests: the pacer did not prevent them
         self.ledger = Ledger()  # one row per response, for the run-wide requirements
@@ -155,6 +179,7 @@ class TargetClient:
         pace: bool = True,
         owner: tuple[str, ...] = (),
         as_written: bool = False,
+        scope_probe: bool = False,
     ) -> httpx.Response:
         """Send one request. `path` is absolute from the base URL ("/api/v1/...").
 
@@ -164,15 +189,21 @@ class TargetClient:
         requirements whose probe judges this response's status (so that a 5xx it provokes is
         that requirement's departure, not STATUS-010's too). A documented path goes in the
         spelling this target routes (`routes`); `as_written=True` sends it exactly as given, for
-        a probe of the documented path itself (CAP-001).
+        a probe of the documented path itself (CAP-001). The configured access token is not sent
+        to an operation outside its scopes (OutsideScopes), unless `scope_probe` says the request
+        exists to see it refused.
         """
         method = method.upper()
         written, path = path, path if as_written else self.routes.spelling(path)
         written = written if written != path else ""  # the documented spelling, when rerouted
         if self.read_only and method not in READ_METHODS:
             raise ReadOnlyViolation(f"read-only run: refusing to send {method} {path}")
-        all_headers = self._headers(headers, key, key_header)
         kind = self._key_kind(key)
+        if kind == "configured" and not scope_probe:
+            outside = scope_refusal(method, written or path, self.outside_scopes)  # as documented
+            if outside is not None:
+                raise OutsideScopes(outside)
+        all_headers = self._headers(headers, key, key_header)
         attempts = 0
         while True:
             if pace and self.pacer:
@@ -287,7 +318,8 @@ def client_for(
 ) -> TargetClient:
     """The one way a run's client is assembled: the configured credential, the pacer whose
     budget file the run's processes share (keyed by target and credential), and the run's
-    read-only flag (`read_only` overrides it: the preflight only reads)."""
+    read-only flag (`read_only` overrides it: the preflight only reads), and what the run knows
+    of the access token's scopes."""
     return TargetClient(
         config.base_url,
         config.credential,
@@ -295,4 +327,5 @@ def client_for(
         transport=transport,
         pacer=Pacer(state_path_for(config.base_url, config.credential)),
         read_only=config.read_only if read_only is None else read_only,
+        outside_scopes=config.outside_scopes,
     )

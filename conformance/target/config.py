@@ -17,9 +17,10 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from conformance.codec import Wire, from_wire, to_wire
-from conformance.credentials import ApiKey, Credential
+from conformance.credentials import ApiKey, BearerToken, Credential
 from conformance.options import OptionError, declare, option, resolve, whole_number
 from conformance.spec.catalogue import known_areas
+from conformance.spec.scopes import outside, scopes_option
 
 PROFILES = ("quick", "standard", "full")
 ENV_URL, ENV_KEY, ENV_WORKSPACE = "PLANE_BASE_URL", ApiKey.variable, "PLANE_WORKSPACE_SLUG"
@@ -70,9 +71,36 @@ class TargetConfig:
                 "--api-key", name="api_key", metavar="KEY", pytest_flag="--plane-api-key",
                 env=ENV_KEY, parse=ApiKey, secret=True, label="API key",
                 help="API key; never printed",
+            ),
+            option(
+                "--access-token", name="access_token", metavar="TOKEN",
+                pytest_flag="--plane-access-token", env=BearerToken.variable, parse=BearerToken,
+                secret=True, label="access token",
+                help="an OAuth access token of a Plane app, sent as Authorization: Bearer "
+                "instead of a key; never printed",
+            ),
+            exclusive=True,
+        ),
+    )  # fmt: skip
+    # The scopes the user says the access token holds (None: found out from the answers).
+    token_scopes: frozenset[str] | None = field(
+        default=None,
+        metadata=declare(
+            option(
+                "--token-scopes", name="token_scopes", metavar="SCOPES",
+                pytest_flag="--plane-token-scopes", env="PLANE_TOKEN_SCOPES",
+                parse=scopes_option, label="token scopes",
+                help="the access token's scopes, comma-separated (`*:read`: every read scope; "
+                "`-SCOPE` takes one away); default: found out from the target's answers",
             )
         ),
     )  # fmt: skip
+    # What the run knows of the token's scopes (set once, by `resolve_config` from token_scopes
+    # or by the scope discovery, target/scopes.py): the scope requirements (an operation's
+    # `x-scopes`, conformance.spec.scopes) the token does not meet. None: no restriction known
+    # (an API key). `scopes_found`: learnt from the target's answers rather than told.
+    outside_scopes: frozenset[str] | None = None
+    scopes_found: bool = False
     workspace: str = field(
         metadata=declare(
             option(
@@ -163,4 +191,12 @@ def resolve_config(
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f"the target URL {config.base_url!r} is not an http(s) URL.")
     check_areas(config.areas, known_areas())
-    return replace(config, base_url=config.base_url.rstrip("/"))
+    config = replace(config, base_url=config.base_url.rstrip("/"))
+    if config.token_scopes is None:
+        return config
+    if not isinstance(config.credential, BearerToken):
+        flag = "--plane-token-scopes" if pytest else "--token-scopes"
+        raise ConfigError(f"{flag} describes an access token; this run holds an API key.")
+    if config.outside_scopes is None:  # told: everything else is outside
+        config = replace(config, outside_scopes=outside(config.token_scopes))
+    return config

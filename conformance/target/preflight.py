@@ -10,8 +10,10 @@ from typing import Unpack
 
 import httpx
 
+from conformance.credentials import BearerToken
 from conformance.target.client import RequestOptions, TargetClient
 from conformance.target.config import TargetConfig
+from conformance.target.tokens import bearer_reading
 
 ME_PATH = "/api/v1/users/me/"
 
@@ -36,14 +38,35 @@ def _get(
         raise PreflightError(f"cannot talk to the target {config.base_url} ({reason}).") from None
 
 
+def _refused(config: TargetConfig, answer: httpx.Response) -> bool:
+    """Whether `answer` refuses the credential itself. An access token's 403 is a scope's or a
+    role's refusal (it authenticated; AUTH-010 judges scopes): the run goes on."""
+    if isinstance(config.credential, BearerToken):
+        return answer.status_code == 401
+    return answer.status_code in (401, 403)
+
+
+def _rejected(client: TargetClient, config: TargetConfig, answer: httpx.Response) -> str:
+    """The sentence of a refused credential: an access token on a target that reads none is
+    not a wrong token (nothing can be checked with it; an API-key run reports the OAuth
+    requirements as not applicable there)."""
+    where = f"({answer.status_code} on {ME_PATH})"
+    what = config.credential.description
+    if isinstance(config.credential, BearerToken) and not bearer_reading(client).reads:
+        return (
+            f"the target {config.base_url} does not accept access tokens: it answers "
+            f"`Authorization: Bearer` as it answers no credential {where}; run it with an "
+            "API key (the OAuth requirements are then not applicable)."
+        )
+    return f"the target {config.base_url} rejected the {what} {where}."
+
+
 def preflight(client: TargetClient, config: TargetConfig) -> None:
     """Raise PreflightError with one sentence when the run cannot usefully start."""
     me = _get(client, config, ME_PATH)
-    if me.status_code in (401, 403):
-        raise PreflightError(
-            f"the target {config.base_url} rejected the API key ({me.status_code} on {ME_PATH})."
-        )
-    if me.status_code != 200:
+    if _refused(config, me):
+        raise PreflightError(_rejected(client, config, me))
+    if me.status_code not in (200, 403):  # (a token's 403: it lacks the profile's scope)
         raise PreflightError(
             f"the target {config.base_url} answered {me.status_code} on {ME_PATH}; "
             "is this the base URL of a Plane API?"
@@ -55,12 +78,12 @@ def preflight(client: TargetClient, config: TargetConfig) -> None:
             f"the workspace {config.workspace!r} was not found on {config.base_url} "
             f"(404 on {projects})."
         )
-    if found.status_code in (401, 403):
+    if _refused(config, found):
         raise PreflightError(
-            f"the API key has no access to the workspace {config.workspace!r} "
-            f"({found.status_code} on {projects})."
+            f"the {config.credential.description} has no access to the workspace "
+            f"{config.workspace!r} ({found.status_code} on {projects})."
         )
-    if found.status_code != 200:
+    if found.status_code not in (200, 403):  # (the same for a token's 403)
         raise PreflightError(
             f"the target {config.base_url} answered {found.status_code} on {projects}."
         )

@@ -8,7 +8,8 @@ The tables are `tests/realplane/departures/plane-vVERSION.yaml`, one row a reque
       behaviour: invalid-key-403               # the stand-in's behaviour that answers so, if any
       method: GET                              # default GET
       path: /api/v1/users/me/                  # placeholders below; no trailing slash = as sent
-      key: invalid                             # admin (default), member, guest, invalid, none
+      key: invalid                             # admin (default), member, guest, invalid, none,
+                                               # bearer (an access token no server issued)
       params: {per_page: 101}                  # query parameters
       body: {name: "plc {tag}"}                # JSON body
       content: "plc not json"                  # or a raw body, sent as application/json
@@ -40,8 +41,9 @@ from conformance.target.client import is_json_media_type
 
 TABLES = Path(__file__).resolve().parent / "departures"
 UNKNOWN_ID = "00000000-0000-4000-8000-00000000dead"
-KEYS = ("admin", "member", "guest", "invalid", "none")
+KEYS = ("admin", "member", "guest", "invalid", "none", "bearer")
 INVALID_KEY = "plane_api_" + "0" * 32
+UNKNOWN_TOKEN = "plc_token_" + "0" * 32  # sent as `Authorization: Bearer`
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,8 @@ class Scratch:
         headers = {}
         if row.key == "invalid":
             headers["X-API-Key"] = INVALID_KEY
+        elif row.key == "bearer":
+            headers["Authorization"] = f"Bearer {UNKNOWN_TOKEN}"
         elif row.key != "none":
             key = self.server.keys.get(row.key)
             if not key:

@@ -206,8 +206,10 @@ PROBES: dict[str, Probe] = {
 def test_every_fault_has_a_probe_and_known_requirements() -> None:
     from tests.reference.test_server_evasions import PROBED as EVASIONS_PROBED
     from tests.reference.test_server_integrator_faults import PROBES as INTEGRATOR_PROBES
+    from tests.reference.test_server_tokens import PROBES as TOKEN_PROBES
 
-    assert set(PROBES) | set(INTEGRATOR_PROBES) | EVASIONS_PROBED == set(FAULTS)
+    probed = set(PROBES) | set(INTEGRATOR_PROBES) | EVASIONS_PROBED | set(TOKEN_PROBES)
+    assert probed == set(FAULTS)
     known = set(catalogue())
     for fault in FAULTS.values():
         flags = bool(fault.requirements) == (fault.expect == "flagged")  # obstacles flag nothing
