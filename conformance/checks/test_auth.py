@@ -397,7 +397,7 @@ def test_operations_outside_the_token_scopes_are_refused(
         if not op.scopes:
             units.not_applicable("AUTH-010", label, "its page names no scope")
         elif not scope_refusal(op.method, path, client.outside_scopes):
-            units.not_selected("AUTH-010", label, f"not outside the token's scopes ({how})")
+            units.not_applicable("AUTH-010", label, f"not outside the token's scopes ({how})")
         elif (why := never_sent(op)) is not None:
             units.not_selected("AUTH-010", label, f"never sent with a credential: {why}")
         else:

@@ -39,14 +39,18 @@ def test_a_token_with_every_scope_passes_clean(tmp_path: Path) -> None:
     outcome = run_suite(tmp_path, extra=("--auth", "bearer"))
     _clean(outcome)
     verdicts = _statuses(tmp_path / "clean-quick")
-    assert verdicts["AUTH-009"]["status"] == "passed"
+    assert (
+        verdicts["AUTH-009"]["status"] == "sampled"
+    )  # quick: verified on a sample of the operations
     assert verdicts["AUTH-011"]["status"] == "passed"
     assert verdicts["AUTH-001"]["status"] == "not_selected"  # the run holds no key
 
 
 def _writes_refused(report_dir: Path) -> None:
     verdict = _statuses(report_dir)["AUTH-010"]
-    assert verdict["status"] == "passed", verdict
+    # every write outside the scopes that is sent is verified; the never-sent ones are left
+    # unselected (a sample, never a pass); the operations within the scopes are not applicable
+    assert verdict["status"] == "sampled", verdict
     coverage = verdict["coverage"]
     assert isinstance(coverage, dict)
     writes = [op for op in operations() if op.alias_of is None and op.method != "GET"]
