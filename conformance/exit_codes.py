@@ -18,7 +18,8 @@ EXIT_OK = 0  # every in-scope MUST requirement passed (or was verified on its sa
 EXIT_FAILED = 1  # a MUST requirement failed (and the baseline does not accept it)
 EXIT_UNUSABLE = 2  # the run could not happen, or was aborted: one sentence on stderr
 EXIT_INCOMPLETE = 3  # no MUST failed, but a MUST is blocked, not verified or errored
-EXIT_INTERRUPTED = 130  # Ctrl-C: partial reports, scratch cleaned up, no verdict
+EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT): partial reports, scratch cleaned up, no verdict
+EXIT_TERMINATED = 143  # SIGTERM (128 + 15, a cancelled CI job): the same, told by its own code
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,14 @@ EXIT_CODES: tuple[ExitCode, ...] = (
     ),
     ExitCode(
         EXIT_INTERRUPTED,
-        "interrupted (Ctrl-C): partial reports are written and the scratch resources deleted, "
-        "but there is no verdict",
+        "interrupted (Ctrl-C, SIGINT): partial reports are written (what never ran is *not "
+        "run*) and the scratch resources deleted (a second Ctrl-C abandons the deleting and "
+        "says what is left), but there is no verdict",
+    ),
+    ExitCode(
+        EXIT_TERMINATED,
+        "terminated (SIGTERM, as when a CI job is cancelled): as 130, partial reports and the "
+        "scratch resources deleted, no verdict",
     ),
 )
 

@@ -14,6 +14,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,11 +24,12 @@ import pytest
 from rich.console import Console
 
 from conformance.credentials import BearerToken
-from conformance.exit_codes import EXIT_INTERRUPTED, UsageFailure
+from conformance.exit_codes import EXIT_INTERRUPTED, EXIT_TERMINATED, UsageFailure
+from conformance.interrupts import Mode, Stop, new_process_stop, process_stop
 from conformance.options import OptionError, given_in, options_of, resolve
 from conformance.plugin import RunLink
 from conformance.plugin.progress import AreaProgress
-from conformance.plugin.results import checks_dir
+from conformance.plugin.results import build_run_result, checks_dir
 from conformance.plugin.terminal import print_summary
 from conformance.reference.config import ServerConfig
 from conformance.reference.launcher import (
@@ -316,72 +318,177 @@ def _check_compare_shapes(options: RunnerOptions, config: TargetConfig) -> None:
 
 
 def run(request: RunRequest) -> int:
-    """The verdict's exit code (0, 1, 3; 130 interrupted, 2 aborted); UsageFailure (2) when the
-    run cannot happen, always before the first request."""
+    """The verdict's exit code (0, 1, 3; 130 interrupted, 143 terminated, 2 aborted);
+    UsageFailure (2) when the run cannot happen, always before the first request.
+
+    SIGINT and SIGTERM are the run's own from here on (conformance.interrupts): whatever phase
+    they come in, the run ends with its reports marked interrupted, what never ran *not run*,
+    and the scratch resources deleted."""
     checked = check_options(request)
+    stop = new_process_stop()
+    # DEFERRED but where a request can stop the run at once: the start and the preflight (no
+    # scratch resource exists yet) and, inside pytest, each check (conformance.plugin.stopping).
+    with (
+        stop.installed(),
+        stop.entered(Mode.DEFERRED, raise_pending=False),
+        contextlib.ExitStack() as stack,
+    ):
+        return _run(request, checked, stop, stack)
+
+
+def _run(
+    request: RunRequest, checked: CheckedOptions, stop: Stop, stack: contextlib.ExitStack
+) -> int:
+    timeline: dict[str, float] = {}
+    config: TargetConfig | None = None
+    result: RunResult | None = None
+    try:
+        with stop.entered(Mode.IMMEDIATE):
+            config = _start(request, checked, stack)
+            timeline["preflight"] = round(time.time(), 3)
+            _preflight(config)
+    except KeyboardInterrupt:
+        if not stop.requested:
+            raise  # not ours (a debugger, a test's own): as before
+    if config is not None and not stop.requested:
+        result = _checks(request.runner, config, stack, timeline)
+    if result is None and stop.requested and config is not None:
+        # Stopped before the check session began (preflight, pytest's start-up): nothing was
+        # created, nothing ran.
+        result = _nothing_ran(config, stop, timeline)
+    if result is None or config is None:
+        if stop.requested:  # before the target was known: nothing was sent
+            print(f"plane-conformance: {_interrupted_word(stop)}", file=sys.stderr)
+            return _interrupted_code(stop)
+        raise UsageFailure("the check session did not complete.")
+    return _report(request.runner, checked, config, result, stop)
+
+
+def _start(
+    request: RunRequest, checked: CheckedOptions, stack: contextlib.ExitStack
+) -> TargetConfig:
+    """The target (the embedded server started when there is none) and the run's configuration."""
     options = request.runner
-    with contextlib.ExitStack() as stack:
-        given = dict(request.target)
-        where = checked.target_url
-        if not checked.target_url:
-            server = stack.enter_context(_embedded_server(checked.server))
-            given.update(base_url=server.base_url, workspace=server.workspace)
-            given.pop("api_key", None)
-            given.pop("access_token", None)
-            if options.auth == "bearer":
-                given.update(access_token=server.access_token)
-            else:
-                given.update(api_key=server.api_key)
-            where = f"{server.base_url} (embedded reference server)"
-        config = _resolve(given)
-        _check_compare_shapes(options, config)
-        print(
-            f"plane-conformance: target {where}, workspace {config.workspace}, "
-            f"profile {config.profile}, seed {config.seed}"
-            + (", with an access token" if isinstance(config.credential, BearerToken) else ""),
-            flush=True,
-        )
-        # The pacer's budget file is shared by the run's processes; this run removes it.
-        pace_state = state_path_for(config.base_url, config.credential)
-        stack.callback(remove_state, pace_state)
-        config = _preflight(config)
-        link = RunLink(config)
-        secret = config.credential.secret
-        # Whatever pytest, a check or a library prints during the run goes through this: a
-        # server that echoes the key never gets it into a CI log.
-        stack.enter_context(scrubbed_output(secret))
-        # Every installed pytest plugin's package is assertion-rewritten at import, hypothesis's
-        # and schemathesis's too, though the checks use neither plugin: a second per pytest
-        # process (and per xdist worker) where bytecode is not cached. Load only our own.
-        stack.enter_context(_environment("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1"))
-        progress = AreaProgress(pace_state=pace_state, secrets=(secret,))
-        # pytest's temporary directories (xdist makes one per worker) live and die with the run,
-        # instead of piling up as pytest-of-<user>/ in the temp dir.
-        basetemp = Path(tempfile.mkdtemp(prefix="plane-conformance-pytest-"))
-        stack.callback(shutil.rmtree, basetemp, True)
-        argv = [*pytest_arguments(options), "--basetemp", str(basetemp)]
-        try:
-            status = pytest.main(argv, plugins=[link, progress])
-        finally:
-            progress.close()
-        for problem in progress.collect_errors:
-            print(f"plane-conformance: the suite could not load {problem}", file=sys.stderr)
-        if link.result is None:
-            raise UsageFailure(
-                f"the check session did not complete (pytest exit code {int(status)})."
-            )
-        result = link.result
-        if result.completion != "complete" or status == pytest.ExitCode.INTERRUPTED:
-            # The reports hold what ran, and cleanup has run; there is no verdict, so an
-            # interrupted or aborted run must never pass a CI gate.
-            paths = write_all(result, checked.report_dir, secrets=[secret])
-            print_summary(_console(), result, paths)
-            verdict = verdict_of(result)
-            # The one sentence of a run without a verdict, where scripts look for it.
-            print(f"plane-conformance: {verdict.headline}", file=sys.stderr)
-            return verdict.exit_code if verdict.tone != "pass" else EXIT_INTERRUPTED
-        if options.compare_shapes:
-            result.extra.shape_drift = _shape_drift(options.compare_shapes, config)
+    given = dict(request.target)
+    where = checked.target_url
+    if not checked.target_url:
+        server = stack.enter_context(_embedded_server(checked.server))
+        given.update(base_url=server.base_url, workspace=server.workspace)
+        given.pop("api_key", None)
+        given.pop("access_token", None)
+        if options.auth == "bearer":
+            given.update(access_token=server.access_token)
+        else:
+            given.update(api_key=server.api_key)
+        where = f"{server.base_url} (embedded reference server)"
+    config = _resolve(given)
+    _check_compare_shapes(options, config)
+    print(
+        f"plane-conformance: target {where}, workspace {config.workspace}, "
+        f"profile {config.profile}, seed {config.seed}"
+        + (", with an access token" if isinstance(config.credential, BearerToken) else ""),
+        flush=True,
+    )
+    # The pacer's budget file is shared by the run's processes; this run removes it.
+    stack.callback(remove_state, state_path_for(config.base_url, config.credential))
+    return config
+
+
+def _checks(
+    options: RunnerOptions,
+    config: TargetConfig,
+    stack: contextlib.ExitStack,
+    timeline: dict[str, float],
+) -> RunResult | None:
+    """The check session (pytest, with the plugin): its RunResult, None if it never began."""
+    link = RunLink(config, timeline)  # the plugin adds its phases to the same timeline
+    secret = config.credential.secret
+    # Whatever pytest, a check or a library prints during the run goes through this: a
+    # server that echoes the key never gets it into a CI log.
+    stack.enter_context(scrubbed_output(secret))
+    # Every installed pytest plugin's package is assertion-rewritten at import, hypothesis's
+    # and schemathesis's too, though the checks use neither plugin: a second per pytest
+    # process (and per xdist worker) where bytecode is not cached. Load only our own.
+    stack.enter_context(_environment("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1"))
+    pace_state = state_path_for(config.base_url, config.credential)
+    progress = AreaProgress(pace_state=pace_state, secrets=(secret,))
+    # pytest's temporary directories (xdist makes one per worker) live and die with the run,
+    # instead of piling up as pytest-of-<user>/ in the temp dir.
+    basetemp = Path(tempfile.mkdtemp(prefix="plane-conformance-pytest-"))
+    stack.callback(shutil.rmtree, basetemp, True)
+    argv = [*pytest_arguments(options), "--basetemp", str(basetemp)]
+    try:
+        status = pytest.main(argv, plugins=[link, progress])
+    finally:
+        progress.close()
+    for problem in progress.collect_errors:
+        print(f"plane-conformance: the suite could not load {problem}", file=sys.stderr)
+    if link.result is None and not process_stop().requested:
+        raise UsageFailure(f"the check session did not complete (pytest exit code {int(status)}).")
+    return link.result
+
+
+def _nothing_ran(config: TargetConfig, stop: Stop, timeline: dict[str, float]) -> RunResult:
+    if stop.first_at is not None:
+        timeline.setdefault("interrupted", round(stop.first_at, 3))
+    return build_run_result(
+        config,
+        checks=[],
+        started=min(timeline.values(), default=time.time()),
+        requests_sent=0,
+        leftovers=0,
+        completion="interrupted",
+        completion_reason=f"{_interrupted_word(stop)} before any check ran",
+        signal=stop.signal_name,
+        timeline=timeline,
+    )
+
+
+def _interrupted_word(stop: Stop) -> str:
+    return f"the run was interrupted ({stop.signal_name})" if stop.signal_name else "interrupted"
+
+
+def _interrupted_code(stop: Stop) -> int:
+    return EXIT_TERMINATED if stop.signal_name == "SIGTERM" else EXIT_INTERRUPTED
+
+
+def _report(
+    options: RunnerOptions,
+    checked: CheckedOptions,
+    config: TargetConfig,
+    result: RunResult,
+    stop: Stop,
+) -> int:
+    """The reports (written once; again, marked interrupted, if a stop request comes while they
+    are written), the console summary and the exit code. Runs DEFERRED: a request here is read,
+    never raised."""
+    secret = config.credential.secret
+    complete = result.completion == "complete" and not stop.requested
+    if complete and options.compare_shapes:
+        result.extra.shape_drift = _shape_drift(options.compare_shapes, config)
+    _mark(result, "reports")
+    if complete:
         code, paths = _finish(options, checked, result, config)
-        print_summary(_console(), result, paths)
+    else:
+        code, paths = 0, write_all(result, checked.report_dir, secrets=[secret])
+    if stop.requested and result.completion == "complete":
+        # Told to stop while the reports were written: they say so, and there is no verdict.
+        result.completion = "interrupted"
+        result.completion_reason = f"{_interrupted_word(stop)} while the reports were written"
+        result.signal = stop.signal_name
+        if stop.first_at is not None:
+            _mark(result, "interrupted", stop.first_at)
+        paths = write_all(result, checked.report_dir, secrets=[secret])
+    print_summary(_console(), result, paths)
+    if result.completion == "complete":
         return code
+    verdict = verdict_of(result)
+    # The one sentence of a run without a verdict, where scripts look for it.
+    print(f"plane-conformance: {verdict.headline}", file=sys.stderr)
+    return verdict.exit_code if verdict.tone != "pass" else EXIT_INTERRUPTED
+
+
+def _mark(result: RunResult, phase: str, at: float | None = None) -> None:
+    timeline = result.extra.timeline if result.extra.timeline is not None else {}
+    timeline.setdefault(phase, round(at if at is not None else time.time(), 3))
+    result.extra.timeline = timeline

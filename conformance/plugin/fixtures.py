@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from conformance.exit_codes import EXIT_UNUSABLE
+from conformance.interrupts import Mode
 from conformance.outcomes import Blocked, NotSelected, Units
 from conformance.plugin.refused_steps import PROPERTY as REFUSED_STEPS
 from conformance.plugin.state import STATE, state_of
@@ -39,7 +40,11 @@ def scratch(
     try:
         yield state.scratch
     finally:
-        state.scratch.cleanup()
+        # Torn down after the last check (in its teardown, else at the session's end): cleanup
+        # is FINISHING there too, so a first stop request lets it finish, a second abandons it.
+        if not state.stop.abandons_cleanup:  # a second stop request leaves it (hooks)
+            with state.stop.entered(Mode.FINISHING):
+                state.scratch.cleanup()
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ import pytest
 
 from conformance.credentials import BearerToken
 from conformance.exit_codes import EXIT_UNUSABLE
+from conformance.interrupts import Mode
 from conformance.options import add_arguments, options_of
 from conformance.outcomes import Units, outcome_kind
 from conformance.plugin.refused_steps import PROPERTY as REFUSED_STEPS
@@ -26,6 +27,7 @@ from conformance.plugin.refused_steps import REQUIREMENT as REFUSED_REQUIREMENT
 from conformance.plugin.refused_steps import refused_steps_check
 from conformance.plugin.results import (
     CheckRecord,
+    PlannedCheck,
     area_of,
     build_run_result,
     clean_text,
@@ -36,6 +38,7 @@ from conformance.plugin.results import (
 )
 from conformance.plugin.run_wide import RUN_WIDE, run_wide_checks
 from conformance.plugin.state import STATE, PlaneState, PluginOptions, state_of
+from conformance.plugin.stopping import STOPPED, take_signals
 from conformance.plugin.wire import KEY, ItemOutcome, WorkerReport
 from conformance.report import write_all
 from conformance.report.model import CONTRIBUTED, CheckResult, Completion, JsonObject
@@ -70,6 +73,8 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     state = PlaneState(config)
     config.stash[STATE] = state
+    if state.active:
+        take_signals(state, config)
     config.pluginmanager.register(_Collector(state, config), "plane_conformance_collector")
     if config.pluginmanager.hasplugin("xdist"):
         from conformance.plugin.xdist import XdistHooks
@@ -157,6 +162,13 @@ def pytest_collection_modifyitems(
         if dropped:
             config.hook.pytest_deselected(items=dropped)
             items[:] = keep
+    state.planned = {
+        item.nodeid: PlannedCheck(
+            item.nodeid, item.name, item.stash[RECORD].area, item.stash[RECORD].requirements
+        )
+        for item in items
+        if RECORD in item.stash
+    }
 
 
 # -- outcomes ----------------------------------------------------------------------------------
@@ -172,6 +184,17 @@ def pytest_runtest_makereport(
     if record is None:
         return
     state = state_of(item.config)
+    with state.stop.entered(Mode.DEFERRED):  # never half a record: a stop waits for it
+        _make_record(item, call, report, record, state)
+
+
+def _make_record(
+    item: pytest.Item,
+    call: pytest.CallInfo[None],
+    report: pytest.TestReport,
+    record: CheckRecord,
+    state: PlaneState,
+) -> None:
     secrets = _secrets(state)
     record.duration_s += report.duration
     if report.when in ("setup", "call") and record.outcome == "passed":
@@ -273,6 +296,10 @@ class _Collector:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when != "teardown" or self.state.is_worker:
             return
+        with self.state.stop.entered(Mode.DEFERRED):  # never half an outcome
+            self._add(report)
+
+    def _add(self, report: pytest.TestReport) -> None:
         for name, value in report.user_properties:
             if name == KEY:
                 outcome = ItemOutcome.from_wire(value)
@@ -292,7 +319,10 @@ class _Collector:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    if state_of(session.config).active:
+    state = state_of(session.config)
+    if state.active:
+        if not state.is_worker:
+            state.mark("checks")
         _freeze_heap()
 
 
@@ -311,13 +341,55 @@ def _freeze_heap() -> None:
 # -- session end -------------------------------------------------------------------------------
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[None, None, None]:
+    """Cleanup (inside: pytest's own end deletes the scratch resources with their fixture),
+    then the run's result. Cleanup is FINISHING: it goes on after a first stop request, and a
+    second one abandons it (`_abandoned` says what is left); the result is always built."""
     state = state_of(session.config)
     if not state.active:
-        return
+        return (yield)
+    state.mark("cleanup")
+    with state.stop.entered(Mode.FINISHING):
+        try:
+            yield
+            leftovers, swept_left = _clean_up(state)
+        except KeyboardInterrupt:
+            leftovers, swept_left = _abandoned(state), 0
+    state.mark("cleaned up")
+    with state.stop.entered(Mode.DEFERRED, raise_pending=False):
+        _end_session(session, exitstatus, state, leftovers + swept_left)
+
+
+def _clean_up(state: PlaneState) -> tuple[int, int]:
+    """Delete what is left of the scratch resources (their fixture has, unless no check used
+    it); on the controller, sweep the projects named with the run's prefix (what a crash or
+    a stop between a create and its answer left): (leftovers, left by the sweep)."""
     _freeze_heap()
+    if state.stop.abandons_cleanup:  # a second request came before cleanup began
+        return _abandoned(state), 0
     leftovers = state.scratch.cleanup() if state.scratch else 0
+    target = state.resolved()
+    if state.is_worker or target is None or target.read_only or state.aborted:
+        return leftovers, 0
+    if not state.requests_sent and not state.checks:
+        return leftovers, 0  # nothing was sent: nothing can be there
+    with contextlib.suppress(httpx.HTTPError, ReadOnlyViolation):
+        return leftovers, sweep_projects(state.client(), target)
+    return leftovers, 0
+
+
+def _abandoned(state: PlaneState) -> int:
+    """Cleanup abandoned at a second stop request: what this process leaves behind."""
+    left = state.scratch.remaining() if state.scratch else []
+    state.left_behind.extend(left)
+    return len(left)
+
+
+def _end_session(
+    session: pytest.Session, exitstatus: int, state: PlaneState, leftovers: int
+) -> None:
+    """A worker's report to the controller, or (controller, single process) the RunResult."""
     # What cleanup (and anything else after the last test) received is judged too.
     client = state.client() if state.has_client else None
     late_rows = _rows_of(client.ledger.take(), "(cleanup)") if client else []
@@ -329,31 +401,38 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             leftovers=leftovers,
             waited_s=client.pacer.waited_s if client and client.pacer else 0.0,
             paced_429s=client.paced_429s if client else 0,
+            planned=list(state.planned.values()),
+            left_behind=state.left_behind,
         )
-        session.config.workeroutput[KEY] = report.to_wire()  # type: ignore[attr-defined]
+        output = session.config.workeroutput  # type: ignore[attr-defined]
+        output[KEY] = report.to_wire()
+        if state.stop.requested:
+            # Told to stop by the controller, which knows it: not a crashed worker to replace
+            # (xdist reads a worker's exit status 2, "interrupted", as a crash).
+            output["exitstatus"] = int(pytest.ExitCode.OK)
+            output["shouldstop"] = output.get("shouldstop") or STOPPED
         return
     target = state.resolved()
     if target is None:  # configuration failed: nothing ran
         return
-    swept_left = 0
-    if state.checks and not target.read_only and not state.aborted:
-        with contextlib.suppress(httpx.HTTPError, ReadOnlyViolation):
-            swept_left = sweep_projects(state.client(), target)
     state.ledger.extend(late_rows)
-    if state.has_client:  # the sweep's own answers
-        state.ledger.extend(_rows_of(state.client().ledger.take(), "(cleanup)"))
     completion, why = _completion(state, exitstatus)
     waited_s, paced_429s = _pacing_figures(state)
+    if state.stop.first_at is not None:
+        state.timeline.setdefault("interrupted", round(state.stop.first_at, 3))
     state.run_result = build_run_result(
         target,
         checks=state.checks + _run_wide(state) + _refused_steps(state),
         started=state.started,
         requests_sent=state.requests_sent,
-        leftovers=leftovers + state.workers.leftovers + swept_left,
+        leftovers=leftovers + state.workers.leftovers,
         sections=state.sections,
         pacing=(waited_s, paced_429s),
         completion=completion,
         completion_reason=why,
+        planned=state.planned.values(),
+        signal=state.stop.signal_name if completion == "interrupted" else "",
+        timeline=state.timeline,
     )
     if state.report_dir is not None:
         secrets = [target.credential.secret]
@@ -385,9 +464,22 @@ def _refused_steps(state: PlaneState) -> list[CheckResult]:
 def _completion(state: PlaneState, exitstatus: int) -> tuple[Completion, str]:
     if state.aborted:
         return "aborted", state.aborted
-    if exitstatus == pytest.ExitCode.INTERRUPTED:
-        return "interrupted", "the run was interrupted before every check ran"
-    return "complete", ""
+    if not state.stop.requested and exitstatus != pytest.ExitCode.INTERRUPTED:
+        return "complete", ""
+    finished = {check.nodeid for check in state.checks}
+    unfinished = [nodeid for nodeid in state.planned if nodeid not in finished]
+    by = f" ({state.stop.signal_name})" if state.stop.signal_name else ""
+    if unfinished or not state.planned:
+        why = f"the run was interrupted{by} before every check ran"
+    else:
+        why = f"the run was interrupted{by} after its checks, while it cleaned up"
+    if state.left_behind:
+        shown = ", ".join(state.left_behind[:5]) + (", ..." if len(state.left_behind) > 5 else "")
+        why += (
+            f"; cleanup was abandoned at a second interrupt: {len(state.left_behind)} scratch "
+            f"objects left on the target ({shown})"
+        )
+    return "interrupted", why
 
 
 def _pacing_figures(state: PlaneState) -> tuple[float, int]:
@@ -404,6 +496,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         return
     if state.has_client:
         state.client().close()
+    if state.owns_signals:
+        state.stop.restore()
     target = state.resolved()
     if target is not None and not state.is_worker:
         # The pacer's budget file is shared by this run's processes; the run's first process

@@ -29,6 +29,7 @@ from conformance.report.model import (
     CheckOutcome,
     CheckResult,
     Completion,
+    CutShort,
     Exchange,
     JsonObject,
     RunExtra,
@@ -83,6 +84,27 @@ class CheckRecord:
             exchanges=exchanges,
             duration_s=round(self.duration_s, 3),
             units=list(self.units),
+        )
+
+
+@dataclass
+class PlannedCheck:
+    """A check the run was to run (collected and selected), known before it runs: what a run
+    cut short reports as *not run* when it never finished."""
+
+    nodeid: str
+    name: str
+    area: str
+    requirements: list[str]
+
+    def not_run(self, why: str) -> CheckResult:
+        return CheckResult(
+            nodeid=self.nodeid,
+            name=self.name,
+            area=self.area,
+            requirements=list(self.requirements),
+            outcome="not_run",
+            message=why,
         )
 
 
@@ -169,9 +191,22 @@ def build_run_result(
     pacing: tuple[float, int] = (0.0, 0),
     completion: Completion = "complete",
     completion_reason: str = "",
+    planned: Iterable[PlannedCheck] = (),
+    signal: str = "",
+    timeline: dict[str, float] | None = None,
 ) -> RunResult:
     """The run's result: the verdicts from every check, and the report sections (contributed
-    by checks, by name; the pacer's figures: seconds waited, 429s not prevented)."""
+    by checks, by name; the pacer's figures: seconds waited, 429s not prevented).
+
+    A run cut short (interrupted, aborted) reports the `planned` checks that did not finish as
+    *not run*, and so every requirement in scope none of whose checks ran (nothing was planned
+    yet when it stopped before collection)."""
+    cut_short = None
+    if completion != "complete":
+        why = f"not run: {completion_reason or f'the run was {completion}'}"
+        finished = {check.nodeid for check in checks}
+        checks = [*checks, *(p.not_run(why) for p in planned if p.nodeid not in finished)]
+        cut_short = CutShort(target.areas, why)
     per_area: Counter[str] = Counter()
     for check in checks:
         per_area[check.area] += len(check.exchanges)
@@ -186,7 +221,7 @@ def build_run_result(
         spec_version=spec_version(),
         leftovers=leftovers,
         checks=checks,
-        requirements=build_verdicts(catalogue(), checks),
+        requirements=build_verdicts(catalogue(), checks, cut_short),
         extra=RunExtra(
             workspace=target.workspace,
             run_id=target.run_id,
@@ -196,9 +231,11 @@ def build_run_result(
             requests_recorded_per_area=dict(per_area),
             pacer_waited_s=pacing[0],
             paced_429s=pacing[1],
+            timeline=dict(timeline) if timeline else None,
         ),
         completion=completion,
         completion_reason=completion_reason,
+        signal=signal,
     )
     for name, rows in (sections or {}).items():
         result.contribute(name, rows)

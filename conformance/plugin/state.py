@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from conformance.interrupts import Stop, process_stop
 from conformance.options import declare, given_in, option, options_of, resolve
-from conformance.plugin.results import checks_dir
+from conformance.plugin.results import PlannedCheck, checks_dir
 from conformance.plugin.wire import KEY, ItemOutcome, WorkerInput, WorkerReport
 from conformance.report.model import CheckResult, JsonObject, RunResult
 from conformance.target.client import TargetClient, client_for
@@ -55,8 +56,9 @@ class RunLink:
     Out: the RunResult. With a link the plugin writes no report and prints no summary: the
     runner does, once, after the baseline and the shapes comparison."""
 
-    def __init__(self, config: TargetConfig) -> None:
+    def __init__(self, config: TargetConfig, timeline: dict[str, float] | None = None) -> None:
         self.config = config
+        self.timeline = timeline if timeline is not None else {}  # the run's phases (epoch s)
         self.result: RunResult | None = None
 
 
@@ -90,6 +92,15 @@ class PlaneState:
         self.aborted = ""  # why the run stopped without a verdict (the target was lost)
         self.run_result: RunResult | None = None
         self.report_paths: list[Path] = []
+        # Stopping when told (conformance.interrupts, plugin.stopping): this process's requests.
+        self.stop: Stop = process_stop()
+        self.owns_signals = False  # the plugin installed the handlers (pytest run directly)
+        self.session: pytest.Session | None = None
+        # The checks this run was to run (from the collection: this process's, or a worker's),
+        # what a run cut short reports as not run.
+        self.planned: dict[str, PlannedCheck] = {}
+        self.left_behind: list[str] = []  # cleanup abandoned at a second request: what is left
+        self.timeline: dict[str, float] = self.link.timeline if self.link else {}
 
     def _decide_active(self) -> bool:
         config = self.pytest_config
@@ -160,8 +171,14 @@ class PlaneState:
         for name, rows in outcome.sections.items():
             self.sections.setdefault(name, []).extend(rows)
 
+    def mark(self, phase: str) -> None:
+        """When a phase of the run began (results.json extra.timeline)."""
+        self.timeline.setdefault(phase, round(time.time(), 3))
+
     def add_worker(self, report: WorkerReport) -> None:
         self.ledger.extend(report.ledger)
+        self.planned.update((check.nodeid, check) for check in report.planned)
+        self.left_behind.extend(report.left_behind)
         self.workers.requests_sent += report.requests_sent
         self.workers.leftovers += report.leftovers
         self.workers.waited_s += report.waited_s

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from conformance.codec import Wire, from_wire, to_wire
+from conformance.plugin.results import PlannedCheck
 from conformance.report.model import CONTRIBUTED, CheckResult, JsonObject
 from conformance.target.config import TargetConfig
 from conformance.target.ledger import LedgerRow
@@ -77,6 +78,8 @@ class WorkerReport:
     leftovers: int = 0
     waited_s: float = 0.0  # how long its pacer waited
     paced_429s: int = 0
+    planned: list[PlannedCheck] = field(default_factory=list)  # every check it collected
+    left_behind: list[str] = field(default_factory=list)  # cleanup abandoned: what is left
 
     def to_wire(self) -> Wire:
         return to_wire(self)

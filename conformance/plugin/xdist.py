@@ -18,13 +18,18 @@ Registered by the plugin only when xdist is loaded.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+from collections.abc import Generator
 from typing import Protocol
 
 import pytest
 from xdist.scheduler import LoadFileScheduling
 
+from conformance.interrupts import FORWARDED, Mode, spawning_shielded
 from conformance.plugin.state import PlaneState
+from conformance.plugin.stopping import STOPPED
 from conformance.plugin.wire import KEY, WorkerReport
 
 _GROUP_ID = re.compile(r"\[@([^\[\]]+)\]$")
@@ -34,6 +39,15 @@ class WorkerNode(Protocol):
     """What the plugin uses of xdist's WorkerController (xdist ships no types)."""
 
     workerinput: dict[str, object]
+    gateway: object
+
+
+def _pid_of(node: WorkerNode) -> int | None:
+    """The worker's process id: execnet's remote info, which xdist reads (and caches) when it
+    sets the node up, before the worker runs anything."""
+    rinfo = getattr(node.gateway, "_rinfo", None)
+    pid = getattr(rinfo(), "pid", None) if callable(rinfo) else None
+    return pid if isinstance(pid, int) else None
 
 
 class XdistHooks:
@@ -42,11 +56,59 @@ class XdistHooks:
 
     def __init__(self, state: PlaneState) -> None:
         self.state = state
+        self.ready: dict[WorkerNode, int] = {}  # workers that take FORWARDED, by their pid
 
     def pytest_configure_node(self, node: WorkerNode) -> None:
         node.workerinput[KEY] = self.state.worker_input().to_wire()
 
+    # -- stopping: the controller tells its workers (conformance.plugin.stopping) -------------
+    def _distributing(self, config: pytest.Config) -> bool:
+        return self.state.active and not self.state.is_worker and bool(config.getvalue("dist"))
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> Generator[None, None, None]:
+        """The workers are started here (xdist's session start): with SIGINT and SIGTERM
+        blocked, so that a group signal never reaches them before they ignore it."""
+        shield = spawning_shielded() if self._distributing(session.config) else None
+        with shield or contextlib.nullcontext():
+            return (yield)
+
+    def pytest_testnodeready(self, node: WorkerNode) -> None:
+        """From now on the worker has its handler for FORWARDED (set in its pytest_configure)."""
+        pid = _pid_of(node)
+        if pid is not None:
+            self.ready[node] = pid
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, None, object]:
+        """While the workers run the checks, a stop request is theirs to act on: each one is
+        handed on to every ready worker, and xdist stops handing out work (a worker not ready
+        yet is shut down by xdist when it is); the controller waits for their cleanup and
+        their reports (a KeyboardInterrupt here would make xdist kill them mid-cleanup)."""
+        if not self._distributing(session.config) or FORWARDED is None:
+            return (yield)
+        stop = self.state.stop
+        stop.forward_to(self._forward)
+        stop.when_requested(lambda: self._stop_handing_out(session.config))
+        if stop.requested:
+            self._stop_handing_out(session.config)
+        with stop.entered(Mode.DELEGATING):
+            return (yield)
+
+    def _forward(self, signum: int) -> None:
+        assert FORWARDED is not None
+        for pid in list(self.ready.values()):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, FORWARDED)
+
+    @staticmethod
+    def _stop_handing_out(config: pytest.Config) -> None:
+        dsession = config.pluginmanager.getplugin("dsession")
+        if dsession is not None and not getattr(dsession, "shouldstop", None):
+            dsession.shouldstop = STOPPED
+
     def pytest_testnodedown(self, node: WorkerNode, error: object) -> None:
+        self.ready.pop(node, None)
         output = getattr(node, "workeroutput", None) or {}
         if KEY in output:
             report = WorkerReport.from_wire(output[KEY])

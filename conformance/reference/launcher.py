@@ -1,13 +1,19 @@
-"""Start the reference server as a subprocess on a free loopback port and wait until it answers."""
+"""Start the reference server as a subprocess on a free loopback port and wait until it listens.
+
+The server says so itself, on a pipe the launcher gives it (no polling, no deadline that a busy
+machine could miss), and lives in a session of its own: a Ctrl-C to the caller's terminal, or a
+CI runner's SIGTERM to the caller's process group, is the caller's to act on (a run that is
+interrupted still cleans up on its server, then stops it). It ends when its handle is stopped, or
+when the caller dies (its stdin, whose other end the caller holds, closes).
+"""
 
 from __future__ import annotations
 
-import http.client
 import os
+import select
 import socket
 import subprocess
 import sys
-import time
 from dataclasses import replace
 from types import TracebackType
 from typing import IO
@@ -22,12 +28,16 @@ from conformance.reference.options import (
     GUEST_KEY_VARIABLE,
     KEY_VARIABLE,
     MEMBER_KEY_VARIABLE,
+    READY_FD_VARIABLE,
     TOKEN_VARIABLE,
+    WATCH_STDIN_VARIABLE,
     server_arguments,
     server_config,
 )
 
-STARTUP_TIMEOUT = 10.0  # seconds; a healthy start takes well under 2
+# A bound for a server that neither listens nor exits (hung), never a pace: a healthy start
+# says "ready" long before, however busy the machine.
+STARTUP_BOUND_S = 300.0
 
 
 class ReferenceServerError(RuntimeError):
@@ -40,16 +50,12 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _answers(port: int) -> bool:
-    """An HTTP answer of any kind on a non-API path (which spends no rate limit) means it is up."""
-    try:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=0.5)
-        connection.request("GET", "/health")
-        connection.getresponse().read()
-        connection.close()
-        return True
-    except OSError:
-        return False
+def _word_of(ready: int) -> str:
+    """Wait for the server's word on the pipe: "ready" once it listens; "" (end of file) when it
+    exits first (a port taken meanwhile, a bad option); "hung" when neither comes."""
+    with os.fdopen(ready, "rb") as pipe:
+        readable, _, _ = select.select([pipe], [], [], STARTUP_BOUND_S)
+        return pipe.readline().strip().decode() if readable else "hung"
 
 
 class RunningServer:
@@ -81,10 +87,12 @@ class RunningServer:
         if self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=5)
+                self.process.wait(timeout=30)  # a bound for a hung server, not a pace
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.process.stdin is not None:
+            self.process.stdin.close()
 
     def __enter__(self) -> RunningServer:
         return self
@@ -118,21 +126,34 @@ def start_reference_server(
         MEMBER_KEY_VARIABLE: member,
         GUEST_KEY_VARIABLE: guest,
         TOKEN_VARIABLE: token,
+        WATCH_STDIN_VARIABLE: "1",
     }
     for _attempt in range(3):  # the free port may be taken between probe and bind
         port = _free_port()
         command = [sys.executable, "-m", "conformance.reference"]
         command += server_arguments(replace(config, port=port, host="127.0.0.1"))
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while time.monotonic() < deadline and process.poll() is None:
-            if _answers(port):
-                return RunningServer(
-                    process, port, config.api_key, config.workspace, member, guest, token
-                )
-            time.sleep(0.02)
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-            raise ReferenceServerError(f"reference server did not answer within {STARTUP_TIMEOUT}s")
+        ready, told = os.pipe()
+        process = subprocess.Popen(
+            command,
+            env={**env, READY_FD_VARIABLE: str(told)},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            pass_fds=(told,),
+            start_new_session=True,
+        )
+        os.close(told)
+        word = _word_of(ready)
+        if word == "ready":
+            return RunningServer(
+                process, port, config.api_key, config.workspace, member, guest, token
+            )
+        if word == "hung":
+            RunningServer(process, port, config.api_key, config.workspace).stop()
+            raise ReferenceServerError(
+                f"reference server neither listened nor exited within {STARTUP_BOUND_S:.0f}s"
+            )
+        process.wait()
+        if process.stdin is not None:
+            process.stdin.close()
     raise ReferenceServerError("reference server exited during start-up (see its stderr)")

@@ -21,6 +21,10 @@ KEY_VARIABLE = "PLANE_REFERENCE_API_KEY"
 MEMBER_KEY_VARIABLE = "PLANE_REFERENCE_MEMBER_API_KEY"
 GUEST_KEY_VARIABLE = "PLANE_REFERENCE_GUEST_API_KEY"
 TOKEN_VARIABLE = "PLANE_REFERENCE_ACCESS_TOKEN"  # the access token it issues, likewise
+# The launcher -> server process channel of its life: the pipe on which the server says it
+# listens, and that it ends when the launcher's end of its stdin closes.
+READY_FD_VARIABLE = "PLANE_REFERENCE_READY_FD"
+WATCH_STDIN_VARIABLE = "PLANE_REFERENCE_EXIT_WITH_STDIN"
 EMBEDDED_NOTE = "embedded server only: "
 
 

@@ -28,45 +28,37 @@ from conformance.exit_codes import (
     EXIT_INCOMPLETE,
     EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_TERMINATED,
     EXIT_UNUSABLE,
 )
 from conformance.spec.catalogue import Requirement
 
+# The rungs a unit, a check and a requirement share (each adds its own word for "it held").
+_RUNGS = Literal[
+    "failed", "error", "blocked", "not_verified", "not_run", "not_applicable", "not_selected"
+]
 # What one unit (or one whole check) came to.
-UnitStatus = Literal[
-    "verified", "failed", "error", "blocked", "not_verified", "not_applicable", "not_selected"
-]
+UnitStatus = Literal["verified", _RUNGS]
 # A check's outcome: its units' rungs, with "passed" for a check that verified what it judged.
-CheckOutcome = Literal[
-    "passed", "failed", "error", "blocked", "not_verified", "not_applicable", "not_selected"
-]
+CheckOutcome = Literal["passed", _RUNGS]
 # A requirement's verdict. "warned" is a failed SHOULD/MAY; "error" means the suite itself broke
 # while checking it (distinct from a target failure); "sampled" means every unit judged was
 # verified but units of its statement were not selected (a profile's sample, read-only...).
-RequirementStatus = Literal[
-    "passed",
-    "sampled",
-    "failed",
-    "warned",
-    "error",
-    "blocked",
-    "not_verified",
-    "not_applicable",
-    "not_selected",
-]
+RequirementStatus = Literal["passed", "sampled", "warned", _RUNGS]
 STATUSES: tuple[RequirementStatus, ...] = (
     "failed",
     "warned",
     "error",
     "blocked",
     "not_verified",
+    "not_run",
     "passed",
     "sampled",
     "not_applicable",
     "not_selected",
 )
 # Requirement statuses a MUST may not end in for the run to conform.
-INCOMPLETE_STATUSES = ("error", "blocked", "not_verified")
+INCOMPLETE_STATUSES = ("error", "blocked", "not_verified", "not_run")
 # Rungs that say nothing about the target and are outside a requirement's coverage.
 NEUTRAL_UNITS = ("not_applicable", "not_selected")
 # Requirement statuses that find nothing wrong: every unit judged was verified.
@@ -224,6 +216,9 @@ class RunExtra:
     pacer_waited_s: float | None = None  # how long the pacer waited, every process included
     paced_429s: int | None = None  # 429 answers to paced requests: the pacer did not prevent
     shape_drift: JsonObject | None = None  # --compare-shapes: the drift from a recorded release
+    # When each phase of the run began (epoch seconds): "preflight", "checks", "cleanup",
+    # "cleaned up", "reports"; "interrupted" when the first stop request came.
+    timeline: dict[str, float] | None = None
 
     def to_dict(self) -> JsonObject:
         data: JsonObject = {}
@@ -311,6 +306,7 @@ class RunResult:
     extra: RunExtra = field(default_factory=RunExtra)
     completion: Completion = "complete"
     completion_reason: str = ""  # why a run was interrupted or aborted
+    signal: str = ""  # the signal that interrupted the run: "SIGINT" or "SIGTERM"
     baseline: BaselineOutcome | None = None  # what apply_baseline did
 
     def contribute(self, section: str, rows: list[JsonObject]) -> None:
@@ -360,7 +356,7 @@ def _status_of(level: str, units: list[Unit]) -> RequirementStatus:
     seen = {u.status for u in units}
     if "failed" in seen:
         return "failed" if level == "MUST" else "warned"
-    for rung in ("error", "blocked", "not_verified"):
+    for rung in ("error", "blocked", "not_verified", "not_run"):
         if rung in seen:
             return rung
     if "verified" in seen:
@@ -386,10 +382,27 @@ def _reason(status: RequirementStatus, units: list[Unit], coverage: Coverage) ->
     return f"{prefix}{first.reason}{more}"
 
 
-def _verdict(requirement: Requirement, checks: list[CheckResult]) -> RequirementVerdict:
+@dataclass(frozen=True)
+class CutShort:
+    """A run that ended before every check ran (interrupted, aborted): the areas it had in
+    scope (None: all) and why, for the requirements none of whose checks ran."""
+
+    areas: tuple[str, ...] | None
+    reason: str
+
+    def covers(self, requirement: Requirement) -> bool:
+        in_scope = self.areas is None or requirement.area in self.areas
+        return in_scope and not requirement.untestable
+
+
+def _verdict(
+    requirement: Requirement, checks: list[CheckResult], cut_short: CutShort | None = None
+) -> RequirementVerdict:
     mine = [c for c in checks if requirement.id in c.requirements]
     units = [u for c in mine for u in c.units_for(requirement.id)]
-    if not mine:
+    if not mine and cut_short is not None and cut_short.covers(requirement):
+        units = [Unit(requirement.id, "", "not_run", cut_short.reason)]
+    elif not mine:
         why = requirement.untestable or "not checked in this run (area or profile not selected)"
         units = [Unit(requirement.id, "", "not_selected", why)]
     counts: Counter[str] = Counter()
@@ -449,10 +462,13 @@ def unit_statuses(checks: list[CheckResult], requirement: str) -> dict[str, Unit
 
 
 def build_verdicts(
-    catalogue: dict[str, Requirement], checks: list[CheckResult]
+    catalogue: dict[str, Requirement],
+    checks: list[CheckResult],
+    cut_short: CutShort | None = None,
 ) -> list[RequirementVerdict]:
-    """One verdict per catalogue entry, in catalogue order (the status ladder lives here)."""
-    return [_verdict(requirement, checks) for requirement in catalogue.values()]
+    """One verdict per catalogue entry, in catalogue order (the status ladder lives here).
+    In a run cut short, a requirement in scope none of whose checks ran is *not run*."""
+    return [_verdict(requirement, checks, cut_short) for requirement in catalogue.values()]
 
 
 # -- the run's verdict: one function for every reporter and the exit code -----------------------
@@ -494,7 +510,8 @@ def verdict_of(result: RunResult) -> Verdict:
     }
     if result.completion == "interrupted":
         why = result.completion_reason or "the run was interrupted"
-        return Verdict(EXIT_INTERRUPTED, "interrupted", f"No verdict: {why}.", **common)
+        code = EXIT_TERMINATED if result.signal == "SIGTERM" else EXIT_INTERRUPTED
+        return Verdict(code, "interrupted", f"No verdict: {why}.", **common)
     if result.completion == "aborted":
         why = result.completion_reason or "the run was aborted"
         return Verdict(EXIT_UNUSABLE, "aborted", f"No verdict: {why}.", **common)

@@ -62,7 +62,7 @@ def status_label(status: str) -> str:
     return status.replace("_", " ")
 
 
-CHECK_ORDER = ("failed", "warned", "error", "blocked", "not_verified", "passed",
+CHECK_ORDER = ("failed", "warned", "error", "blocked", "not_verified", "not_run", "passed",
                "not_applicable", "not_selected")  # fmt: skip
 
 
@@ -133,7 +133,10 @@ def attention_groups(result: RunResult, verdict: Verdict) -> list[AttentionGroup
             _entry(by_id[rid]) for rid in verdict.failed
         ],
         ("incomplete", f"MUST requirements not verified{so_far} (blocked, not verified, error)"): [
-            _entry(by_id[rid]) for rid in verdict.incomplete
+            # what a cut-short run never reached is counted (not run), not listed one by one
+            _entry(by_id[rid])
+            for rid in verdict.incomplete
+            if by_id[rid].status != "not_run"
         ],
         ("warned", f"Warnings: SHOULD / MAY requirements not met{so_far}"): [
             _entry(by_id[rid]) for rid in verdict.warned if rid not in verdict.accepted

@@ -125,6 +125,7 @@ class ScratchResources:
         self._refusals_reported = 0
         self.leftovers = 0
         self.cleaned = False
+        self.left_behind: list[str] = []  # cleanup abandoned: what it did not delete
 
     # -- names -------------------------------------------------------------------------------
 
@@ -370,6 +371,9 @@ class ScratchResources:
         Objects inside a project the suite created go with that project (one request instead
         of many on a rate-limited target); they are deleted one by one only if the project
         delete fails. In a project given with --project, every object is deleted one by one.
+
+        A second stop request (`conformance.interrupts.CleanupAbandoned`, a KeyboardInterrupt)
+        ends it where it is: what is not deleted yet is `left_behind`, and the request goes on.
         """
         if self.cleaned:
             return self.leftovers
@@ -378,16 +382,38 @@ class ScratchResources:
         if self._own_project_path:
             own.append(self._own_project_path)
         loose = [p for p in self._created if p not in own and not _within(p, own)]
-        left = sum(not self._delete(p) for p in reversed(loose))
-        for project in reversed(own):
-            if self._delete(project):
-                continue
-            inside = [p for p in self._created if p != project and p.startswith(project)]
-            left += sum(not self._delete(p) for p in reversed(inside))
-            left += 0 if self._delete(project) else 1
+        everything = list(dict.fromkeys([*self._created, *own]))
+        gone: list[str] = []
+
+        def delete(path: str) -> bool:
+            deleted = self._delete(path)
+            if deleted:
+                gone.append(path)
+            return deleted
+
+        try:
+            left = sum(not delete(p) for p in reversed(loose))
+            for project in reversed(own):
+                if delete(project):
+                    continue
+                inside = [p for p in self._created if p != project and p.startswith(project)]
+                left += sum(not delete(p) for p in reversed(inside))
+                left += 0 if delete(project) else 1
+        except KeyboardInterrupt:
+            self.left_behind = [p for p in everything if p not in gone and not _within(p, gone)]
+            self.leftovers = len(self.left_behind)
+            self._created = []
+            raise
         self._created = []
         self.leftovers = left
         return left
+
+    def remaining(self) -> list[str]:
+        """What is still to delete (all of it before cleanup; what was left behind after)."""
+        if self.cleaned:
+            return list(self.left_behind)
+        own = [self._own_project_path] if self._own_project_path else []
+        return list(dict.fromkeys([*self._created, *own]))
 
 
 def _is_project(path: str) -> bool:
