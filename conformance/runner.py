@@ -346,7 +346,7 @@ def _run(
         with stop.entered(Mode.IMMEDIATE):
             config = _start(request, checked, stack)
             timeline["preflight"] = round(time.time(), 3)
-            _preflight(config)
+            config = _preflight(config)
     except KeyboardInterrupt:
         if not stop.requested:
             raise  # not ours (a debugger, a test's own): as before
