@@ -37,8 +37,10 @@ from conformance.reference.launcher import (
 from conformance.reference.options import server_config, server_options
 from conformance.report import write_all
 from conformance.report.baseline import BaselineEntry, BaselineError, load_baseline
-from conformance.report.model import JsonObject, RunResult, verdict_of
+from conformance.report.model import RunResult, ShapeDrift, verdict_of
+from conformance.report.present import final_failed_text
 from conformance.report.scrub import scrubbed_output
+from conformance.run_context import run_context
 from conformance.run_options import RunnerOptions
 from conformance.spec.catalogue import known_areas
 from conformance.target.client import client_for
@@ -243,31 +245,34 @@ def pytest_arguments(options: RunnerOptions) -> list[str]:
     return argv
 
 
-def _finish(
-    options: RunnerOptions, checked: CheckedOptions, result: RunResult, config: TargetConfig
-) -> tuple[int, list[Path]]:
-    """Apply the baseline, write the reports (the only time in a run) and the baseline file;
-    the exit code and the report paths."""
-    code = int(result.exit_code)
-    if options.baseline:
-        from conformance.report.baseline import apply_baseline
+def _accept(options: RunnerOptions, checked: CheckedOptions, result: RunResult) -> int:
+    """Apply the baseline (when one is given); the run's exit code."""
+    if not options.baseline:
+        return int(result.exit_code)
+    from conformance.report.baseline import apply_baseline
 
-        code = apply_baseline(
-            result, options.baseline, options.fail_on_stale_baseline, entries=checked.baseline
-        )
+    return apply_baseline(
+        result, options.baseline, options.fail_on_stale_baseline, entries=checked.baseline
+    )
+
+
+def _write(
+    options: RunnerOptions, checked: CheckedOptions, result: RunResult, config: TargetConfig
+) -> list[Path]:
+    """Write the reports (the only time in a run) and the baseline file; their paths."""
     paths = write_all(result, checked.report_dir, secrets=[config.credential.secret])
     if options.write_baseline:
         from conformance.report.baseline import write_baseline
 
         paths.append(write_baseline(result, options.write_baseline))
-    return code, paths
+    return paths
 
 
 def _console() -> Console:
     return Console(file=sys.stdout, highlight=False)
 
 
-def _shape_drift(recording: str, config: TargetConfig) -> JsonObject:
+def _shape_drift(recording: str, config: TargetConfig) -> ShapeDrift:
     """With --compare-shapes: the target's response shapes against a recorded release (the
     recorder scenario creates and deletes its own project, so not in read-only or --project
     mode, which the option check refuses before the run)."""
@@ -284,10 +289,10 @@ def _shape_drift(recording: str, config: TargetConfig) -> JsonObject:
         try:
             summary = drift_summary(against, record(client))
         except httpx.HTTPError as problem:
-            return {"error": f"the target did not answer: {type(problem).__name__}"}
+            return ShapeDrift(error=f"the target did not answer: {type(problem).__name__}")
     print(
-        f"plane-conformance: shapes against {summary['against']}: {summary['drifts']} drifts in "
-        f"{summary['operations_drifting']} of {summary['operations_compared']} operations",
+        f"plane-conformance: shapes against {summary.against}: {summary.drifts} drifts in "
+        f"{summary.operations_drifting} of {summary.operations_compared} operations",
         flush=True,
     )
     return summary
@@ -334,16 +339,15 @@ def run(request: RunRequest) -> int:
         # and schemathesis's too, though the checks use neither plugin: a second per pytest
         # process (and per xdist worker) where bytecode is not cached. Load only our own.
         stack.enter_context(_environment("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1"))
-        progress = AreaProgress(pace_state=pace_state, secrets=(secret,))
+        accepted = frozenset(entry.id for entry in checked.baseline or [])
+        progress = AreaProgress(pace_state=pace_state, secrets=(secret,), accepted=accepted)
+        stack.callback(progress.close)  # the display stops whatever happens (close is idempotent)
         # pytest's temporary directories (xdist makes one per worker) live and die with the run,
         # instead of piling up as pytest-of-<user>/ in the temp dir.
         basetemp = Path(tempfile.mkdtemp(prefix="plane-conformance-pytest-"))
         stack.callback(shutil.rmtree, basetemp, True)
         argv = [*pytest_arguments(options), "--basetemp", str(basetemp)]
-        try:
-            status = pytest.main(argv, plugins=[link, progress])
-        finally:
-            progress.close()
+        status = pytest.main(argv, plugins=[link, progress])
         for problem in progress.collect_errors:
             print(f"plane-conformance: the suite could not load {problem}", file=sys.stderr)
         if link.result is None:
@@ -351,17 +355,25 @@ def run(request: RunRequest) -> int:
                 f"the check session did not complete (pytest exit code {int(status)})."
             )
         result = link.result
+        embedded = None if checked.target_url else checked.server
+        result.extra.run = run_context(
+            request.target, options, request.embedded, embedded, os.environ
+        )
         if result.completion != "complete" or status == pytest.ExitCode.INTERRUPTED:
             # The reports hold what ran, and cleanup has run; there is no verdict, so an
             # interrupted or aborted run must never pass a CI gate.
             paths = write_all(result, checked.report_dir, secrets=[secret])
+            progress.close(final_failed_text(result))
             print_summary(_console(), result, paths)
             verdict = verdict_of(result)
             # The one sentence of a run without a verdict, where scripts look for it.
             print(f"plane-conformance: {verdict.headline}", file=sys.stderr)
             return verdict.exit_code if verdict.tone != "pass" else EXIT_INTERRUPTED
+        code = _accept(options, checked, result)
+        # The progress line's last words are the summary's numbers (the baseline applied).
+        progress.close(final_failed_text(result))
         if options.compare_shapes:
             result.extra.shape_drift = _shape_drift(options.compare_shapes, config)
-        code, paths = _finish(options, checked, result, config)
+        paths = _write(options, checked, result, config)
         print_summary(_console(), result, paths)
         return code

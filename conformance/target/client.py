@@ -21,12 +21,14 @@ from urllib.parse import urlsplit
 import httpx
 
 from conformance.credentials import SECRET_HEADERS, ApiKey, Credential
+from conformance.target.ids import IdMemory
 from conformance.target.ledger import KeyKind, Ledger, is_json_media_type, row_for
 from conformance.target.pacing import Pacer, state_path_for
 from conformance.target.recording import Recorder, build_exchange
 from conformance.target.redaction import Redactor
 
 if TYPE_CHECKING:
+    from conformance.report.model import Exchange
     from conformance.target.config import TargetConfig
 
 __all__ = [
@@ -105,6 +107,8 @@ class TargetClient:
         self.requests_sent = 0
         self.paced_429s = 0  # 429 answers to paced requests: the pacer did not prevent them
         self.ledger = Ledger()  # one row per response, for the run-wide requirements
+        self.ids = IdMemory()  # where the ids a request names came from (replay, reports)
+        self._mount = urlsplit(self.base_url).path.rstrip("/")  # a gateway's "/plane", or ""
         self._http = httpx.Client(
             base_url=self.base_url, transport=transport, timeout=timeout, follow_redirects=False
         )
@@ -215,7 +219,7 @@ class TargetClient:
             response.read()
         except httpx.HTTPError as error:
             elapsed = (time.perf_counter() - started) * 1000
-            exchange = build_exchange(request, None, self.redactor, elapsed)
+            exchange = self._exchange(request, None, elapsed, owner)
             self.recorder.add(exchange)
             if isinstance(error, LOST + NO_ANSWER):  # the target's: STATUS-010 judges the row
                 failure = f"{type(error).__name__}: {error}"[:200]
@@ -223,10 +227,28 @@ class TargetClient:
                 self.ledger.add(row, exchange)
             raise
         elapsed = (time.perf_counter() - started) * 1000
-        exchange = build_exchange(request, response, self.redactor, elapsed)
+        exchange = self._exchange(request, response, elapsed, owner)
+        self.ids.learn(method, request.url.path, response.status_code, response.content)
         self.recorder.add(exchange)
         self.ledger.add(row_for(request, response, key=key_kind, owner=owner), exchange)
         return response
+
+    def _exchange(
+        self,
+        request: httpx.Request,
+        response: httpx.Response | None,
+        elapsed_ms: float,
+        owner: tuple[str, ...],
+    ) -> Exchange:
+        return build_exchange(
+            request,
+            response,
+            self.redactor,
+            elapsed_ms,
+            mount=self._mount,
+            owner=owner,
+            ids=self.ids,
+        )
 
     def _key_kind(self, key: KeyChoice) -> KeyKind:
         credential = self._credential_of(key)
