@@ -1,5 +1,7 @@
-"""The `plane-conformance` command: run, serve, faults, variations, requirements, diff, shapes.
+"""The `plane-conformance` command: run, serve, replay, diff, shapes, and the listings.
 
+(`faults`, `variations` and `requirements` list the fault switches, the legitimate variations
+and the requirement catalogue.)
 (`behaviours` lists the reference server's behaviours: Plane's ways, per release.)
 
 This module only parses arguments and dispatches; each subcommand's work lives in its layer
@@ -29,6 +31,7 @@ from conformance.exit_codes import (
 from conformance.options import add_arguments, options_of
 from conformance.reference.behaviours import RELEASES
 from conformance.reference.options import add_server_arguments
+from conformance.replay.arguments import add_replay_arguments
 from conformance.report.scrub import ScrubbingArgumentParser, command_line_secrets, scrubbed_output
 from conformance.run_options import RunnerOptions
 from conformance.shapes.options import add_arguments as add_shapes_arguments
@@ -88,6 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("old")
     diff.add_argument("new")
     diff.add_argument("--html", help="also write the comparison as a page to this file")
+
+    replay = sub.add_parser(
+        "replay",
+        help="send a recorded exchange of a report again, in a fresh scratch project, and "
+        "compare the answer (exit 0 reproduced, 1 not, 2 cannot replay)",
+    )
+    add_replay_arguments(replay)
 
     shapes = sub.add_parser(
         "shapes",
@@ -211,6 +221,12 @@ def _diff(args: argparse.Namespace) -> int:
     return diff_command(args.old, args.new, html=args.html)
 
 
+def _replay(args: argparse.Namespace) -> int:
+    from conformance.replay.command import replay
+
+    return replay(args)
+
+
 def _shapes(args: argparse.Namespace) -> int:
     from conformance.shapes.command import run_command
 
@@ -226,6 +242,7 @@ COMMANDS = {
     "behaviours": _behaviours,
     "requirements": _requirements,
     "diff": _diff,
+    "replay": _replay,
 }
 
 

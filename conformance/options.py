@@ -337,6 +337,40 @@ def to_argv(instance: DataclassInstance, keep: Callable[[Option], bool] | None =
     return argv
 
 
+def placeholder_of(each: Option, value: object) -> str:
+    """What a secret shows as on a command line: the value's own placeholder (a credential's
+    "$PLANE_API_KEY"), else the option's environment variable ("$NAME"), else "<redacted>"."""
+    own = getattr(value, "placeholder", None)
+    if isinstance(own, str):
+        return own
+    return f"${each.env}" if each.env else "<redacted>"
+
+
+def given_argv(options: Iterable[Option], given: Mapping[str, object]) -> list[str]:
+    """The command-line arguments that give `given` (option name -> value as parsed), in the
+    options' order; a secret's value is its placeholder (`placeholder_of`), never the secret."""
+    argv: list[str] = []
+    for each in options:
+        value = given.get(each.name)
+        if not _is_given(value) or not each.flags:
+            continue
+        flag = each.flags[-1]
+        if each.kind == "switch":
+            argv.append(flag)
+        elif each.kind == "repeat" and isinstance(value, Iterable) and not isinstance(value, str):
+            for item in value:
+                argv += [flag, str(item)]
+        elif each.kind == "optional" and value == each.const:
+            argv.append(flag)
+        elif each.secret:
+            argv += [flag, placeholder_of(each, value)]
+        elif isinstance(value, list | tuple | frozenset):  # parsed from "a,b" (--only)
+            argv += [flag, ",".join(str(item) for item in value)]
+        else:
+            argv += [flag, str(value)]
+    return argv
+
+
 # -- whole numbers -----------------------------------------------------------------------------
 
 

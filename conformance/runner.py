@@ -40,8 +40,10 @@ from conformance.reference.launcher import (
 from conformance.reference.options import server_config, server_options
 from conformance.report import write_all
 from conformance.report.baseline import BaselineEntry, BaselineError, load_baseline
-from conformance.report.model import JsonObject, RunResult, verdict_of
+from conformance.report.model import RunResult, ShapeDrift, verdict_of
+from conformance.report.present import final_failed_text
 from conformance.report.scrub import scrubbed_output
+from conformance.run_context import run_context
 from conformance.run_options import RunnerOptions
 from conformance.spec.catalogue import known_areas
 from conformance.target.client import client_for
@@ -259,31 +261,34 @@ def pytest_arguments(options: RunnerOptions) -> list[str]:
     return argv
 
 
-def _finish(
-    options: RunnerOptions, checked: CheckedOptions, result: RunResult, config: TargetConfig
-) -> tuple[int, list[Path]]:
-    """Apply the baseline, write the reports (the only time in a run) and the baseline file;
-    the exit code and the report paths."""
-    code = int(result.exit_code)
-    if options.baseline:
-        from conformance.report.baseline import apply_baseline
+def _accept(options: RunnerOptions, checked: CheckedOptions, result: RunResult) -> int:
+    """Apply the baseline (when one is given); the run's exit code."""
+    if not options.baseline:
+        return int(result.exit_code)
+    from conformance.report.baseline import apply_baseline
 
-        code = apply_baseline(
-            result, options.baseline, options.fail_on_stale_baseline, entries=checked.baseline
-        )
+    return apply_baseline(
+        result, options.baseline, options.fail_on_stale_baseline, entries=checked.baseline
+    )
+
+
+def _write(
+    options: RunnerOptions, checked: CheckedOptions, result: RunResult, config: TargetConfig
+) -> list[Path]:
+    """Write the reports (the only time in a run) and the baseline file; their paths."""
     paths = write_all(result, checked.report_dir, secrets=[config.credential.secret])
     if options.write_baseline:
         from conformance.report.baseline import write_baseline
 
         paths.append(write_baseline(result, options.write_baseline))
-    return code, paths
+    return paths
 
 
 def _console() -> Console:
     return Console(file=sys.stdout, highlight=False)
 
 
-def _shape_drift(recording: str, config: TargetConfig) -> JsonObject:
+def _shape_drift(recording: str, config: TargetConfig) -> ShapeDrift:
     """With --compare-shapes: the target's response shapes against a recorded release (the
     recorder scenario creates and deletes its own project, so not in read-only or --project
     mode, which the option check refuses before the run)."""
@@ -300,10 +305,10 @@ def _shape_drift(recording: str, config: TargetConfig) -> JsonObject:
         try:
             summary = drift_summary(against, record(client))
         except httpx.HTTPError as problem:
-            return {"error": f"the target did not answer: {type(problem).__name__}"}
+            return ShapeDrift(error=f"the target did not answer: {type(problem).__name__}")
     print(
-        f"plane-conformance: shapes against {summary['against']}: {summary['drifts']} drifts in "
-        f"{summary['operations_drifting']} of {summary['operations_compared']} operations",
+        f"plane-conformance: shapes against {summary.against}: {summary.drifts} drifts in "
+        f"{summary.operations_drifting} of {summary.operations_compared} operations",
         flush=True,
     )
     return summary
@@ -350,8 +355,10 @@ def _run(
     except KeyboardInterrupt:
         if not stop.requested:
             raise  # not ours (a debugger, a test's own): as before
+    progress: AreaProgress | None = None
     if config is not None and not stop.requested:
-        result = _checks(request.runner, config, stack, timeline)
+        accepted = frozenset(entry.id for entry in checked.baseline or [])
+        result, progress = _checks(request.runner, config, stack, timeline, accepted)
     if result is None and stop.requested and config is not None:
         # Stopped before the check session began (preflight, pytest's start-up): nothing was
         # created, nothing ran.
@@ -361,7 +368,11 @@ def _run(
             print(f"plane-conformance: {_interrupted_word(stop)}", file=sys.stderr)
             return _interrupted_code(stop)
         raise UsageFailure("the check session did not complete.")
-    return _report(request.runner, checked, config, result, stop)
+    embedded = None if checked.target_url else checked.server
+    result.extra.run = run_context(
+        request.target, request.runner, request.embedded, embedded, os.environ
+    )
+    return _report(request.runner, checked, config, result, stop, progress)
 
 
 def _start(
@@ -399,8 +410,11 @@ def _checks(
     config: TargetConfig,
     stack: contextlib.ExitStack,
     timeline: dict[str, float],
-) -> RunResult | None:
-    """The check session (pytest, with the plugin): its RunResult, None if it never began."""
+    accepted: frozenset[str],
+) -> tuple[RunResult | None, AreaProgress]:
+    """The check session (pytest, with the plugin): its RunResult (None if it never began) and
+    the progress display, left open for the summary's last words (`accepted`: the baseline's
+    requirement ids, which the display does not count as failures)."""
     link = RunLink(config, timeline)  # the plugin adds its phases to the same timeline
     secret = config.credential.secret
     # Whatever pytest, a check or a library prints during the run goes through this: a
@@ -411,21 +425,19 @@ def _checks(
     # process (and per xdist worker) where bytecode is not cached. Load only our own.
     stack.enter_context(_environment("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1"))
     pace_state = state_path_for(config.base_url, config.credential)
-    progress = AreaProgress(pace_state=pace_state, secrets=(secret,))
+    progress = AreaProgress(pace_state=pace_state, secrets=(secret,), accepted=accepted)
+    stack.callback(progress.close)  # the display stops whatever happens (close is idempotent)
     # pytest's temporary directories (xdist makes one per worker) live and die with the run,
     # instead of piling up as pytest-of-<user>/ in the temp dir.
     basetemp = Path(tempfile.mkdtemp(prefix="plane-conformance-pytest-"))
     stack.callback(shutil.rmtree, basetemp, True)
     argv = [*pytest_arguments(options), "--basetemp", str(basetemp)]
-    try:
-        status = pytest.main(argv, plugins=[link, progress])
-    finally:
-        progress.close()
+    status = pytest.main(argv, plugins=[link, progress])
     for problem in progress.collect_errors:
         print(f"plane-conformance: the suite could not load {problem}", file=sys.stderr)
     if link.result is None and not process_stop().requested:
         raise UsageFailure(f"the check session did not complete (pytest exit code {int(status)}).")
-    return link.result
+    return link.result, progress
 
 
 def _nothing_ran(config: TargetConfig, stop: Stop, timeline: dict[str, float]) -> RunResult:
@@ -458,6 +470,7 @@ def _report(
     config: TargetConfig,
     result: RunResult,
     stop: Stop,
+    progress: AreaProgress | None,
 ) -> int:
     """The reports (written once; again, marked interrupted, if a stop request comes while they
     are written), the console summary and the exit code. Runs DEFERRED: a request here is read,
@@ -467,10 +480,13 @@ def _report(
     if complete and options.compare_shapes:
         result.extra.shape_drift = _shape_drift(options.compare_shapes, config)
     _mark(result, "reports")
+    code = _accept(options, checked, result) if complete else 0
+    if progress is not None:  # its last words are the summary's numbers (the baseline applied)
+        progress.close(final_failed_text(result))
     if complete:
-        code, paths = _finish(options, checked, result, config)
+        paths = _write(options, checked, result, config)
     else:
-        code, paths = 0, write_all(result, checked.report_dir, secrets=[secret])
+        paths = write_all(result, checked.report_dir, secrets=[secret])
     if stop.requested and result.completion == "complete":
         # Told to stop while the reports were written: they say so, and there is no verdict.
         result.completion = "interrupted"

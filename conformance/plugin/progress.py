@@ -4,7 +4,12 @@ A pytest plugin the runner installs on the controller. It replaces pytest's per-
 say nothing about *what* is being checked) with one line that fits the terminal width and is
 redrawn in place (rich's Live display):
 
-    ━━━━━━━━━━╸━━━━━━━━  120/426 checks · 2 failed · 0:14 · pagination 12/35, schema 3/36
+    ━━━━━━━━━━╸━━━━━━━━  120/426 checks, 2 MUST requirements failed so far · 0:14 · pagination 12/35
+
+Its failures are requirements, counted as the verdict counts them (`report.present`: a
+requirement some check found broken, less those the baseline accepts), so the line ends on the
+summary's numbers: the runner closes it with the run's final counts, the run-wide requirements
+and the baseline included.
 
 When the pacer waits for the target's rate limit, the line says so and for how long ("waiting 41 s
 for the rate limit (X-RateLimit-Reset)"); the pacer announces its waits in the budget file, which
@@ -24,7 +29,7 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Collection, Generator, Mapping
 from pathlib import Path, PurePath
 from typing import TextIO
 
@@ -35,6 +40,9 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
+from conformance.plugin.state import state_of
+from conformance.report.model import CheckResult
+from conformance.report.present import failed_text, failing_so_far
 from conformance.report.scrub import ScrubbingStream
 from conformance.target.pacing import announced_wait
 
@@ -81,6 +89,7 @@ class AreaProgress:
         pace_state: Path | None = None,
         secrets: tuple[str, ...] = (),
         clock: Callable[[], float] = time.monotonic,
+        accepted: Collection[str] = (),
     ) -> None:
         self._owns_stream = stream is None
         self.stream = stream if stream is not None else _own_stderr(secrets)
@@ -101,10 +110,22 @@ class AreaProgress:
         self._last_line_at = 0.0
         self._waits_announced: set[float] = set()
         self.collect_errors: list[str] = []  # modules of the suite that failed to import
+        # The checks finished so far (the plugin's, set at session start) and what the baseline
+        # accepts: the failures the line counts are requirements.
+        self.checks: Callable[[], list[CheckResult]] = list
+        self.levels: Mapping[str, str] = {}
+        self.accepted = frozenset(accepted)
+        self._failed: tuple[int, tuple[int, int]] = (-1, (0, 0))  # (checks seen, counts)
+        self.final: str | None = None  # the run's own counts, once it is over
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         """In the runner's quiet mode this line replaces xdist's "bringing up nodes..." lines."""
+        state = state_of(session.config)
+        self.checks = lambda: state.checks
+        from conformance.spec.catalogue import catalogue
+
+        self.levels = {rid: requirement.level for rid, requirement in catalogue().items()}
         if session.config.get_verbosity() < 0:
             reporter = session.config.pluginmanager.get_plugin("terminaldistreporter")
             if reporter is not None:
@@ -150,6 +171,7 @@ class AreaProgress:
         return "", "", ""
 
     # -- count --------------------------------------------------------------------------------
+    @pytest.hookimpl(trylast=True)  # after the plugin has taken the check's outcome
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         area = area_of_nodeid(report.nodeid)
         if area is None:
@@ -174,16 +196,21 @@ class AreaProgress:
         self.close()
 
     # -- the display --------------------------------------------------------------------------
-    @property
-    def failed(self) -> int:
-        return sum(c["failed"] + c["error"] for c in self.outcomes.values())
+    def failed_text(self) -> str:
+        """The requirements found broken: so far, or the run's own count once it is over."""
+        if self.final is not None:
+            return self.final or "no requirement failed"
+        checks = self.checks()
+        seen, counts = self._failed
+        if seen != len(checks):
+            counts = failing_so_far(checks, self.levels, self.accepted)
+            self._failed = (len(checks), counts)
+        return failed_text(*counts, so_far=True)
 
     def counts_text(self) -> str:
         done, total = sum(self.done.values()), sum(self.total.values())
-        text = f"{done}/{total} checks"
-        if self.failed:
-            text += f", {self.failed} failed"
-        return text
+        failed = self.failed_text()
+        return f"{done}/{total} checks" + (f", {failed}" if failed else "")
 
     def _elapsed(self) -> str:
         seconds = int(self.clock() - (self.started_at or self.clock()))
@@ -229,8 +256,8 @@ class AreaProgress:
         grid.add_column(no_wrap=True, overflow="ellipsis")
         line = self.status_line()
         words = Text(line, no_wrap=True, overflow="ellipsis")
-        if self.failed:
-            failed = f"{self.failed} failed"
+        failed = self.failed_text()
+        if "MUST" in failed:
             start = line.find(failed)
             words.stylize("red", start, start + len(failed))
         if line.startswith("waiting"):
@@ -255,7 +282,16 @@ class AreaProgress:
             self._watcher = threading.Thread(target=self._watch, name="plc-progress", daemon=True)
             self._watcher.start()
 
-    def close(self) -> None:
+    def close(self, final: str | None = None) -> None:
+        """Stop the display; `final` (the run's own failure counts, "" for none) is its last
+        line, which a log gets as a line of its own."""
+        if final is not None and self.final is None and self.started_at is not None:
+            self.final = final
+            self.phase = "done"
+            if self._display is not None:
+                self._display.refresh()
+            elif not self.live:
+                self._line(f"{self.counts_text()} in {self._elapsed()}")
         self._stop.set()
         if self._display is not None:
             self._display.stop()

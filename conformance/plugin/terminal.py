@@ -1,8 +1,11 @@
 """What a run prints at its end: a summary, not a log.
 
-One line per failed or incomplete MUST requirement (id, level, statement, the one-line why), the
-warnings, baseline notes, the labelled counts, the report paths and last the verdict headline
-from `verdict_of` (never recomputed here). Tracebacks are pytest's business, shown only with -v.
+One entry per failed or incomplete MUST requirement (id, level, statement, the one-line why), the
+warnings, baseline notes, a partial run's note, the counts (`present.counts_line`: requirements,
+the numbers of the verdict's headline), the report paths and last the verdict headline from
+`verdict_of` (never recomputed here). On a terminal an entry wraps under its label instead of
+being cut, so the reason stays readable on 80 columns; the statement is shortened to leave it
+room. In a log each entry stays one line. Tracebacks are pytest's business, shown only with -v.
 
 The runner prints the summary itself (after applying a baseline); used as a plain pytest plugin,
 the plugin prints it at the end of pytest's terminal summary.
@@ -16,16 +19,17 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
 from conformance.plugin.state import state_of
 from conformance.report.model import BaselineOutcome, RunResult, verdict_of
-from conformance.report.present import Entry, attention_groups, check_counts, labelled_counts
+from conformance.report.present import Entry, attention_groups, counts_line, partial_note
 from conformance.target.config import ConfigError
 
 MAX_REQUIREMENT_LINES = 30  # beyond this, the report lists the rest
 STATEMENT_LIMIT = 90
-WHY_LIMIT = 160
+NARROW_STATEMENT = 40  # on a narrow terminal the statement gives the reason room
 TONE_STYLES = {
     "pass": "bold green",
     "fail": "bold red",
@@ -59,6 +63,8 @@ def _ids(entries: list[Entry]) -> list[str]:
 
 
 def _requirement_lines(result: RunResult, statement_limit: int) -> list[Text]:
+    """The entries, each a Text whose first `label_width` characters are its label (see
+    `split_label`), then the group lines (warnings, accepted, stale) and baseline notes."""
     verdict = verdict_of(result)
     lines: list[Text] = []
     shown = 0
@@ -87,17 +93,27 @@ def _requirement_lines(result: RunResult, statement_limit: int) -> list[Text]:
                 lines.append(Text.assemble((label, style), body))
             else:
                 statement = _cut(entry.statement, statement_limit)
-                why = _cut(entry.why, WHY_LIMIT)
                 lines.append(
                     Text.assemble(
                         (label, style),
                         (f"{entry.id} ", "bold"),
-                        f"{entry.level}  {statement}" + (f" — {why}" if why else ""),
+                        f"{entry.level}  {statement}" + (f" — {entry.why}" if entry.why else ""),
                     )
                 )
     if hidden:
         lines.append(Text(f"  … and {hidden} more: see report.html"))
     return lines + _baseline_notes(result)
+
+
+def split_label(line: Text) -> tuple[Text, Text] | None:
+    """An entry's label ("  NOT VERIFIED  ") and the rest; None for any other line. A label may
+    hold two words; it ends with its padding (two spaces or more), before the requirement id."""
+    plain = line.plain
+    padding = plain.find("  ", 2)
+    if not plain.startswith("  ") or plain.startswith("  …") or padding == -1:
+        return None
+    end = len(plain) - len(plain[padding:].lstrip(" "))
+    return line[:end], line[end:]
 
 
 def _baseline_notes(result: RunResult) -> list[Text]:
@@ -131,14 +147,12 @@ def summary_lines(
     verdict = verdict_of(result)
     statement_limit = STATEMENT_LIMIT
     if width:
-        statement_limit = min(STATEMENT_LIMIT, max(30, (width - 30) // 2))
+        statement_limit = min(STATEMENT_LIMIT, max(NARROW_STATEMENT, (width - 30) // 2))
     lines = _requirement_lines(result, statement_limit)
-    lines.append(
-        Text(
-            f"requirements: {labelled_counts(result.summary)}; "
-            f"checks: {labelled_counts(check_counts(result))}"
-        )
-    )
+    partial = partial_note(result)
+    if partial:
+        lines.append(Text(partial, "yellow"))
+    lines.append(Text(counts_line(result)))
     lines.append(
         Text(
             f"{result.requests_sent} requests to {result.target} in {result.duration_s:.1f} s, "
@@ -162,13 +176,19 @@ def _paths_text(paths: Sequence[Path]) -> str:
 
 
 def print_summary(console: Console, result: RunResult, report_paths: Sequence[Path]) -> None:
-    """On a terminal each line is cut to its width; in a log it stays one (long) line."""
+    """On a terminal an entry wraps under its label (the reason is never cut) and other lines
+    wrap at the width; in a log each stays one (long) line."""
     terminal = console.is_terminal
     for line in summary_lines(result, report_paths, console.width if terminal else None):
-        if terminal and line.plain.startswith("  "):  # a requirement: one line, cut to fit
-            console.print(line, no_wrap=True, overflow="ellipsis", crop=True)
-        else:
+        parts = split_label(line) if terminal else None
+        if parts is None:
             console.print(line, soft_wrap=not terminal)
+            continue
+        grid = Table.grid()
+        grid.add_column(no_wrap=True)
+        grid.add_column(overflow="fold")
+        grid.add_row(*parts)
+        console.print(grid)
 
 
 def pytest_terminal_summary(

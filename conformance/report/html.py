@@ -12,39 +12,52 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shlex
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from conformance.report.evidence import (
+    EvidenceExchanges,
+    ShownExchange,
+    evidence_exchanges,
+    exchange_of_finding,
+    finding_id,
+    stale,
+)
 from conformance.report.model import (
     STATUSES,
     BaselineOutcome,
-    Evidence,
+    CheckResult,
     Exchange,
     JsonObject,
     RequirementVerdict,
     RunResult,
+    ShapeDrift,
     verdict_of,
 )
 from conformance.report.present import (
+    ACCEPTED,
+    areas_text,
     attention_groups,
-    check_counts,
+    budget_text,
+    checks_run,
     clean_message,
     docs_links,
     one_line,
+    partial_note,
+    requirement_counts,
     short_reason,
     status_label,
+    target_kind,
 )
 
 BODY_LIMIT = 3000  # characters of a body shown; the rest is cut with a note
-EXCHANGES_SHOWN = 4  # distinct exchanges shown per piece of evidence; the rest are counted
 UNITS_SHOWN = 12  # units that were not verified, listed per requirement
 PROBLEM_STATUSES = ("failed", "error", "blocked", "not_verified", "warned")
 LEVEL_ORDER = ("MUST", "SHOULD", "MAY")
-RUN_WIDE_PREFIX = "run-wide::"
 
 
 def _environment() -> Environment:
@@ -77,10 +90,66 @@ def _counts(statuses: list[str]) -> dict[str, int]:
 
 
 @dataclass
+class RunView:
+    """What ran, for the page's header: the target's kind, the scope, the command to copy."""
+
+    kind: str  # "embedded reference server", "external", "not recorded"
+    server: list[tuple[str, str]]  # the embedded server's faults, behaviours, variations
+    command: str
+    environment: list[str]
+    profile: str
+    areas: str
+    partial: str
+    budget: str
+    drift: ShapeDrift | None
+
+
+def run_view(result: RunResult) -> RunView:
+    context = result.extra.run
+    server: list[tuple[str, str]] = []
+    if context is not None and context.embedded is not None:
+        own = context.embedded
+        server = [
+            ("faults", ", ".join(own.faults) or "none"),
+            ("behaviours", ", ".join(own.behaviours) or "Plane's rules (the default)"),
+            ("variations", ", ".join(own.variations) or "none"),
+        ]
+    kind = target_kind(result).split(" (", 1)[0]
+    return RunView(
+        kind=kind,
+        server=server,
+        command=context.command if context else "",
+        environment=context.environment if context else [],
+        profile=result.profile,
+        areas=areas_text(result),
+        partial=partial_note(result),
+        budget=budget_text(result),
+        drift=result.extra.shape_drift,
+    )
+
+
+@dataclass
+class FindingView:
+    """A schema campaign finding as shown: its id and replay command."""
+
+    id: str
+    check: str
+    message: str
+    curl: str
+    status: str
+    replay: str
+    stale: bool
+
+
+@dataclass
 class ExchangeView(Exchange):
-    """An exchange as shown: its bodies readable, alike ones shown once with their count."""
+    """An exchange as shown: its bodies readable, alike ones shown once with their count, its
+    evidence id and replay command, and whether its curl line still answers as recorded."""
 
     repeats: int = 1
+    evidence_id: str = ""
+    replay: str = ""  # the `plane-conformance replay` command that sends it again
+    stale: bool = False  # the curl line names objects the run deleted at its end
 
 
 @dataclass
@@ -88,6 +157,7 @@ class EvidenceView:
     test: str
     name: str
     run_wide: bool  # the offending responses of the whole run (a run-wide rule's)
+    borrowed: bool  # the requirement's probe, recorded with another check (a shared fixture)
     expected: str
     message: str  # "" when it says no more than the reason above it
     exchanges: list[ExchangeView]
@@ -124,38 +194,29 @@ class MatrixRow:
     linked: bool
 
 
-def _exchange_view(exchange: Exchange, repeats: int) -> ExchangeView:
-    shown = replace(
+def replay_command(report_dir: str, evidence_id: str) -> str:
+    return f"plane-conformance replay {shlex.quote(report_dir)} {evidence_id}"
+
+
+def _exchange_view(shown: ShownExchange, report_dir: str) -> ExchangeView:
+    exchange = shown.exchange
+    readable = replace(
         exchange,
         request_body=readable_body(exchange.request_body),
         response_body=readable_body(exchange.response_body),
     )
-    return ExchangeView(**vars(shown), repeats=repeats)
+    return ExchangeView(
+        **vars(readable),
+        repeats=shown.repeats,
+        evidence_id=shown.id,
+        replay=replay_command(report_dir, shown.id),
+        stale=stale(exchange),
+    )
 
 
-def telling_exchanges(exchanges: list[Exchange], message: str) -> list[ExchangeView]:
-    """The exchanges that show the departure: those the message names first, alike ones once.
-
-    A check records every exchange of its test; the ones its message names (by path) are the
-    ones that broke the rule. Identical exchanges (same method, URL and status) are shown once,
-    with how often they occurred.
-    """
-    groups: dict[tuple[str, str, int | None], list[Exchange]] = {}
-    for exchange in exchanges:
-        groups.setdefault((exchange.method, exchange.url, exchange.status), []).append(exchange)
-
-    def named(key: tuple[str, str, int | None]) -> bool:
-        path = urlsplit(key[1]).path
-        return bool(path) and path in message
-
-    ordered = sorted(groups, key=lambda k: not named(k))  # stable: recorded order otherwise
-    return [_exchange_view(groups[key][0], len(groups[key])) for key in ordered]
-
-
-def _evidence_view(item: Evidence, why: str) -> EvidenceView:
+def _evidence_view(group: EvidenceExchanges, why: str, report_dir: str) -> EvidenceView:
+    item = group.evidence
     message = clean_message(item.message)
-    exchanges = telling_exchanges(item.exchanges, message)
-    run_wide = item.test.startswith(RUN_WIDE_PREFIX)
     first = one_line(message, 10_000)
     # "Found" only when it says more than the "Why" above it; a run-wide message lists the
     # units, which the table above shows.
@@ -163,11 +224,12 @@ def _evidence_view(item: Evidence, why: str) -> EvidenceView:
     return EvidenceView(
         test=item.test,
         name=item.test.rsplit("::", 1)[-1],
-        run_wide=run_wide,
+        run_wide=group.run_wide,
+        borrowed=group.borrowed,
         expected=item.expected,
-        message="" if run_wide or (repeats_why and "\n" not in message) else message,
-        exchanges=exchanges[:EXCHANGES_SHOWN],
-        more_exchanges=sum(x.repeats for x in exchanges[EXCHANGES_SHOWN:]),
+        message="" if group.run_wide or (repeats_why and "\n" not in message) else message,
+        exchanges=[_exchange_view(shown, report_dir) for shown in group.shown],
+        more_exchanges=group.more,
     )
 
 
@@ -189,10 +251,12 @@ def _units_view(verdict: RequirementVerdict, checks: set[str]) -> list[UnitRow]:
     return list(rows.values())
 
 
-def _problem_view(verdict: RequirementVerdict) -> ProblemView:
+def _problem_view(
+    verdict: RequirementVerdict, checks: list[CheckResult], report_dir: str
+) -> ProblemView:
     why = short_reason(verdict, 400)
-    evidence = [_evidence_view(item, why) for item in verdict.evidence]
-    evidence.sort(key=lambda e: not e.run_wide)  # the offending responses of the whole run
+    groups = evidence_exchanges(verdict, checks)  # the offending responses of the run first
+    evidence = [_evidence_view(group, why, report_dir) for group in groups]
     units = _units_view(verdict, {e.name for e in evidence})
     return ProblemView(
         verdict=verdict,
@@ -224,11 +288,21 @@ def _matrix_row(verdict: RequirementVerdict) -> MatrixRow:
     )
 
 
-def _schemathesis_by_operation(findings: list[JsonObject]) -> dict[str, list[JsonObject]]:
-    grouped: dict[str, list[JsonObject]] = {}
-    for finding in findings:
+def _schemathesis_by_operation(result: RunResult, report_dir: str) -> dict[str, list[FindingView]]:
+    grouped: dict[str, list[FindingView]] = {}
+    for index, finding in enumerate(result.extra.schemathesis or []):
+        found = exchange_of_finding(finding, result.checks) if finding.get("curl") else None
+        fid = finding_id(index)
         grouped.setdefault(str(finding.get("operation", "(unknown operation)")), []).append(
-            {key: finding.get(key, "") for key in ("check", "message", "curl", "status")}
+            FindingView(
+                id=fid,
+                check=str(finding.get("check", "")),
+                message=str(finding.get("message", "")),
+                curl=str(finding.get("curl", "")),
+                status=str(finding.get("status", "")),
+                replay=replay_command(report_dir, fid) if found is not None else "",
+                stale=found is not None and stale(found),
+            )
         )
     return dict(sorted(grouped.items()))
 
@@ -239,28 +313,31 @@ def _adaptations(rows: list[JsonObject]) -> list[str]:
     return [line for line in lines if line]
 
 
-def report_context(result: RunResult) -> dict[str, object]:
-    """Everything the template shows, already grouped and counted."""
+def report_context(result: RunResult, report_dir: str = "reports") -> dict[str, object]:
+    """Everything the template shows, already grouped and counted; `report_dir` is the folder
+    the replay commands name (where results.json is written beside the page)."""
     verdicts = result.requirements
     verdict = verdict_of(result)
     areas = sorted({v.area for v in verdicts})
     levels = [lvl for lvl in LEVEL_ORDER if any(v.level == lvl for v in verdicts)]
     problems = [v for s in PROBLEM_STATUSES for v in verdicts if v.status == s]
     capabilities = result.capabilities
-    schemathesis = _schemathesis_by_operation(result.extra.schemathesis or [])
+    schemathesis = _schemathesis_by_operation(result, report_dir)
     return {
         "result": result,
         "verdict": verdict,
         "attention": attention_groups(result, verdict),
         "summary": result.summary,
-        "check_counts": check_counts(result),
+        "requirement_counts": requirement_counts(result),
+        "checks_ran": checks_run(result),
+        "run": run_view(result),
         "statuses": STATUSES,
-        "status_labels": {s: status_label(s) for s in STATUSES},
+        "status_labels": {s: status_label(s) for s in (*STATUSES, ACCEPTED)},
         "areas": areas,
         "levels": levels,
         "by_area": {a: _counts([v.status for v in verdicts if v.area == a]) for a in areas},
         "matrix": [_matrix_row(v) for v in verdicts],
-        "problems": [_problem_view(v) for v in problems],
+        "problems": [_problem_view(v, result.checks, report_dir) for v in problems],
         "baseline": result.baseline or BaselineOutcome(),  # every attribute, for the template
         "contradictions": [v for v in verdicts if v.contradiction],
         "adaptations": _adaptations(result.extra.adaptations or []),
@@ -271,11 +348,11 @@ def report_context(result: RunResult) -> dict[str, object]:
     }
 
 
-def render_html(result: RunResult) -> str:
+def render_html(result: RunResult, report_dir: str = "reports") -> str:
     template = _environment().get_template("report.html.j2")
-    return template.render(**report_context(result))
+    return template.render(**report_context(result, report_dir))
 
 
 def write_html(result: RunResult, path: Path) -> Path:
-    path.write_text(render_html(result), encoding="utf-8")
+    path.write_text(render_html(result, str(path.parent)), encoding="utf-8")
     return path

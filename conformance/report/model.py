@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Literal
 
 from conformance.codec import from_wire
@@ -82,6 +82,14 @@ class Exchange:
     response_body: str | None  # truncated by the recorder
     elapsed_ms: float
     curl: str  # a command line that reproduces the request, key as $PLANE_API_KEY
+    # What `plane-conformance replay` needs to send it again in a fresh project: the documented
+    # path template it stood for ("" when none) and its path parameters as sent, the
+    # requirements whose probe judges this answer, and each id the request named with where it
+    # came from (created by the suite, deleted before, made up, existing: target/ids.py).
+    path_template: str = ""
+    path_params: dict[str, str] = field(default_factory=dict)
+    owner: list[str] = field(default_factory=list)
+    ids: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -193,6 +201,52 @@ class RequirementVerdict:
 
 
 @dataclass
+class EmbeddedServer:
+    """The reference server a run started itself (no --target), as it was configured."""
+
+    arguments: list[str] = field(default_factory=list)  # its options as `run` took them
+    faults: list[str] = field(default_factory=list)
+    behaviours: list[str] = field(default_factory=list)  # Plane's ways, when not the default
+    variations: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunContext:
+    """What ran, so that a report says it and a reader can run it again (`RunExtra.run`)."""
+
+    command: str  # `plane-conformance run ...`, a secret as its placeholder ("$PLANE_API_KEY")
+    target_kind: Literal["embedded", "external"]
+    embedded: EmbeddedServer | None = None  # the embedded server's configuration
+    environment: list[str] = field(default_factory=list)  # variables settings were read from
+    budget: str | None = None  # what the run was allowed to spend (--budget); None: no budget
+
+
+@dataclass
+class OperationDrift:
+    """What changed in one response of one operation, from the recorded release's shape."""
+
+    operation: str  # "GET /api/v1/.../labels/"
+    status: int
+    changes: list[str] = field(default_factory=list)  # one line per field: "name: type changed..."
+
+
+@dataclass
+class ShapeDrift:
+    """--compare-shapes: the target's response shapes against a recorded release."""
+
+    against: str = ""  # "Plane v1.3.1"
+    operations_compared: int = 0
+    operations_drifting: int = 0
+    drifts: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)  # every drift, one line each (first 200)
+    operations: list[OperationDrift] = field(default_factory=list)  # the same, per response
+    abandoned: list[str] = field(default_factory=list)  # sections the scenario could not play
+    requests: int = 0
+    error: str = ""  # why there is no comparison (the target stopped answering)
+
+
+@dataclass
 class RunExtra:
     """results.json's `extra`: what the run was, and the report sections beyond the verdicts.
 
@@ -215,7 +269,8 @@ class RunExtra:
     setup_refusals: list[JsonObject] | None = None  # refused setup steps (SIDE-001 judges them)
     pacer_waited_s: float | None = None  # how long the pacer waited, every process included
     paced_429s: int | None = None  # 429 answers to paced requests: the pacer did not prevent
-    shape_drift: JsonObject | None = None  # --compare-shapes: the drift from a recorded release
+    shape_drift: ShapeDrift | None = None  # --compare-shapes: the drift from a recorded release
+    run: RunContext | None = None  # the command line, the target's kind, the budget (the runner's)
     # When each phase of the run began (epoch seconds): "preflight", "checks", "cleanup",
     # "cleaned up", "reports"; "interrupted" when the first stop request came.
     timeline: dict[str, float] | None = None
@@ -225,7 +280,8 @@ class RunExtra:
         for each in fields(self):
             value = getattr(self, each.name)
             if value is not None:
-                data[each.name] = value
+                typed = is_dataclass(value) and not isinstance(value, type)
+                data[each.name] = asdict(value) if typed else value
         return data
 
     @classmethod

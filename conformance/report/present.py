@@ -8,9 +8,16 @@ everywhere and no reporter shows pytest's leftovers (exception class names, `ass
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from conformance.report.model import RequirementVerdict, RunResult, Verdict
+from conformance.report.model import (
+    STATUSES,
+    CheckResult,
+    RequirementVerdict,
+    RunResult,
+    Verdict,
+)
 
 DOCS_SITE = "https://developers.plane.so/api-reference"
 INTRODUCTION_URL = f"{DOCS_SITE}/introduction"
@@ -81,6 +88,125 @@ def check_counts(result: RunResult) -> dict[str, int]:
 def labelled_counts(counts: dict[str, int]) -> str:
     """'4 failed, 2 blocked, 61 passed' (zero counts left out)."""
     return ", ".join(f"{n} {status_label(s)}" for s, n in counts.items() if n) or "none"
+
+
+# -- the one set of counts ----------------------------------------------------------------------
+# A run is judged on requirements, so every count a reporter shows is of requirements, computed
+# here: the progress line ("2 MUST requirements failed so far"), the console summary, the page's
+# summary and JUnit's test cases (one per requirement) say the same numbers as the verdict's
+# headline. Checks (the suite's tests) are the work done, shown as how many ran, never as a
+# second tally of failures.
+ACCEPTED = "accepted"
+RUN_WIDE_PREFIX = "run-wide::"  # the every-response requirements' pseudo-checks (the plugin's)
+
+
+def checks_run(result: RunResult) -> int:
+    """The suite's tests that ran (whatever their outcome), as the progress line counts them."""
+    return sum(not c.nodeid.startswith(RUN_WIDE_PREFIX) for c in result.checks)
+
+
+def requirement_counts(result: RunResult) -> dict[str, int]:
+    """Requirements by status, in ladder order (zero counts left out); a requirement whose
+    status the baseline accepts is counted as 'accepted', not under its status, so 'failed'
+    is exactly the MUST requirements the verdict's headline counts."""
+    counts: dict[str, int] = {}
+    for status in STATUSES:
+        for verdict in result.requirements:
+            if verdict.status == status:
+                key = ACCEPTED if verdict.accepted is not None else status
+                counts[key] = counts.get(key, 0) + 1
+    order = [*STATUSES[:1], ACCEPTED, *STATUSES[1:]]
+    return {key: counts[key] for key in order if counts.get(key)}
+
+
+def counts_line(result: RunResult) -> str:
+    """'requirements: 3 failed, 1 warned, 14 passed, 70 not selected (52 checks ran)'."""
+    checks = checks_run(result)
+    return (
+        f"requirements: {labelled_counts(requirement_counts(result))} "
+        f"({checks} check{'' if checks == 1 else 's'} ran)"
+    )
+
+
+def failing_so_far(
+    checks: Iterable[CheckResult], levels: Mapping[str, str], accepted: Iterable[str] = ()
+) -> tuple[int, int]:
+    """(MUST, SHOULD/MAY) requirements some check has found broken so far, not counting those
+    a baseline accepts: the ladder's first rung ("failed ← any unit failed"), for the progress
+    line while the run is under way."""
+    broken: set[str] = set()
+    for check in checks:
+        if check.outcome == "passed" and not any(u.status == "failed" for u in check.units):
+            continue
+        for rid in check.requirements:
+            if any(u.status == "failed" for u in check.units_for(rid)):
+                broken.add(rid)
+    broken -= set(accepted)
+    musts = sum(levels.get(rid) == "MUST" for rid in broken)
+    return musts, len(broken) - musts
+
+
+def failed_text(musts: int, others: int, so_far: bool = False) -> str:
+    """'3 MUST requirements failed, 1 warning' (the progress line's words)."""
+    if not musts and not others:
+        return ""
+    parts = []
+    if musts:
+        parts.append(f"{musts} MUST requirement{'' if musts == 1 else 's'} failed")
+    if others:
+        parts.append(f"{others} warning{'' if others == 1 else 's'}")
+    return ", ".join(parts) + (" so far" if so_far else "")
+
+
+def final_failed_text(result: RunResult) -> str:
+    """The progress line's last words: the same numbers as the verdict's headline."""
+    counts = requirement_counts(result)
+    return failed_text(counts.get("failed", 0), counts.get("warned", 0))
+
+
+# -- what ran -----------------------------------------------------------------------------------
+
+
+def target_kind(result: RunResult) -> str:
+    """'embedded reference server (faults: a, b; behaviours: plane-1.3.1)' or 'external'."""
+    context = result.extra.run
+    if context is None:
+        return "not recorded"
+    if context.target_kind == "external" or context.embedded is None:
+        return "external"
+    server = context.embedded
+    parts = [
+        f"{name}: {', '.join(values)}"
+        for name, values in (
+            ("faults", server.faults),
+            ("behaviours", server.behaviours),
+            ("variations", server.variations),
+        )
+        if values
+    ]
+    described = "; ".join(parts) if parts else "no fault, Plane's rules, no variation"
+    return f"embedded reference server ({described})"
+
+
+def areas_text(result: RunResult) -> str:
+    areas = result.extra.areas
+    return "all" if areas in (None, "all") else ", ".join(areas)
+
+
+def partial_note(result: RunResult) -> str:
+    """Why the run is partial ("" when it is not): an --only run checks some areas only."""
+    areas = result.extra.areas
+    if areas in (None, "all"):
+        return ""
+    return (
+        f"Partial run: only the area{'' if len(areas) == 1 else 's'} {', '.join(areas)} "
+        "(--only); the other requirements were not checked."
+    )
+
+
+def budget_text(result: RunResult) -> str:
+    context = result.extra.run
+    return context.budget if context is not None and context.budget else "none"
 
 
 # -- what needs attention (the first screen, the console) ------------------------------------

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 import httpx
 
 from conformance.credentials import ApiKey
+from conformance.report.model import OperationDrift, ShapeDrift
 from conformance.report.scrub import (
     ScrubbingArgumentParser,
     command_line_secrets,
@@ -111,24 +112,33 @@ def compared(against: ShapesFile, observed: Recording) -> list[Drift]:
     return compare_recordings(against.recording, observed, ops)
 
 
-def drift_summary(
-    against: ShapesFile, result: RecorderResult, *, limit: int = 200
-) -> dict[str, object]:
-    """The comparison as data (for results.json): which release, how much was compared, the
-    drift lines (the first `limit`), their count per kind, and the sections the scenario could
-    not play (whose operations then show as missing)."""
+def drift_summary(against: ShapesFile, result: RecorderResult, *, limit: int = 200) -> ShapeDrift:
+    """The comparison as data (results.json `extra.shape_drift`, the report's drift section):
+    which release, how much was compared, the drift lines (the first `limit`) and the same per
+    response of an operation, their count per kind, and the sections the scenario could not play
+    (whose operations then show as missing)."""
     drifts = compared(against, result.recording)
     ops = {key[:2] for key in against.recording} - against.not_served
-    return {
-        "against": f"Plane v{against.header.get('server_version', '?')}",
-        "operations_compared": len(ops),
-        "operations_drifting": len({tuple(d.where.split(" ")[:2]) for d in drifts}),
-        "drifts": len(drifts),
-        "by_kind": summarize(drifts),
-        "lines": [str(drift) for drift in drifts[:limit]],
-        "abandoned": list(result.abandoned),
-        "requests": result.requests,
-    }
+    per_response: dict[str, OperationDrift] = {}
+    for drift in drifts[:limit]:
+        method, path, status = drift.where.split(" ")
+        key = drift.where
+        if key not in per_response:
+            per_response[key] = OperationDrift(f"{method} {path}", int(status))
+        per_response[key].changes.append(
+            str(Drift(drift.path, drift.kind, drift.recorded, drift.observed))
+        )
+    return ShapeDrift(
+        against=f"Plane v{against.header.get('server_version', '?')}",
+        operations_compared=len(ops),
+        operations_drifting=len({tuple(d.where.split(" ")[:2]) for d in drifts}),
+        drifts=len(drifts),
+        by_kind=summarize(drifts),
+        lines=[str(drift) for drift in drifts[:limit]],
+        operations=list(per_response.values()),
+        abandoned=list(result.abandoned),
+        requests=result.requests,
+    )
 
 
 def run_command(args: argparse.Namespace, name: str = "conformance.shapes") -> int:

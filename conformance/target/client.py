@@ -23,6 +23,7 @@ import httpx
 from conformance.credentials import SECRET_HEADERS, ApiKey, Credential
 from conformance.outcomes import NotSelected
 from conformance.spec.scopes import operation_for
+from conformance.target.ids import IdMemory
 from conformance.target.ledger import (
     KeyKind,
     Ledger,
@@ -37,6 +38,7 @@ from conformance.target.redaction import Redactor
 from conformance.target.routes import RouteMap
 
 if TYPE_CHECKING:
+    from conformance.report.model import Exchange
     from conformance.target.config import TargetConfig
 
 __all__ = [
@@ -141,6 +143,7 @@ class TargetClient:
         # The spelling of each documented path this target routes (set by the plugin once the
         # run has discovered it, conformance/target/routes.py); until then, paths as written.
         self.routes = RouteMap()
+        self.ids = IdMemory()  # where the ids a request names came from (replay, reports)
         self._mount = urlsplit(self.base_url).path.rstrip("/")  # a gateway's "/plane", or ""
         self._http = httpx.Client(
             base_url=self.base_url, transport=transport, timeout=timeout, follow_redirects=False
@@ -267,7 +270,7 @@ class TargetClient:
             response.read()
         except httpx.HTTPError as error:
             elapsed = (time.perf_counter() - started) * 1000
-            exchange = build_exchange(request, None, self.redactor, elapsed)
+            exchange = self._exchange(request, None, elapsed, owner)
             self.recorder.add(exchange)
             if isinstance(error, LOST + NO_ANSWER):  # the target's: STATUS-010 judges the row
                 failure = f"{type(error).__name__}: {error}"[:200]
@@ -275,7 +278,8 @@ class TargetClient:
                 self.ledger.add(self._where(row, written), exchange)
             raise
         elapsed = (time.perf_counter() - started) * 1000
-        exchange = build_exchange(request, response, self.redactor, elapsed)
+        exchange = self._exchange(request, response, elapsed, owner)
+        self.ids.learn(method, request.url.path, response.status_code, response.content)
         self.recorder.add(exchange)
         row = row_for(request, response, key=key_kind, owner=owner)
         self.ledger.add(self._where(row, written), exchange)
@@ -287,6 +291,23 @@ class TargetClient:
         row.path = api_path(row.path, self._mount)
         row.written = urlsplit(written).path if written else ""
         return row
+
+    def _exchange(
+        self,
+        request: httpx.Request,
+        response: httpx.Response | None,
+        elapsed_ms: float,
+        owner: tuple[str, ...],
+    ) -> Exchange:
+        return build_exchange(
+            request,
+            response,
+            self.redactor,
+            elapsed_ms,
+            mount=self._mount,
+            owner=owner,
+            ids=self.ids,
+        )
 
     def _key_kind(self, key: KeyChoice) -> KeyKind:
         credential = self._credential_of(key)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import shlex
+from urllib.parse import unquote
 
 import httpx
 
 from conformance.credentials import PLACEHOLDERS
 from conformance.report.model import Exchange
+from conformance.spec.templates import documented_operation
+from conformance.target.ids import IdMemory
 from conformance.target.redaction import Redactor
 
 BODY_LIMIT = 4000  # characters kept of each body: enough to read, small enough to report
@@ -57,10 +60,29 @@ def build_exchange(
     response: httpx.Response | None,
     redactor: Redactor,
     elapsed_ms: float,
+    *,
+    mount: str = "",
+    owner: tuple[str, ...] = (),
+    ids: IdMemory | None = None,
 ) -> Exchange:
+    """The redacted record of one exchange. `mount` is the base URL's own path (a gateway's
+    "/plane"), taken off before the path is matched with the documented templates; `ids` says
+    where the ids the request names came from (before this answer is learned)."""
     url = redactor.text(str(request.url)) or ""
     request_headers = redactor.headers(_raw_headers(request.headers))
     request_body = redactor.text(_body(request.content))
+    path = request.url.path
+    if mount and path.startswith(mount + "/"):
+        path = path[len(mount) :]
+    match = documented_operation(request.method, path)
+    params = {
+        k: redactor.text(unquote(v)) or "" for k, v in (match.parameters if match else {}).items()
+    }
+    named = (
+        ids.origins(unquote(request.url.raw_path.decode("ascii", "replace")), request_body)
+        if ids
+        else {}
+    )
     return Exchange(
         method=request.method,
         url=url,
@@ -71,6 +93,10 @@ def build_exchange(
         response_body=redactor.text(_body(response.content)) if response is not None else None,
         elapsed_ms=round(elapsed_ms, 1),
         curl=curl_line(request.method, url, request_headers, request_body),
+        path_template=match.template if match else "",
+        path_params=params,
+        owner=list(owner),
+        ids=dict(named),
     )
 
 

@@ -3,7 +3,9 @@ only with -v), and nothing left behind in the temp directory."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,11 +20,15 @@ YAML_CACHE = "plane-conformance-yaml"  # spec/yaml_cache.py: one copy per file c
 Done = subprocess.CompletedProcess[str]
 
 
-def _run(tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+def _run(
+    tmp_path: Path, *extra: str, columns: int = 120, terminal: bool = False
+) -> subprocess.CompletedProcess[str]:
     temp = tmp_path / "tmp"
     temp.mkdir(exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLANE_")}
-    env.update(TMPDIR=str(temp), COLUMNS="120")
+    env.update(TMPDIR=str(temp), COLUMNS=str(columns))
+    if terminal:  # rich then prints as on a terminal of that width (no colours: plain text)
+        env.update(TTY_COMPATIBLE="1", NO_COLOR="1")
     return subprocess.run(
         [sys.executable, "-m", "conformance", "run", *FAULTS, "--only", "auth",
          "--profile", "quick", "--seed", "5", "--report-dir", str(tmp_path / "reports"), *extra],
@@ -50,7 +56,8 @@ def test_four_failures_fit_in_a_short_summary(failing_run: tuple[Path, Done]) ->
         assert line.lstrip().startswith("FAILED") and " MUST " in line
     assert "Traceback" not in output and "====" not in output and "____" not in output
     assert "bringing up nodes" not in output
-    assert any(line.startswith("requirements: 4 failed,") and "; checks: " in line
+    # one set of counts (requirements), the checks only as how many ran
+    assert any(line.startswith("requirements: 4 failed,") and line.endswith(" checks ran)")
                for line in lines)  # fmt: skip
     headline = "Does not conform: 4 MUST requirements failed. (exit 1)"
     assert done.stdout.strip().splitlines()[-1] == headline  # the verdict is the last word
@@ -68,3 +75,33 @@ def test_verbose_shows_pytest_failure_sections(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "FAILURES" in done.stdout and "test_missing_key_is_refused" in done.stdout
     assert done.stdout.strip().splitlines()[-1].startswith("Does not conform")
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def test_on_80_columns_each_failure_wraps_instead_of_cutting_its_reason(tmp_path: Path) -> None:
+    """Issue 24: on an 80-column terminal a failure's entry wraps under its label; its reason
+    (results.json's, word for word) is all there, and no line of it is wider than the terminal."""
+    done = _run(tmp_path, columns=80, terminal=True)
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
+    summary = ANSI.sub("", done.stdout.split("\r")[-1])  # after the progress line's last redraw
+    lines = summary.splitlines()
+    results = json.loads((tmp_path / "reports" / "results.json").read_text(encoding="utf-8"))
+    reasons = {r["id"]: r["reason"] for r in results["requirements"]}
+    for rid in FAILED:
+        start = next(i for i, line in enumerate(lines) if line.startswith(f"  FAILED  {rid} "))
+        entry = [lines[start], *_continuation(lines[start + 1 :])]
+        assert all(len(line.rstrip()) <= 80 for line in entry), summary
+        written = "".join("".join(entry).split())
+        assert "".join(reasons[rid].split()) in written, (rid, reasons[rid], entry)
+
+
+def _continuation(lines: list[str]) -> list[str]:
+    """The lines that continue an entry: indented under its label, up to the next entry."""
+    kept = []
+    for line in lines:
+        if not line.startswith(" " * 10) or not line.strip():
+            break
+        kept.append(line)
+    return kept

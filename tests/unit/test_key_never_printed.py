@@ -21,7 +21,9 @@ from typing import ClassVar
 import pytest
 
 from conformance import cli
+from conformance.report.json_io import write_results
 from conformance.report.scrub import command_line_secrets, looks_like_key, scrub_arguments
+from tests.unit.report_samples import sample_result
 
 KEY = "Zq81opaque7731secretvalue"  # no recognisable prefix: only the line says it is a key
 PLANE_KEY = "plane_api_sweep00000000000000000000000000"
@@ -169,7 +171,7 @@ def _wrong_values(tmp: Path, target: str, closed: str) -> dict[str, tuple[list[s
     """One case per exit-2 path, each with the key on the line as the user gives it, and words of
     the message that show the path was the one meant (the files are `_write_files`')."""
     a_file, malformed, not_json = tmp / "a-file", tmp / "malformed.yaml", tmp / "not-results.json"
-    missing = str(tmp / "missing.json")
+    missing, results = str(tmp / "missing.json"), str(tmp / "results.json")
     key, refused = ["--api-key", KEY], ["--api-key", PLANE_KEY]  # the target accepts KEY only
     at, away = ["--target", target, "--workspace", "ws"], ["--target", closed, "--workspace", "ws"]
     remote = [*at, *key]
@@ -236,6 +238,24 @@ def _wrong_values(tmp: Path, target: str, closed: str) -> dict[str, tuple[list[s
         "variations extra": (["variations", "-x", KEY], "unrecognized arguments"),
         "behaviours --release KEY": (["behaviours", "--release", KEY], "invalid choice"),
         "behaviours extra": (["behaviours", "--api_key", KEY], "unrecognized arguments"),
+        "replay missing report": (["replay", missing, "AUTH-002", *key], "cannot read"),
+        "replay not results": (["replay", str(not_json), "AUTH-002", *key], "is not valid JSON"),
+        "replay KEY as the id": (["replay", results, KEY, *remote], "shows no requirement"),
+        "replay nothing recorded": (["replay", results, "AUTH-001", *remote], "no exchange"),
+        "replay --target KEY": (
+            ["replay", results, "AUTH-002", *key, "--target", KEY, "--workspace", "ws"],
+            "is not an http(s) URL",
+        ),
+        "replay unreachable": (["replay", results, "AUTH-002", *away, *key], "cannot reach"),
+        "replay key refused and echoed": (
+            ["replay", results, "AUTH-002", *at, *refused],
+            "rejected the API key",
+        ),
+        "replay key refused (env)": (["replay", results, "AUTH-002", *at], "rejected the API key"),
+        "replay setup refused and echoed": (
+            ["replay", results, "AUTH-002", *remote],
+            "could not be made",
+        ),
         "diff missing files": (["diff", missing, missing], "cannot read"),
         "diff not results": (["diff", str(not_json), str(not_json)], "is not valid JSON"),
         "shapes no subcommand": (["shapes", "--api-key", KEY], "invalid choice"),
@@ -269,6 +289,7 @@ def _write_files(tmp: Path) -> None:
     (tmp / "a-file").write_text("x")
     (tmp / "malformed.yaml").write_text("requirements: [1, 2]")
     (tmp / "not-results.json").write_text("{")
+    write_results(sample_result(), tmp / "results.json")  # AUTH-002 records a GET of users/me/
 
 
 CASES = list(_wrong_values(Path("/unused"), "http://x", "http://y"))

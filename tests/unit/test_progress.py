@@ -13,6 +13,7 @@ import pytest
 
 from conformance.plugin import progress as progress_module
 from conformance.plugin.progress import AreaProgress, area_of_nodeid
+from conformance.report.model import CheckResult
 
 IDS = [f"conformance/checks/test_auth.py::test_{n}" for n in range(6)] + [
     f"conformance/checks/test_pagination.py::test_{n}" for n in range(2)
@@ -31,9 +32,23 @@ def _report(nodeid: str, when: str, outcome: str) -> SimpleNamespace:
 
 
 def _finish(progress: AreaProgress, nodeid: str, outcome: str = "passed") -> None:
+    """One check ends: its outcome reaches the plugin (the progress line's source of checks)
+    first, then its reports the progress line. A failed check broke a MUST requirement of its
+    own (one per check: the line counts requirements, not checks)."""
+    finished = progress.checks()
+    rid = f"REQ-{len(finished)}"
+    finished.append(CheckResult(nodeid, nodeid, "auth", [rid], outcome))  # type: ignore[arg-type]
     for when in ("setup", "call", "teardown"):
         report = _report(nodeid, when, outcome if when == "call" else "passed")
         progress.pytest_runtest_logreport(report)  # type: ignore[arg-type]
+
+
+def _source(progress: AreaProgress, levels: dict[str, str] | None = None) -> AreaProgress:
+    """The plugin's checks, as the progress line reads them during a run."""
+    checks: list[CheckResult] = []
+    progress.checks = lambda: checks
+    progress.levels = levels or {f"REQ-{n}": "MUST" for n in range(20)}
+    return progress
 
 
 class Terminal(io.StringIO):
@@ -48,16 +63,37 @@ def test_area_is_read_from_the_check_module() -> None:
 
 def test_ci_gets_a_line_per_quarter_only() -> None:
     out = io.StringIO()
-    progress = AreaProgress(out, live=False)
+    progress = _source(AreaProgress(out, live=False))
     progress._expect(IDS)
     progress._expect(IDS)  # a second xdist worker's collection is not counted twice
     for n, nodeid in enumerate(IDS):
         _finish(progress, nodeid, "failed" if n == 1 else "passed")
-    progress.close()
+    # The run's own counts end the log (run-wide requirements and the baseline included).
+    progress.close("2 MUST requirements failed, 1 warning")
     lines = out.getvalue().splitlines()
-    assert [line.split(" (")[1].split(")")[0] for line in lines] == ["25%", "50%", "75%", "100%"]
-    assert lines[0].startswith("plane-conformance: 2/8 checks, 1 failed (25%) in 0:0")
-    assert lines[-1].startswith("plane-conformance: 8/8 checks, 1 failed (100%)")
+    steps = [line.split(" (")[1].split(")")[0] for line in lines[:-1]]
+    assert steps == ["25%", "50%", "75%", "100%"]
+    assert lines[0].startswith(
+        "plane-conformance: 2/8 checks, 1 MUST requirement failed so far (25%) in 0:0"
+    )
+    assert lines[-2].startswith("plane-conformance: 8/8 checks, 1 MUST requirement failed so far")
+    assert lines[-1].startswith(
+        "plane-conformance: 8/8 checks, 2 MUST requirements failed, 1 warning in 0:0"
+    )
+
+
+def test_the_line_counts_requirements_less_those_the_baseline_accepts() -> None:
+    out = io.StringIO()
+    levels = {"REQ-0": "MUST", "REQ-1": "MUST", "REQ-2": "SHOULD", "REQ-3": "MUST"}
+    progress = _source(AreaProgress(out, live=False, accepted={"REQ-3"}), levels)
+    progress._expect(IDS)
+    for nodeid in IDS[:4]:
+        _finish(progress, nodeid, "failed")
+    progress.checks().append(  # a second check breaking REQ-0 is the same requirement
+        CheckResult("x", "x", "auth", ["REQ-0"], "failed")
+    )
+    assert progress.counts_text() == ("4/8 checks, 2 MUST requirements failed, 1 warning so far")
+    progress.close()
 
 
 def test_ci_announces_a_rate_limit_wait_once(
@@ -92,8 +128,8 @@ def test_ci_says_something_at_least_every_minute(monkeypatch: pytest.MonkeyPatch
 
 def test_terminal_line_is_redrawn_in_place_and_fits_the_width(tmp_path: Path) -> None:
     out = Terminal()
-    progress = AreaProgress(out, live=True)
-    progress._console.width = 60  # type: ignore[misc]
+    progress = _source(AreaProgress(out, live=True))
+    progress._console.width = 80  # type: ignore[misc]
     progress._expect(IDS)
     for nodeid in IDS[:3]:
         _finish(progress, nodeid, "failed")
@@ -104,8 +140,9 @@ def test_terminal_line_is_redrawn_in_place_and_fits_the_width(tmp_path: Path) ->
     frames = [f for f in during.split("\r") if "checks" in f]
     assert len(frames) >= 2
     visible = [_plain(f) for f in frames]
-    assert all(len(line) <= 60 for line in visible)
-    assert "3/8 checks, 3 failed" in visible[-1] and "auth 3/6" in visible[-1]
+    assert all(len(line) <= 80 for line in visible)
+    assert "3/8 checks, 3 MUST requirements failed so far" in visible[-1]
+    assert "auth 3/6" in visible[-1]
 
 
 def test_terminal_line_says_what_the_run_waits_for(tmp_path: Path) -> None:

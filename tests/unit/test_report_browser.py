@@ -21,7 +21,13 @@ from typing import Any
 import pytest
 
 from conformance.report import write_all
-from conformance.report.model import verdict_of
+from conformance.report.model import (
+    EmbeddedServer,
+    OperationDrift,
+    RunContext,
+    ShapeDrift,
+    verdict_of,
+)
 from tests.unit.report_samples import (
     ACCEPTED_IDS,
     BLOCKED_ID,
@@ -141,6 +147,64 @@ def test_first_screen_shows_the_verdict_and_the_failed_ids(
         view.page.close()
     assert view.errors == []
     assert view.outside == []  # self-contained: nothing fetched from anywhere
+
+
+def _with_context(result: Any) -> Any:
+    """A failing run on the embedded server with two faults, compared with Plane v1.3.1."""
+    faults = ["unknown-order-by-500", "create-returns-200"]
+    result.extra.run = RunContext(
+        command="plane-conformance run --fault unknown-order-by-500 --fault create-returns-200 "
+        "--profile quick --only auth,pagination --report-dir reports",
+        target_kind="embedded",
+        embedded=EmbeddedServer(
+            arguments=[word for fault in faults for word in ("--fault", fault)], faults=faults
+        ),
+    )
+    result.extra.shape_drift = ShapeDrift(
+        against="Plane v1.3.1",
+        operations_compared=40,
+        operations_drifting=1,
+        drifts=1,
+        by_kind={"missing": 1},
+        operations=[
+            OperationDrift("GET /api/v1/workspaces/{workspace_slug}/projects/", 200, ["x: gone"])
+        ],
+    )
+    return result
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_first_screen_says_what_ran_and_the_drift_is_one_click_away(
+    browser: Any, tmp_path: Path, width: int
+) -> None:
+    """Issue 24: the command line, the target's kind (with its faults) and the shape drift's
+    link are on the first screen, beside the verdict; the link opens the drift section."""
+    view = Page(browser, _report(_with_context(scenario_result("failing")), tmp_path), width)
+    page = view.page
+    try:
+        assert view.above_fold("#verdict")
+        assert view.above_fold("#target-kind")
+        kind = page.locator("#target-kind").inner_text()
+        assert "embedded" in kind and "unknown-order-by-500" in kind, kind
+        assert view.above_fold("#command")
+        assert "--fault create-returns-200" in page.locator("#command").inner_text()
+        assert view.above_fold("#drift-link a")
+        page.locator("#drift-link a").click()
+        page.wait_for_function("location.hash === '#drift'")
+        # the section is scrolled to (an event to wait for: the browser may scroll smoothly)
+        page.wait_for_function(
+            f"(() => {{ const r = document.querySelector('#drift h2').getBoundingClientRect();"
+            f" return r.top > -1 && r.bottom <= {FOLD}; }})()"  # sub-pixel scroll
+        )
+        assert "Shape drift against Plane v1.3.1" in page.locator("#drift h2").inner_text()
+        assert view.scroll_width() <= width, "something is wider than the window"
+        shots = _screenshot_dir(tmp_path)
+        if shots is not None:
+            page.goto(page.url.split("#")[0])
+            page.screenshot(path=str(shots / f"context-{width}.png"))
+    finally:
+        page.close()
+    assert view.errors == [] and view.outside == []
 
 
 def test_filters_and_finding_links_work_without_a_server(browser: Any, tmp_path: Path) -> None:

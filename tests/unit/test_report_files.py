@@ -93,24 +93,43 @@ def test_load_results_rejects_other_files(tmp_path: Path) -> None:
         load_results(tmp_path / "missing.json")
 
 
-def test_junit_has_one_testcase_per_check(written: dict[str, Path]) -> None:
-    root = ET.parse(written["junit.xml"]).getroot()
+def _cases_by_requirement(root: ET.Element) -> dict[str, ET.Element]:
     cases = root.findall("./testsuite[@name!='plane-conformance']/testcase")
-    assert len(cases) == len(sample_result().checks)
-    by_name = {c.get("name"): c for c in cases}
-    failed = by_name["test_missing_key_is_401"]
+    return {
+        next(p.get("value") for p in c.iter("property") if p.get("name") == "requirement"): c
+        for c in cases
+    }
+
+
+def test_junit_has_one_testcase_per_requirement_and_counts_as_the_verdict(
+    written: dict[str, Path],
+) -> None:
+    from conformance.report.model import verdict_of
+
+    root = ET.parse(written["junit.xml"]).getroot()
+    by_id = _cases_by_requirement(root)
+    assert sorted(by_id) == sorted(v.id for v in sample_result().requirements)
+    failed = by_id["AUTH-002"]
     assert failed.get("classname") == "auth"
+    assert failed.get("name").startswith("AUTH-002 A missing key is refused with 401.")
     assert failed.find("failure").get("type") == "MUST"
-    assert [p.get("value") for p in failed.iter("property")] == ["AUTH-002"]
-    assert by_name["test_cursor_pages_disjoint"].find("failure").get("type") == "warning"
-    assert by_name["test_count_field"].find("skipped") is not None
-    assert by_name["test_unknown_route"].find("error") is not None
-    assert by_name["test_valid_key"].find("failure") is None
-    # the checks, plus the verdict's own test case (a failure: a MUST failed)
-    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("7", "3", "1")
+    text = failed.find("failure").text
+    assert "check: conformance/checks/test_auth.py::test_missing_key_is_401" in text
+    assert "replay: plane-conformance replay " in text and " AUTH-002.1" in text
+    # A SHOULD not met is a warning: skipped, as the exit code does not fail on it.
+    assert by_id["PAG-010"].find("skipped").get("message").startswith("warning (SHOULD): ")
+    assert by_id["PAG-011"].find("skipped").get("message").startswith("not selected")
+    assert by_id["STAT-001"].find("error").get("type") == "error"  # a MUST not verified
+    assert by_id["AUTH-001"].find("failure") is None and by_id["AUTH-001"].find("skipped") is None
+    # The same numbers as the verdict: its failed and incomplete MUST requirements, plus the
+    # verdict's own test case (a failure: a MUST failed).
+    verdict = verdict_of(sample_result())
+    assert (len(verdict.failed), len(verdict.incomplete)) == (1, 1)
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("7", "2", "1")
     suites = {s.get("name"): s for s in root.findall("testsuite")}
     assert suites["pagination"].get("tests") == "3"
-    assert suites["pagination"].get("failures") == "1"
+    assert suites["pagination"].get("failures") == "0"
+    assert suites["pagination"].get("skipped") == "2"
 
 
 def test_junit_carries_the_verdict_of_the_run(tmp_path: Path) -> None:
@@ -135,16 +154,16 @@ def test_junit_accepted_findings_are_skipped_with_the_reason(tmp_path: Path) -> 
     from tests.unit.report_samples import scenario_result
 
     (path,) = [p for p in write_all(scenario_result("baseline"), tmp_path) if p.name == "junit.xml"]
-    case = ET.parse(path).getroot().find(".//testcase[@name='test_auth_002']")
-    assert case is not None
+    case = _cases_by_requirement(ET.parse(path).getroot())["AUTH-002"]
     skipped = case.find("skipped")
     assert skipped is not None
-    assert skipped.get("message") == "accepted by baseline: AUTH-002: tracked in OPS-1"
+    assert skipped.get("message") == "accepted by baseline: tracked in OPS-1"
 
 
 def test_junit_survives_control_characters(tmp_path: Path) -> None:
     result = sample_result()
     result.checks[1].message = "bad byte \x00\x1b in body"
+    result.requirements[1].reason = "bad byte \x00\x1b in the reason"
     (path,) = [p for p in write_all(result, tmp_path) if p.name == "junit.xml"]
     ET.parse(path)  # raises on invalid XML
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from conformance.report.html import render_html, telling_exchanges
+from conformance.report.evidence import telling_exchanges
+from conformance.report.html import render_html
 from conformance.report.model import RunExtra, verdict_of
 from tests.unit.report_samples import FAILED_IDS, leaky_exchange, sample_result, scenario_result
 
@@ -94,8 +95,8 @@ def test_the_exchanges_the_message_names_come_first_and_alike_ones_once() -> Non
     ok = replace(leaky_exchange(200), url="https://x/api/v1/projects/")
     bad = replace(leaky_exchange(500), url="https://x/api/v1/labels/")
     shown = telling_exchanges([ok, bad, bad, bad], "GET /api/v1/labels/ answered 500")
-    assert [x.url for x in shown] == ["https://x/api/v1/labels/", "https://x/api/v1/projects/"]
-    assert [x.repeats for x in shown] == [3, 1]
+    assert [x.url for x, _ in shown] == ["https://x/api/v1/labels/", "https://x/api/v1/projects/"]
+    assert [repeats for _, repeats in shown] == [3, 1]
 
 
 def test_contradictions_and_adaptations_have_a_section() -> None:

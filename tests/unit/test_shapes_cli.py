@@ -50,13 +50,15 @@ def test_drift_summary_is_data_for_the_results(tmp_path: Path) -> None:
     against = load(_file(tmp_path, "old.json", {"id": "a", "email": "e"}))
     observed = load(_file(tmp_path, "new.json", {"id": "a"})).recording
     summary = drift_summary(against, RecorderResult(observed, {}, ["cycles: refused"], 9))
-    assert summary["against"] == "Plane vx"
-    assert (summary["operations_compared"], summary["operations_drifting"]) == (1, 1)
-    assert summary["by_kind"] == {"field disappeared": 1}
-    assert summary["lines"] == [
-        "GET /api/v1/users/me/ 200  $.email: field disappeared (was string)"
+    assert summary.against == "Plane vx"
+    assert (summary.operations_compared, summary.operations_drifting) == (1, 1)
+    assert summary.by_kind == {"field disappeared": 1}
+    assert summary.lines == ["GET /api/v1/users/me/ 200  $.email: field disappeared (was string)"]
+    # the same, per response of an operation (the report's drift section)
+    assert [(o.operation, o.status, o.changes) for o in summary.operations] == [
+        ("GET /api/v1/users/me/", 200, ["$.email: field disappeared (was string)"])
     ]
-    assert (summary["abandoned"], summary["requests"]) == (["cycles: refused"], 9)
+    assert (summary.abandoned, summary.requests) == (["cycles: refused"], 9)
 
 
 def test_record_needs_a_key_and_never_prints_one(
