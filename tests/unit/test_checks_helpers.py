@@ -110,7 +110,7 @@ def test_fields_and_expand_units_come_from_the_spec() -> None:
 
 def test_unknown_id_units_cover_every_level_of_every_documented_get() -> None:
     from conformance.checks._documented import documented_gets, path_ids
-    from conformance.checks.test_status import level_units
+    from conformance.checks.test_unknown_ids import level_units
 
     standard, quick = level_units("standard"), level_units("quick")
     expected = sum(len(path_ids(get.path)) for get in documented_gets())
