@@ -97,7 +97,7 @@ def _object_schema(spec: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def _is_plain(schema: dict[str, Any]) -> bool:
+def _is_plain(schema: dict[str, object]) -> bool:
     kinds = schema.get("type")
     kinds = kinds if isinstance(kinds, list) else [kinds]
     named = schema.get("format") in NOT_PLAIN_FORMATS or "enum" in schema

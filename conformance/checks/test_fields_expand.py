@@ -283,12 +283,12 @@ def held(answers: Answers, get: DocumentedGet, item: str) -> dict[str, Any]:
     return mine[0]
 
 
-def ids_of(value: Any) -> list[str]:
+def ids_of(value: object) -> list[str]:
     values = value if isinstance(value, list) else [value]
     return sorted(str(v.get("id") if isinstance(v, dict) else v) for v in values if v)
 
 
-def relation_problems(obj: Any, name: str, wanted: list[str]) -> list[str]:
+def relation_problems(obj: object, name: str, wanted: list[str]) -> list[str]:
     """`name` is the related object (state) or objects (assignees), with the ids held."""
     if not isinstance(obj, dict):
         return [f"{obj!r:.80} is not an object"]

@@ -18,7 +18,6 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -75,7 +74,7 @@ def _statuses(data: Mapping[str, object]) -> dict[str, dict[str, object]]:
     }
 
 
-def _checks(data: Mapping[str, Any]) -> list[CheckResult]:
+def _checks(data: Mapping[str, object]) -> list[CheckResult]:
     """The checks of a results file (their units), or none when it carries none."""
     raw = data.get("checks")
     if not isinstance(raw, list):
@@ -86,7 +85,7 @@ def _checks(data: Mapping[str, Any]) -> list[CheckResult]:
         return []
 
 
-def _unverified_before(entry: Mapping[str, Any], checks: list[CheckResult]) -> list[str]:
+def _unverified_before(entry: Mapping[str, object], checks: list[CheckResult]) -> list[str]:
     """The units that failed in a run that needed them verified since, for one requirement."""
     rows = entry.get("units")
     names = {
@@ -101,8 +100,8 @@ def _unverified_before(entry: Mapping[str, Any], checks: list[CheckResult]) -> l
 
 
 def _still_unjudged(
-    old_entry: Mapping[str, Any],
-    new_entry: Mapping[str, Any],
+    old_entry: Mapping[str, object],
+    new_entry: Mapping[str, object],
     old_checks: list[CheckResult],
     new_checks: list[CheckResult],
 ) -> list[str]:
@@ -153,10 +152,10 @@ def diff_results(old: Mapping[str, object], new: Mapping[str, object]) -> dict[s
     return groups
 
 
-def _selection(data: Mapping[str, Any]) -> dict[str, str]:
+def _selection(data: Mapping[str, object]) -> dict[str, str]:
     """What a run selected: its profile, areas and modes (read-only, --project)."""
     raw = data.get("extra")
-    extra: Mapping[str, Any] = raw if isinstance(raw, dict) else {}
+    extra: Mapping[str, object] = raw if isinstance(raw, dict) else {}
     areas = extra.get("areas", "all")
     return {
         "profile": str(data.get("profile", "?")),
@@ -166,13 +165,13 @@ def _selection(data: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
-def selection_differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+def selection_differences(old: Mapping[str, object], new: Mapping[str, object]) -> list[str]:
     """'profile standard → quick', ...: how the two runs' selections differ (empty: alike)."""
     a, b = _selection(old), _selection(new)
     return [f"{key} {a[key]} → {b[key]}" for key in a if a[key] != b[key]]
 
 
-def selection_note(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
+def selection_note(old: Mapping[str, object], new: Mapping[str, object]) -> str:
     """The first line of a comparison of runs that selected differently, else ''."""
     differences = selection_differences(old, new)
     if not differences:

@@ -120,7 +120,7 @@ def error_fields(text: str) -> list[str]:
     return [key for key in data if key not in MESSAGE_KEYS] if isinstance(data, dict) else []
 
 
-def asked_for(parameters: dict[str, str], body: Any, status: int, text: str) -> Need | None:
+def asked_for(parameters: dict[str, str], body: object, status: int, text: str) -> Need | None:
     """The field a 400 (`status`, `text`) to `body` asks for, when the suite has a sensible
     value for it: a path parameter its words name (the workspace slug aside), or a field naming
     a person that its error object is keyed by. None for anything else (the refusal is then
@@ -160,7 +160,7 @@ class Dialect:
         extra = {field: value for field, value in extra.items() if value is not None}
         return {**body, **extra} if extra else body
 
-    def missing(self, path: str, body: Any, response: httpx.Response) -> Need | None:
+    def missing(self, path: str, body: object, response: httpx.Response) -> Need | None:
         """The field a 400 to a create at `path` asks for (see `asked_for`)."""
         found = operation_of(path)
         if found is None:

@@ -12,7 +12,6 @@ for deletion like everything the suite made, so it is cleaned up, and said so, n
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
 
 import httpx
 
@@ -36,13 +35,13 @@ class RefusedStep:
     name: str  # the name the create carried, looked for in the list
     stored: list[str] = field(default_factory=list)  # ids of objects of that name found
     unread: str = ""  # why the list could not be read ("" when it was)
-    exchanges: list[dict[str, Any]] = field(default_factory=list)  # refusal and list answers
+    exchanges: list[dict[str, object]] = field(default_factory=list)  # refusal and list answers
 
-    def to_row(self) -> dict[str, Any]:
+    def to_row(self) -> dict[str, object]:
         return asdict(self)
 
 
-def worth_looking(response: httpx.Response, body: Any) -> bool:
+def worth_looking(response: httpx.Response, body: object) -> bool:
     """A 4xx that could have stored something, to a create that carried a name to look for."""
     refused = 400 <= response.status_code < 500 and response.status_code not in NOT_LOOKED_AT
     return refused and isinstance(body, dict) and isinstance(body.get("name"), str)
@@ -59,7 +58,7 @@ def look_for_stored(
         name=name,
         exchanges=[_exchange(client, response)],
     )
-    params: dict[str, Any] = {"per_page": 100}
+    params: dict[str, str | int] = {"per_page": 100}
     for _ in range(PAGES):
         answer = client.get(collection, params=params)
         listed = json_of(answer)
@@ -80,7 +79,7 @@ def look_for_stored(
     return step
 
 
-def _exchange(client: TargetClient, response: httpx.Response) -> dict[str, Any]:
+def _exchange(client: TargetClient, response: httpx.Response) -> dict[str, object]:
     """The exchange as the report shows evidence (redacted like every recorded one)."""
     try:
         elapsed = response.elapsed.total_seconds() * 1000

@@ -184,11 +184,11 @@ class RouteMap:
             if route.adapted
         ]
 
-    def rows(self) -> list[dict[str, Any]]:
+    def rows(self) -> list[dict[str, object]]:
         """Every family's routing, for results.json "routes" (information, never a verdict)."""
         return [{**asdict(route), "adapted": route.adapted} for route in self.families]
 
-    def to_wire(self) -> dict[str, Any]:
+    def to_wire(self) -> dict[str, object]:
         """As plain data, for the workers' workerinput (conformance/plugin/wire.py)."""
         return self.to_dict()
 
@@ -198,7 +198,7 @@ class RouteMap:
             raise TypeError(f"RouteMap: a mapping was expected, not {type(data).__name__}")
         return cls.from_dict(data)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {
             "families": [asdict(route) for route in self.families],
             "keyless": self.keyless.to_dict() if self.keyless else None,

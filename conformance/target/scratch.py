@@ -243,7 +243,12 @@ class ScratchResources:
     # -- objects -----------------------------------------------------------------------------
 
     def post(
-        self, path: str, body: Any, *, adapt: bool = True, features: ProjectFeatures | None = None
+        self,
+        path: str,
+        body: object,
+        *,
+        adapt: bool = True,
+        features: ProjectFeatures | None = None,
     ) -> httpx.Response:
         """POST to the collection `path` without judging the answer; whatever it created (a 2xx
         with an id) is registered for deletion. For checks that judge the answer themselves.
@@ -309,13 +314,13 @@ class ScratchResources:
             if detail not in self._created:
                 self._created.append(detail)
 
-    def take_new_refusals(self) -> list[dict[str, Any]]:
+    def take_new_refusals(self) -> list[dict[str, object]]:
         """The refused steps looked at since the last call, as report rows."""
         new = self.refused_steps[self._refusals_reported :]
         self._refusals_reported = len(self.refused_steps)
         return [step.to_row() for step in new]
 
-    def _post_and_register(self, path: str, body: Any) -> httpx.Response:
+    def _post_and_register(self, path: str, body: object) -> httpx.Response:
         response = self.client.post(path, json=body)
         if response.status_code in OK:
             created = object_of(response)
@@ -433,7 +438,7 @@ def sweep_projects(client: TargetClient, config: TargetConfig) -> int:
     stale: list[str] = []
     cursor: str | None = None
     for _ in range(50):  # bounded: a workspace with more than 5000 projects is not our business
-        params: dict[str, Any] = {"per_page": 100}
+        params: dict[str, str | int] = {"per_page": 100}
         if cursor:
             params["cursor"] = cursor
         response = client.get(collection, params=params)
