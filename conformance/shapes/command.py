@@ -107,9 +107,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def compared(against: ShapesFile, observed: Recording) -> list[Drift]:
-    """The drifts of `observed` from the recorded release, on the operations it serves."""
+    """The drifts of `observed` (one run's sample) from the recorded release, on the operations
+    it serves."""
     ops = {key[:2] for key in against.recording} - against.not_served
-    return compare_recordings(against.recording, observed, ops)
+    return compare_recordings(against.recording, observed, ops, sample=True)
 
 
 def drift_summary(against: ShapesFile, result: RecorderResult, *, limit: int = 200) -> ShapeDrift:

@@ -19,7 +19,7 @@ import pytest
 from conformance.reference.launcher import start_reference_server
 from conformance.shapes.command import compared
 from conformance.shapes.files import ShapesFile, default_path, load
-from conformance.shapes.model import compare_recordings
+from conformance.shapes.model import compare_recordings, merge
 from conformance.shapes.recorder import RecorderResult, record
 from conformance.target.client import TargetClient, client_for
 from conformance.target.config import resolve_config
@@ -73,7 +73,7 @@ def test_committed_shapes_match_real_plane(
     recorded: RecorderResult, client: TargetClient, each_plane: RealPlane
 ) -> None:
     committed = load(default_path(each_plane.version))
-    drifts = compare_recordings(committed.recording, recorded.recording)
+    drifts = compare_recordings(committed.recording, recorded.recording, sample=True)
     lines = [str(drift) for drift in drifts]
     if committed.not_recorded.keys() != recorded.not_recorded.keys():
         lines.append(
@@ -87,7 +87,14 @@ def test_stand_in_answers_in_the_release_shapes(
     recorded: RecorderResult, stand_in: RecorderResult, each_plane: RealPlane
 ) -> None:
     """The differential: every operation the release serves, real vs `--plane-VERSION`."""
-    real = ShapesFile(recorded.recording, recorded.not_recorded, {})
+    # What Plane answers is every body seen of it: this run's, with the committed recording's
+    # (a field a background task fills is string or null by timing, recorded as both).
+    committed = load(default_path(each_plane.version)).recording
+    union = {
+        key: merge(committed[key], shape) if key in committed else shape
+        for key, shape in recorded.recording.items()
+    }
+    real = ShapesFile(union, recorded.not_recorded, {})
     lines = [str(drift) for drift in compared(real, stand_in.recording)]
     lines += [f"stand-in abandoned: {line}" for line in stand_in.abandoned]
     lines += [

@@ -278,5 +278,7 @@ def test_v1_0_0_label_update_without_external_id_answers_409(make_api: ApiFactor
         project = _project(server)
         made = server.post(server.project_url(project["id"], "labels/"), {"name": "l"})
         url = server.project_url(project["id"], f"labels/{made.json()['id']}/")
+        assert server.patch(url, {"name": "alone"}).status_code == 200  # the only label
+        server.post(server.project_url(project["id"], "labels/"), {"name": "other"})
         answer = server.patch(url, {"name": "renamed"})
         assert answer.status_code == (409 if server is v100 else 200), answer.text

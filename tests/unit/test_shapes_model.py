@@ -211,3 +211,15 @@ def test_document_is_stable_sorted_and_round_trips() -> None:
 def test_unknown_format_is_refused() -> None:
     with pytest.raises(ValueError):
         from_document({"format": 99, "shapes": {}})
+
+
+def test_a_sample_within_what_the_recording_saw_is_no_drift() -> None:
+    """One run's observation against a recording merged over several: fewer types, or an
+    optional field absent, is no drift; a type or a null the recording never saw still is."""
+    recorded = shape_of({"by": "someone", "when": None})
+    recorded = merge(recorded, shape_of({"by": None, "when": None, "extra": 1}))
+    assert compare(recorded, shape_of({"by": "x", "when": None}), sample=True) == []
+    assert compare(recorded, shape_of({"by": None, "when": None}), sample=True) == []
+    kinds = [d.kind for d in compare(recorded, shape_of({"by": 1, "when": "t"}), sample=True)]
+    assert kinds == [TYPE_CHANGED, TYPE_CHANGED]
+    assert compare(recorded, shape_of({"by": "x", "when": None}))  # strictly, it is a drift

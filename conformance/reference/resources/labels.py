@@ -42,9 +42,10 @@ SORT_ORDER_AFTER_LAST = declare_behaviour(
 UPDATE_409_WITHOUT_EXTERNAL_ID = declare_behaviour(
     "label-update-409-without-external-id",
     DEPARTURE,
-    "a label update that sends no external_id, on a label that has none, answers 409 "
-    '{"error": "Label with the same external id and external source already exists"} (the '
-    "missing id is compared as the text 'None' and the label finds itself); the docs answer 200",
+    "a label update that sends no external_id answers 409 "
+    '{"error": "Label with the same external id and external source already exists"} when '
+    "another label of the project has none either (the missing ids are looked up as equal); "
+    "the docs answer 200",
     releases=frozenset({"1.0.0"}),
 )
 
@@ -59,8 +60,13 @@ def _prepare(ctx: Ctx, doc: Doc) -> None:
     if (
         stored is not None
         and ctx.config.follows(UPDATE_409_WITHOUT_EXTERNAL_ID)
-        and stored.get("external_id") is None
         and not (isinstance(ctx.body, dict) and ctx.body.get("external_id"))
+        and any(
+            other["id"] != doc["id"]
+            and other.get("external_id") is None
+            and other.get("external_source") == stored.get("external_source")
+            for other in ctx.store.query("label", project=doc["project"])
+        )
     ):
         raise ApiError(
             409,
