@@ -124,6 +124,19 @@ def burst_problems(
     return problems, len(judged)
 
 
+def others_spending(samples: list[Sample]) -> str:
+    """Evidence that someone else spends the key during the burst (its requests are the suite's
+    only, back to back, and the pacer set them aside within the window): Remaining fell by more
+    than one between two answers, or reached 0. "" when none."""
+    readable = [s.remaining for s in samples if s.remaining is not None]
+    drops = [a - b for a, b in pairwise(readable) if a - b > 1]
+    if drops:
+        return f"{REMAINING} fell by {max(drops)} between two of its requests"
+    if 0 in readable:  # the suite set the burst aside within the window: it alone spends none
+        return f"{REMAINING} reached 0 during a burst of {len(samples)} set aside for it"
+    return ""
+
+
 def nothing_due(busy: list[Interval]) -> Callable[[Sample, Sample], bool]:
     """Whether no request of the key was in flight a minute before the time between two
     answers: none can have fallen due (been given back by a sliding window) between them."""
@@ -259,6 +272,12 @@ def test_remaining_decreases_within_a_window(client: TargetClient) -> None:
             break
     samples = send_burst(client, path)
     problems, judged = burst_problems(samples, nothing_due(known_history(pacer, sliding)))
+    others = others_spending(samples)
+    if problems and sliding and others:
+        raise NotVerified(
+            f"{problems[0]}, but another client spends this key ({others}): in a sliding window "
+            "their requests fall due unseen, so a rise proves nothing about the server"
+        )
     if not judged:
         seen = [(s.remaining, s.reset) for s in samples]
         raise NotVerified(
