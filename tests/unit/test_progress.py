@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -103,11 +104,21 @@ def test_ci_announces_a_rate_limit_wait_once(
     state.write_text(json.dumps({"wait_until": time.time() + 41.4,
                                  "wait_reason": "X-RateLimit-Reset"}))  # fmt: skip
     monkeypatch.setattr(progress_module, "POLL_S", 0.01)
+    polled, looks = threading.Event(), [0]
+    real = progress_module.announced_wait
+
+    def counting(path: Path) -> object:
+        looks[0] += 1
+        if looks[0] >= 20:
+            polled.set()
+        return real(path)
+
+    monkeypatch.setattr(progress_module, "announced_wait", counting)
     out = io.StringIO()
     progress = AreaProgress(out, live=False, pace_state=state)
     progress._expect(IDS)
-    time.sleep(0.2)  # the watcher polls many times; the wait is told once
-    progress.close()
+    assert polled.wait(60)  # the watcher looked many times (an event, not a duration) ...
+    progress.close()  # ... and told the wait once
     waits = [line for line in out.getvalue().splitlines() if "waiting" in line]
     assert len(waits) == 1
     assert waits[0] == "plane-conformance: waiting 41 s for the rate limit (X-RateLimit-Reset)"
@@ -115,13 +126,22 @@ def test_ci_announces_a_rate_limit_wait_once(
 
 def test_ci_says_something_at_least_every_minute(monkeypatch: pytest.MonkeyPatch) -> None:
     now = [1000.0]
+    later, looks = threading.Event(), [0]
+
+    def clock() -> float:
+        if now[0] > 1000.0:  # the watcher's looks at the clock once a minute has passed
+            looks[0] += 1
+            if looks[0] >= 3:  # one whole turn of the watcher at least
+                later.set()
+        return now[0]
+
     monkeypatch.setattr(progress_module, "POLL_S", 0.01)
     out = io.StringIO()
-    progress = AreaProgress(out, live=False, clock=lambda: now[0])
+    progress = AreaProgress(out, live=False, clock=clock)
     progress._expect(IDS)
     _finish(progress, IDS[0])
     now[0] += progress_module.HEARTBEAT_S + 1
-    time.sleep(0.1)
+    assert later.wait(60)
     progress.close()
     assert "1/8 checks in 1:01, now auth 1/6" in out.getvalue()
 
