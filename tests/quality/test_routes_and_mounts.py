@@ -67,7 +67,8 @@ def test_a_gateway_mounted_under_a_path_is_judged_as_at_the_root(
     assert done.returncode == 0 and results["leftovers"] == 0
     verdicts = {v["id"]: v for v in results["requirements"]}
     for rid in ("RATE-001", "RATE-002", "HTTP-001", "STATUS-010", "CAP-001"):
-        assert verdicts[rid]["status"] == "passed", verdicts[rid]
+        # judged and verified (quick may sample: verified on what it selected, never unjudged)
+        assert verdicts[rid]["status"] in ("passed", "sampled"), verdicts[rid]
         assert verdicts[rid]["coverage"]["verified"] > 0
 
 
