@@ -126,13 +126,25 @@ def burst_problems(
 
 def others_spending(samples: list[Sample]) -> str:
     """Evidence that someone else spends the key during the burst (its requests are the suite's
-    only, back to back, and the pacer set them aside within the window): Remaining fell by more
-    than one between two answers, or reached 0. "" when none."""
-    readable = [s.remaining for s in samples if s.remaining is not None]
-    drops = [a - b for a, b in pairwise(readable) if a - b > 1]
+    only, back to back, and the pacer set all of them aside within the window): Remaining fell
+    by more than the suite's requests between two answers, or after the i-th of n answers fewer
+    than the n - i requests still to come were left (the suite's own reservation cannot explain
+    it). "" when none."""
+    readable = [(i, s.remaining) for i, s in enumerate(samples) if s.remaining is not None]
+    # Between two readable answers the suite sent j - i requests (an unreadable one between
+    # them still counts): a fall beyond that is someone else's.
+    drops = [(a - b, j - i) for (i, a), (j, b) in pairwise(readable) if a - b > j - i]
     if drops:
-        return f"{REMAINING} fell by {max(drops)} between two of its requests"
-    if 0 in readable:  # the suite set the burst aside within the window: it alone spends none
+        fell, sent = max(drops)
+        return f"{REMAINING} fell by {fell} over {sent} of its requests"
+    to_come = [(i, left) for i, left in readable if left < len(samples) - i - 1]
+    if to_come:
+        i, left = to_come[0]
+        return (
+            f"{REMAINING} was {left} after request {i + 1} of a burst of {len(samples)} "
+            "set aside for it"
+        )
+    if 0 in (left for _, left in readable):
         return f"{REMAINING} reached 0 during a burst of {len(samples)} set aside for it"
     return ""
 

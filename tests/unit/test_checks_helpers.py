@@ -40,6 +40,20 @@ def test_wait_seconds_prefers_retry_after() -> None:
     assert rl.wait_seconds(throttled({}), NOW) == 60
 
 
+def test_another_client_of_the_key_is_seen_in_the_burst() -> None:
+    """RATE-003 in a sliding window: the burst is set aside for the suite, so a fall of more than
+    one, or fewer left than the burst still has to send, is someone else spending the key."""
+
+    def burst(*remaining: int | None) -> list[rl.Sample]:
+        return [rl.Sample(float(i), i + 0.1, left, None) for i, left in enumerate(remaining)]
+
+    assert rl.others_spending(burst(9, 8, 7, 6, 5)) == ""  # only the suite's own requests
+    assert rl.others_spending(burst(9, None, 7, 6, 5)) == ""  # an unreadable answer is no sign
+    assert "fell by 3 over 1" in rl.others_spending(burst(9, 8, 5, 4, 3))
+    assert "after request 1 of a burst of 5" in rl.others_spending(burst(3, 2, 2, 1, 1))
+    assert "reached 0" in rl.others_spending(burst(4, 3, 2, 1, 0))
+
+
 def test_key_and_expansion_problems() -> None:
     assert fx.key_problems([{"id": 1, "name": "a"}], {"id", "name"}) == []
     assert fx.key_problems([{"id": 1, "name": "a", "state": "s"}], {"id", "name"})
