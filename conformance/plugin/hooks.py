@@ -245,7 +245,9 @@ def _send_outcome(
             kept.append((name, value))
     check = record.to_result(item.nodeid, item.name, exchanges)
     outcome = ItemOutcome(check, rows, sections, state.aborted)
-    report.user_properties = [*kept, (KEY, outcome.to_wire())]
+    # A worker's report crosses a process (xdist serialises it): plain data. In a single process
+    # the controller is this process, and the outcome is handed over as it is.
+    report.user_properties = [*kept, (KEY, outcome.to_wire() if state.is_worker else outcome)]
 
 
 def _secrets(state: PlaneState) -> tuple[str, ...]:
@@ -302,7 +304,7 @@ class _Collector:
     def _add(self, report: pytest.TestReport) -> None:
         for name, value in report.user_properties:
             if name == KEY:
-                outcome = ItemOutcome.from_wire(value)
+                outcome = value if isinstance(value, ItemOutcome) else ItemOutcome.from_wire(value)
                 self.state.add(outcome)
                 if outcome.aborted:
                     self._abort(outcome.aborted)

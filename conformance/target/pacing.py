@@ -29,7 +29,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from filelock import FileLock
@@ -100,6 +100,10 @@ class Budget:
     busy: list[Interval] = field(default_factory=list)  # requests in flight, sorted, merged
 
 
+# What a wait forced by the target names (the header it obeys); any other reason is the suite's.
+RATE_LIMIT_REASONS = ("X-RateLimit-Reset", "Retry-After", "a 429 without Retry-After")
+
+
 @dataclass(frozen=True)
 class Wait:
     """A wait in progress, as announced in the budget file."""
@@ -108,7 +112,10 @@ class Wait:
     reason: str
 
     def describe(self, now: float) -> str:
-        return f"waiting {max(0.0, self.until - now):.0f} s for the rate limit ({self.reason})"
+        left = max(0.0, self.until - now)
+        if self.reason in RATE_LIMIT_REASONS:
+            return f"waiting {left:.0f} s for the rate limit ({self.reason})"
+        return f"waiting {left:.0f} s: {self.reason}"  # a wait the suite chose, with its why
 
 
 def announced_wait(state_path: Path, now: float | None = None) -> Wait | None:
@@ -357,18 +364,45 @@ class Pacer:
                                wait_reason=reason, busy=self._read().busy))  # fmt: skip
         return max(wait, 0.0) + MARGIN_S
 
-    def wait(self, seconds: float) -> None:
-        self._wait(seconds)
+    def wait(self, seconds: float, why: str | None = None) -> None:
+        """Sleep `seconds`. A wait the suite chooses says `why`: it is announced in the budget
+        file like a rate-limit wait, so the progress display shows it with its reason."""
+        if why is None:
+            self._wait(seconds)
+            return
+        with self._state.locked():
+            self._announce(seconds, why)
+        try:
+            self._wait(seconds)
+        finally:
+            with self._state.locked():
+                self._announce_over(why)
+
+    def _announce(self, seconds: float, why: str) -> None:
+        """Under the lock: this process waits `seconds` because of `why`."""
+        until = self.clock() + min(max(seconds, 0.0), MAX_WAIT_S)
+        self._write(replace(self._read(), wait_until=until, wait_reason=why))
+
+    def _announce_over(self, why: str) -> None:
+        """Under the lock: the wait `why` is over (unless another has been announced since)."""
+        budget = self._read()
+        if budget.wait_reason == why:
+            self._write(replace(budget, wait_until=None, wait_reason=None))
 
     def busy(self) -> list[Interval]:
         """When requests carrying the key were in flight, over the last minute and a bit."""
         with self._state.locked():
             return list(self._read().busy)
 
-    def hold(self, seconds: float) -> None:
-        """Keep every paced request of every process waiting for `seconds` (a quiet moment)."""
+    def hold(self, seconds: float, why: str | None = None) -> None:
+        """Keep every paced request of every process waiting for `seconds` (a quiet moment),
+        announced with `why` when given (see `wait`)."""
         with self._state.locked():
+            if why is not None:
+                self._announce(seconds, why)
             self._wait(seconds)
+            if why is not None:
+                self._announce_over(why)
 
     def close(self) -> None:
         self._state.close()

@@ -21,16 +21,25 @@ class Redactor:
     def __init__(self, credential: Credential) -> None:
         self._credential = credential
         self._others: set[str] = set()
+        self._cached: list[tuple[str, str]] | None = None  # _pairs, until a secret is added
 
     def add_secret(self, value: str) -> None:
         """Another secret the suite sent (e.g. a deliberately invalid key), or a credential
         header's value (`Bearer abc`: both the value and `abc` are secrets)."""
         own = (self._credential.secret, self._credential.header_value())
         for secret in {value, secret_part(value)}:
-            if secret and secret not in own:
+            if secret and secret not in own and secret not in self._others:
                 self._others.add(secret)
+                self._cached = None
 
-    def _pairs(self) -> Iterable[tuple[str, str]]:
+    def _pairs(self) -> list[tuple[str, str]]:
+        # Every text the suite records goes through here, and the campaign adds a secret for
+        # each credential header it sends: the pairs are worked out once per new secret.
+        if self._cached is None:
+            self._cached = self._work_out_pairs()
+        return self._cached
+
+    def _work_out_pairs(self) -> list[tuple[str, str]]:
         pairs = self._credential.replacements()
         for secret in self._others:
             if len(secret) >= MIN_SCRUB_LENGTH:

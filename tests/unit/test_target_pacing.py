@@ -170,6 +170,24 @@ def test_a_wait_is_announced_in_the_file_while_it_lasts(tmp_path: Path) -> None:
     assert announced_wait(path, NOW) is None  # over once the request went
 
 
+def test_a_wait_the_suite_chooses_is_announced_with_its_reason(tmp_path: Path) -> None:
+    """No silent wait: RATE-003's quiet minute is shown like a rate-limit wait, with its why."""
+    path = tmp_path / "s.json"
+    seen: list[Wait | None] = []
+    pacer = Pacer(path, clock=lambda: NOW, sleep=lambda s: seen.append(announced_wait(path, NOW)))
+    pacer.wait(58, why="RATE-003 needs a quiet minute")
+    pacer.hold(5, why="holding for quiet")
+    assert seen == [
+        Wait(NOW + 58, "RATE-003 needs a quiet minute"),
+        Wait(NOW + 5, "holding for quiet"),
+    ]
+    assert seen[0] is not None
+    assert seen[0].describe(NOW) == "waiting 58 s: RATE-003 needs a quiet minute"
+    assert announced_wait(path, NOW) is None  # over once the wait is
+    pacer.wait(3)  # a wait without a reason is not announced
+    assert seen[-1] is None
+
+
 def test_a_429_wait_names_retry_after(tmp_path: Path) -> None:
     path = tmp_path / "s.json"
     pacer = Pacer(path, clock=lambda: NOW)
