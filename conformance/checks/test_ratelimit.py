@@ -99,6 +99,13 @@ class Sample:
     received: float
     remaining: int | None
     reset: int | None
+    status: int = 200
+
+    @property
+    def counted(self) -> bool:
+        """An answer that can show the count: readable headers, and a request served (a 429
+        says the window is spent, by this key's other clients or the suite: nothing to count)."""
+        return self.remaining is not None and self.reset is not None and self.status != 429
 
 
 def new_window(a: Sample, b: Sample) -> bool:
@@ -114,7 +121,7 @@ def burst_problems(
     """(problems, pairs judged): over consecutive answers within one window where nothing of
     the suite's own fell due (`judgeable`), Remaining never rises and ends lower than it began.
     Other clients of the key only make it fall faster."""
-    readable = [s for s in samples if s.remaining is not None and s.reset is not None]
+    readable = [s for s in samples if s.counted]
     judged = [(a, b) for a, b in pairwise(readable) if not new_window(a, b) and judgeable(a, b)]
     problems = [
         f"{REMAINING} rose from {a.remaining} to {b.remaining} within one window"
@@ -123,6 +130,8 @@ def burst_problems(
     ]
     if judged and not problems and all(a.remaining == b.remaining for a, b in judged):
         values = [s.remaining for s in readable]
+        if not any(values):  # 0 throughout: a spent window has nothing left to count down
+            return [], 0
         problems.append(f"{REMAINING} did not count {len(samples)} requests: {values}")
     return problems, len(judged)
 
@@ -188,9 +197,8 @@ def send_burst(client: TargetClient, path: str) -> list[Sample]:
         response = client.get(path, pace=False)
         headers = response.headers
         received = client.pacer.clock()
-        samples.append(
-            Sample(sent, received, parse_int(headers.get(REMAINING)), parse_int(headers.get(RESET)))
-        )
+        remaining, reset = parse_int(headers.get(REMAINING)), parse_int(headers.get(RESET))
+        samples.append(Sample(sent, received, remaining, reset, response.status_code))
     return samples
 
 
@@ -301,11 +309,12 @@ def test_remaining_decreases_within_a_window(client: TargetClient) -> None:
             f"spending: {others}), so a rise proves nothing about the server"
         )
     if not judged:
-        seen = [(s.remaining, s.reset) for s in samples]
+        seen = [(s.status, s.remaining, s.reset) for s in samples]
         raise NotVerified(
-            f"no two answers of the burst could be compared ({seen}): unreadable headers "
-            "(judged by RATE-001/002), a window reset, or the suite's own requests of a minute "
-            "earlier falling due"
+            f"no two answers of the burst could be compared ((status, remaining, reset): {seen}): "
+            "unreadable headers (judged by RATE-001/002), 429s or a Remaining of 0 (the window "
+            "spent, by another client of the key), a window reset, or the suite's own requests "
+            "of a minute earlier falling due"
         )
     check(problems)
 
