@@ -115,25 +115,33 @@ def new_window(a: Sample, b: Sample) -> bool:
     return b.reset - a.reset > (b.received - a.received) + 2
 
 
-def burst_problems(
+def burst_findings(
     samples: list[Sample], judgeable: Callable[[Sample, Sample], bool]
-) -> tuple[list[str], int]:
-    """(problems, pairs judged): over consecutive answers within one window where nothing of
-    the suite's own fell due (`judgeable`), Remaining never rises and ends lower than it began.
-    Other clients of the key only make it fall faster."""
+) -> tuple[list[str], str, int]:
+    """(rises, not counting, pairs judged): over consecutive answers within one window where
+    nothing of the suite's own fell due (`judgeable`), Remaining never rises and ends lower than
+    it began. Other clients of the key only make it fall faster."""
     readable = [s for s in samples if s.counted]
     judged = [(a, b) for a, b in pairwise(readable) if not new_window(a, b) and judgeable(a, b)]
-    problems = [
+    rises = [
         f"{REMAINING} rose from {a.remaining} to {b.remaining} within one window"
         for a, b in judged
         if (b.remaining or 0) > (a.remaining or 0)
     ]
-    if judged and not problems and all(a.remaining == b.remaining for a, b in judged):
+    if judged and not rises and all(a.remaining == b.remaining for a, b in judged):
         values = [s.remaining for s in readable]
         if not any(values):  # 0 throughout: a spent window has nothing left to count down
-            return [], 0
-        problems.append(f"{REMAINING} did not count {len(samples)} requests: {values}")
-    return problems, len(judged)
+            return [], "", 0
+        return [], f"{REMAINING} did not count {len(samples)} requests: {values}", len(judged)
+    return rises, "", len(judged)
+
+
+def burst_problems(
+    samples: list[Sample], judgeable: Callable[[Sample, Sample], bool]
+) -> tuple[list[str], int]:
+    """(problems, pairs judged): `burst_findings`, the rises and the not counting together."""
+    rises, not_counting, judged = burst_findings(samples, judgeable)
+    return [*rises, *([not_counting] if not_counting else [])], judged
 
 
 def others_spending(samples: list[Sample]) -> str:
@@ -297,27 +305,25 @@ def test_remaining_decreases_within_a_window(client: TargetClient) -> None:
         if pacer.clock() - before < EDGE_S:
             break
     samples = send_burst(client, path)
-    problems, judged = burst_problems(samples, nothing_due(known_history(pacer, sliding)))
+    rises, not_counting, judged = burst_findings(
+        samples, nothing_due(known_history(pacer, sliding))
+    )
     others = others_spending(samples)
-    if problems and others and (sliding or any(s.status == 429 for s in samples)):
-        # Another client spends the key during the burst: in a sliding window its requests also
-        # fall due, and a window it has run out of serves the burst a request at a time; what
-        # Remaining then does between two of the suite's answers is not the suite's to judge.
-        raise NotVerified(
-            f"{problems[0]}, but another client spends this key ({others}): the count is "
-            "theirs as much as the suite's, so it proves nothing about the server"
+    if sliding and (rises or (not_counting and others)):
+        # In a sliding window the key's requests of a minute earlier fall due during the burst.
+        # The suite's own were ruled out (`nothing_due`); another client's cannot be: the
+        # headers count the key, not whose requests. A rise is not verified, never failed (one
+        # that spent a minute before leaves no trace), and so is a Remaining that does not
+        # count while another client is seen spending; with nobody seen, it still fails.
+        who = (
+            f"another client spends this key ({others})"
+            if others
+            else "none of the suite's own could, another client's of the same key can (none "
+            "was seen spending during the burst)"
         )
-    rises = [problem for problem in problems if " rose from " in problem]
-    if rises and sliding:
-        # In a sliding window a rise is requests of a minute earlier falling due. The suite's
-        # own were ruled out (`nothing_due`); another client's cannot be: the headers show the
-        # key's count, not whose (a client spending during the burst may leave no trace, one
-        # that spent a minute before leaves none). A rise is not verified, never failed; a
-        # Remaining that does not count (problems without a rise) is still a failure.
         raise NotVerified(
-            f"{rises[0]}: in a sliding window that is requests of a minute earlier falling due; "
-            "none of the suite's own could, another client's of the same key can (none was "
-            "seen spending during the burst), so a rise proves nothing about the server"
+            f"{(rises or [not_counting])[0]}: in a sliding window that is the key's requests "
+            f"of a minute earlier falling due; {who}, so it proves nothing about the server"
         )
     if not judged:
         seen = [(s.status, s.remaining, s.reset) for s in samples]
@@ -327,7 +333,7 @@ def test_remaining_decreases_within_a_window(client: TargetClient) -> None:
             "spent, by another client of the key), a window reset, or the suite's own requests "
             "of a minute earlier falling due"
         )
-    check(problems)
+    check([*rises, *([not_counting] if not_counting else [])])
 
 
 # --- exhausting the window (full profile) ------------------------------------------------------

@@ -400,9 +400,11 @@ class Pacer:
         with self._state.locked():
             if why is not None:
                 self._announce(seconds, why)
-            self._wait(seconds)
-            if why is not None:
-                self._announce_over(why)
+            try:
+                self._wait(seconds)
+            finally:
+                if why is not None:
+                    self._announce_over(why)
 
     def close(self) -> None:
         self._state.close()
