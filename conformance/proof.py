@@ -25,16 +25,21 @@ with a small limit and a short window instead.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
+import queue
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
+from conformance.prewarmed import CAN_FORK, Completed, PrewarmedInterpreter
 from conformance.reference.faults import all_faults
 from conformance.reference.variations import all_variations
 from conformance.spec.catalogue import catalogue
@@ -52,6 +57,8 @@ FLAGGED = ("failed", "warned", "error")
 UNFINISHED = ("blocked", "not_verified")
 VARIATION = "variation:"  # the outcome name of a variation's run
 EXHAUSTION = frozenset({"RATE-004", "RATE-005", "RATE-006"})
+Item = TypeVar("Item")
+Outcome = TypeVar("Outcome")
 
 
 @dataclass
@@ -158,8 +165,10 @@ def run_suite(
     areas: Sequence[str] = (),
     profile: str = "quick",
     extra: Sequence[str] = (),
+    interpreter: PrewarmedInterpreter | None = None,
 ) -> FaultOutcome:
-    """One `plane-conformance run` in a subprocess against a fresh embedded server."""
+    """One `plane-conformance run` in a subprocess against a fresh embedded server (forked from
+    a pre-imported `interpreter` when one is given)."""
     name = fault or (VARIATION + variation if variation else "")
     report_dir = workdir / (name.replace(":", "-") or f"clean-{profile}")
     options = list(extra)
@@ -171,7 +180,13 @@ def run_suite(
         options += ["--variation", variation]
     command = suite_command(report_dir, profile=profile, options=options)
     started = time.monotonic()
-    completed = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
+    completed: Completed | subprocess.CompletedProcess[str]
+    if interpreter is not None:
+        completed = interpreter.run(command[3:], timeout=900)  # after `python -m conformance`
+    else:
+        completed = subprocess.run(
+            command, capture_output=True, text=True, timeout=900, check=False
+        )
     declared: tuple[str, ...] = ()
     expect = "clean"
     if fault:
@@ -214,36 +229,80 @@ def suite_options(areas: Sequence[str]) -> tuple[str, tuple[str, ...]]:
     return "quick", ()
 
 
-def run_fault(workdir: Path, name: str) -> FaultOutcome:
+def run_fault(
+    workdir: Path, name: str, interpreter: PrewarmedInterpreter | None = None
+) -> FaultOutcome:
     """A fault's run: all areas, quick, with the options it declares (an access token's run:
     `--auth bearer`...); an exhaustion fault's: the ratelimit area, full."""
     fault = all_faults()[name]
     if set(fault.requirements) & EXHAUSTION:
         profile, extra = suite_options(["ratelimit"])
-        return run_suite(workdir, fault=name, areas=["ratelimit"], profile=profile, extra=extra)
-    return run_suite(workdir, fault=name, extra=fault.run_with)
+        return run_suite(
+            workdir,
+            fault=name,
+            areas=["ratelimit"],
+            profile=profile,
+            extra=extra,
+            interpreter=interpreter,
+        )
+    return run_suite(workdir, fault=name, extra=fault.run_with, interpreter=interpreter)
+
+
+def default_jobs() -> int:
+    """Runs at a time: one more than the cores. A run is a client and a server taking turns, so
+    as many runs as cores leave the cores idle between turns; two more was slower (measured)."""
+    return (os.cpu_count() or 1) + 1
 
 
 def run_matrix(
     workdir: Path,
     faults: Sequence[str] | None = None,
-    jobs: int = 2,
+    jobs: int | None = None,
     variations: Sequence[str] | None = None,
 ) -> list[FaultOutcome]:
-    """Every fault (or those named) and every variation (or those named), `jobs` at a time."""
+    """Every fault (or those named) and every variation (or those named), `jobs` at a time
+    (default_jobs()), each forked from a pre-imported interpreter where the system can fork."""
+    jobs = jobs or default_jobs()
     fault_names = list(faults) if faults is not None else sorted(all_faults())
     variation_names = list(variations) if variations is not None else sorted(all_variations())
-    work: list[tuple[str, str]] = [("fault", n) for n in fault_names]
-    work += [("variation", n) for n in variation_names]
+    # The runs that mostly wait (a sliding window's minute of quiet, an exhausted limit's
+    # resets) go first, so the others fill the cores while they wait.
+    work: list[tuple[str, str]] = [("variation", n) for n in variation_names]
+    waiting = [n for n in fault_names if set(all_faults()[n].requirements) & EXHAUSTION]
+    work += [("fault", n) for n in waiting]
+    work += [("fault", n) for n in fault_names if n not in waiting]
 
-    def one(item: tuple[str, str]) -> FaultOutcome:
+    def one(item: tuple[str, str], interpreter: PrewarmedInterpreter | None) -> FaultOutcome:
         kind, name = item
         if kind == "variation":
-            return run_suite(workdir, variation=name)
-        return run_fault(workdir, name)
+            return run_suite(workdir, variation=name, interpreter=interpreter)
+        return run_fault(workdir, name, interpreter)
 
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(one, work))
+    return map_prewarmed(workdir, jobs, one, work)
+
+
+def map_prewarmed(
+    workdir: Path,
+    jobs: int,
+    run: Callable[[Item, PrewarmedInterpreter | None], Outcome],
+    items: Sequence[Item],
+) -> list[Outcome]:
+    """`run(item, interpreter)` for every item, `jobs` at a time, each with a pre-imported
+    interpreter of its own for the while (None where the system cannot fork)."""
+    idle: queue.Queue[PrewarmedInterpreter | None] = queue.Queue()
+
+    def one(item: Item) -> Outcome:
+        interpreter = idle.get()
+        try:
+            return run(item, interpreter)
+        finally:
+            idle.put(interpreter)
+
+    with contextlib.ExitStack() as stack:
+        for _ in range(jobs):
+            idle.put(stack.enter_context(PrewarmedInterpreter(workdir)) if CAN_FORK else None)
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            return list(pool.map(one, items))
 
 
 def _verdict(outcome: FaultOutcome) -> str:
@@ -299,7 +358,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--write", type=Path, help="write the table to this file")
     parser.add_argument("--fault", action="append", help="only these faults")
     parser.add_argument("--variation", action="append", help="only these variations")
-    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--jobs", type=int, default=None, help="runs at a time (cores + 1)")
     args = parser.parse_args(argv)
     only_some = args.fault is not None or args.variation is not None
     started = time.monotonic()
@@ -314,7 +373,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.write:
         args.write.write_text(table, encoding="utf-8")
     print(table)
-    print(f"matrix wall time: {time.monotonic() - started:.0f} s ({args.jobs} jobs)")
+    jobs = args.jobs or default_jobs()
+    print(f"matrix wall time: {time.monotonic() - started:.0f} s ({jobs} jobs)")
     return 0 if all(o.caught for o in outcomes) else 1
 
 

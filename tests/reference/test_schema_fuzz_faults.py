@@ -7,12 +7,12 @@ so the test also proves the absence of collateral noise: exactly the declared id
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from conformance.proof import FaultOutcome, run_suite
+from conformance.prewarmed import PrewarmedInterpreter
+from conformance.proof import FaultOutcome, default_jobs, map_prewarmed, run_suite
 from conformance.reference.faults import all_faults
 
 FAULTS = all_faults()
@@ -28,17 +28,17 @@ SCHEMA_FAULTS = {
 }
 
 
-def _run(workdir: Path, fault: str) -> FaultOutcome:
+def _run(workdir: Path, fault: str, interpreter: PrewarmedInterpreter | None) -> FaultOutcome:
     # Only the schema area: what other areas flag is theirs to prove (the fault matrix does).
-    return run_suite(workdir, fault=fault, areas=("schema",))
+    return run_suite(workdir, fault=fault, areas=("schema",), interpreter=interpreter)
 
 
 @pytest.fixture(scope="module")
 def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, FaultOutcome]:
     workdir = tmp_path_factory.mktemp("schema-faults")
     names = ["", *SCHEMA_FAULTS]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(names, pool.map(lambda name: _run(workdir, name), names), strict=True))
+    runs = map_prewarmed(workdir, default_jobs(), lambda name, i: _run(workdir, name, i), names)
+    return dict(zip(names, runs, strict=True))
 
 
 def test_clean_reference_server_passes_the_schema_area(outcomes: dict[str, FaultOutcome]) -> None:

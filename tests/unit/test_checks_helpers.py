@@ -79,6 +79,34 @@ class _SlidingServer:
         return TargetClient("http://plane.test", "key", "ws", transport=transport, pacer=pacer)
 
 
+class _FixedServer(_SlidingServer):
+    """A fixed window of `window` seconds on the fake clock: Reset is the current window's end."""
+
+    def __init__(self, window: int) -> None:
+        super().__init__(iter(range(10_000, 0, -1)))
+        self.window = window
+
+    def answer(self, request: httpx.Request) -> httpx.Response:
+        end = (int(self.now) // self.window + 1) * self.window
+        headers = {rl.REMAINING: str(next(self.remaining)), rl.RESET: str(end)}
+        return httpx.Response(200, json={}, headers=headers)
+
+
+def test_the_window_kind_probe_tells_a_window_that_ends_from_one_that_slides(
+    tmp_path: Path,
+) -> None:
+    """A fixed window ending between the probe's first two answers moved its Reset once, as a
+    sliding one does every time (the cause of a minute's needless wait on a 3 s window)."""
+    for start in (0.0, 2.5):  # the end of the 3 s window: outside the probe, inside its first pair
+        fixed = _FixedServer(window=3)
+        fixed.now = NOW - NOW % 3 + start
+        folder = tmp_path / f"fixed-{start}"
+        folder.mkdir()
+        assert not rl.sliding_window(fixed.client(folder), "/api/v1/workspaces/ws/projects/")
+    sliding = _SlidingServer(iter(range(10_000, 0, -1)))
+    assert rl.sliding_window(sliding.client(tmp_path), "/api/v1/workspaces/ws/projects/")
+
+
 def test_a_rise_in_a_sliding_window_is_not_verified_never_failed(tmp_path: Path) -> None:
     """Another client's requests of a minute earlier falling due during the burst, with nothing
     of theirs seen in it (the CI failure "rose from 483 to 485"): not the server's departure."""
