@@ -9,6 +9,7 @@ tests/realplane runs against Plane's own server: it is collected only with --rea
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="also collect tests/realplane (against a real Plane server; see its conftest)",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _bytecode_for_the_processes_tests_start(config)
+
+
+def _bytecode_for_the_processes_tests_start(config: pytest.Config) -> None:
+    """The Python processes the tests start (runs, reference servers, xdist workers: a few
+    hundred) keep their compiled bytecode in one folder of pytest's cache, so each module is
+    compiled once, not once per process. Where the environment says not to write bytecode
+    (PYTHONDONTWRITEBYTECODE, set on some machines and CI images), every one of them would
+    otherwise compile the suite's modules, and assertion-rewrite its checks, from source.
+    Nothing is written beside the sources; the folder is only ever read by Python itself."""
+    cache = getattr(config, "cache", None)
+    if cache is None or os.environ.get("PYTHONPYCACHEPREFIX"):
+        return  # no cache (-p no:cacheprovider), or the user chose a folder already
+    os.environ["PYTHONPYCACHEPREFIX"] = str(cache.mkdir("pycache"))
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:

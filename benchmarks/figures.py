@@ -12,11 +12,17 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from typing import Any
 
-# Goals of issue 8.
-GOAL_STANDARD_WALL_S = 30.0
+# Goals of issue 8, tightened by issue 22 (request economy).
+GOAL_STANDARD_WALL_S = 5.0
 GOAL_WORKER_SPEEDUP = 1.5
 GOAL_FLOOR_RATIO = 1.1
-GOAL_FAULT_EFFICIENCY_RATIO = 2.0
+GOAL_FAULT_EFFICIENCY_RATIO = 3.0
+GOAL_AT_60_PER_MINUTE_S = {"quick": 300.0, "standard": 600.0}  # wall time of each profile
+RATE_LIMITED_PROFILES = tuple(GOAL_AT_60_PER_MINUTE_S)
+VERIFIED_STATUSES = (
+    "passed",
+    "sampled",
+)  # a requirement verified on all, or a sample, of its units
 
 
 def floor_seconds(requests: int, per_minute: int) -> float:
@@ -41,6 +47,15 @@ def per_100_requests(caught: int, requests: Sequence[int]) -> float | None:
         return None
     mean = sum(requests) / len(requests)
     return 100.0 * caught / mean if mean else None
+
+
+def must_coverage(results: dict[str, Any]) -> tuple[int, int]:
+    """(MUST requirements verified, MUST units verified) of a results.json: what the run's
+    requests bought. A unit is what the catalogue judges a requirement on (an operation...)."""
+    musts = [r for r in results.get("requirements", []) if r.get("level") == "MUST"]
+    verified = sum(1 for r in musts if r.get("status") in VERIFIED_STATUSES)
+    units = sum(int((r.get("coverage") or {}).get("verified", 0)) for r in musts)
+    return verified, units
 
 
 def efficiency_ratio(ours: float | None, theirs: float | None) -> float | None:

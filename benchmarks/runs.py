@@ -20,6 +20,7 @@ from pathlib import Path
 
 from benchmarks.figures import (
     checks_hit_by_429,
+    must_coverage,
     requests_per_area,
     slowest_checks,
     statuses_in_results,
@@ -138,6 +139,8 @@ class SuiteRun:
     checks_hit_by_429: list[str] = field(default_factory=list)
     pacer_waited_s: float | None = None
     paced_429s: int | None = None  # results.json extra: 429s to paced requests (all processes)
+    musts_verified: int | None = None  # MUST requirements passed or verified on a sample
+    must_units_verified: int | None = None  # their units verified, over every MUST
 
 
 def _options(workers: int, rate_limit: int | None, latency_ms: int | None) -> list[str]:
@@ -180,6 +183,7 @@ def run_ours(
         run.summary = results.get("summary", {})
         run.statuses = dict(sorted(statuses_in_results(results).items()))
         run.per_area = requests_per_area(results)
+        run.musts_verified, run.must_units_verified = must_coverage(results)
         run.slowest = slowest_checks(results)
         run.checks_hit_by_429 = checks_hit_by_429(results)
         waited = results.get("extra", {}).get("pacer_waited_s")

@@ -23,7 +23,6 @@ import subprocess
 import sys
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
@@ -115,15 +114,6 @@ def serve() -> None:
         print(json.dumps({"code": os.waitstatus_to_exitcode(status)}), file=protocol, flush=True)
 
 
-@dataclass
-class Completed:
-    """What a run left: its exit code and output (as `subprocess.run(capture_output=True)`)."""
-
-    returncode: int
-    stdout: str
-    stderr: str
-
-
 class PrewarmedInterpreter:
     """One `python -m conformance.prewarmed` process, running one command at a time."""
 
@@ -143,8 +133,9 @@ class PrewarmedInterpreter:
         )
         self._runs = 0
 
-    def run(self, argv: Sequence[str], timeout: float) -> Completed:
-        """`plane-conformance ARGV` in a forked child; killed after `timeout` seconds."""
+    def run(self, argv: Sequence[str], timeout: float) -> subprocess.CompletedProcess[str]:
+        """`plane-conformance ARGV` in a forked child, as `subprocess.run(capture_output=True)`
+        would give it; killed after `timeout` seconds (then its code is -9)."""
         assert self._process.stdin is not None and self._process.stdout is not None
         self._runs += 1
         out = self._workdir / f"prewarmed-{self._process.pid}-{self._runs}.out"
@@ -160,7 +151,8 @@ class PrewarmedInterpreter:
             code = json.loads(self._process.stdout.readline())["code"]
         finally:
             timer.cancel()
-        return Completed(
+        return subprocess.CompletedProcess(
+            [sys.executable, "-m", "conformance", *argv],
             code,
             out.read_text(encoding="utf-8", errors="replace"),
             err.read_text(encoding="utf-8", errors="replace"),

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from conformance.prewarmed import CAN_FORK, Completed, PrewarmedInterpreter
+from conformance.prewarmed import CAN_FORK, PrewarmedInterpreter
 from conformance.reference.faults import all_faults
 from conformance.reference.variations import all_variations
 from conformance.spec.catalogue import catalogue
@@ -137,24 +137,18 @@ class FaultOutcome:
         return self.exit_code == 0 and not self.flagged and self.leftovers == 0
 
 
-def suite_command(report_dir: Path, *, profile: str, options: Sequence[str] = ()) -> list[str]:
-    """The `plane-conformance run` of a proof or benchmark run: this Python, seed 1, one report dir.
+def suite_arguments(report_dir: Path, *, profile: str, options: Sequence[str] = ()) -> list[str]:
+    """The arguments of `plane-conformance` for a proof or benchmark run: seed 1, one report dir.
 
     Without --target it runs against a fresh embedded reference server.
     """
-    return [
-        sys.executable,
-        "-m",
-        "conformance",
-        "run",
-        "--profile",
-        profile,
-        "--report-dir",
-        str(report_dir),
-        "--seed",
-        "1",
-        *options,
-    ]
+    return ["run", "--profile", profile, "--report-dir", str(report_dir), "--seed", "1", *options]
+
+
+def suite_command(report_dir: Path, *, profile: str, options: Sequence[str] = ()) -> list[str]:
+    """The same run as a command line: this Python, `-m conformance`, `suite_arguments`."""
+    arguments = suite_arguments(report_dir, profile=profile, options=options)
+    return [sys.executable, "-m", "conformance", *arguments]
 
 
 def run_suite(
@@ -178,14 +172,17 @@ def run_suite(
         options += ["--fault", fault]
     if variation:
         options += ["--variation", variation]
-    command = suite_command(report_dir, profile=profile, options=options)
+    arguments = suite_arguments(report_dir, profile=profile, options=options)
     started = time.monotonic()
-    completed: Completed | subprocess.CompletedProcess[str]
     if interpreter is not None:
-        completed = interpreter.run(command[3:], timeout=900)  # after `python -m conformance`
+        completed = interpreter.run(arguments, timeout=900)
     else:
         completed = subprocess.run(
-            command, capture_output=True, text=True, timeout=900, check=False
+            suite_command(report_dir, profile=profile, options=options),
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
         )
     declared: tuple[str, ...] = ()
     expect = "clean"

@@ -249,7 +249,7 @@ def run_campaign(
             campaign.waived[f"{label} [{check}]"] = reason
             log.waived[check] = reason
         consuming = _consumes(label) and label not in PROJECT_END
-        modes = [(GenerationMode.POSITIVE, budget.positive)]
+        modes = [(GenerationMode.POSITIVE, max(budget.generated, 1))]
         # Negative cases are body cases (see fuzzing._negative_worth_judging): write operations.
         if budget.negative and not _consumes(label) and len(operation.body) > 0:
             modes.append((GenerationMode.NEGATIVE, budget.negative))
@@ -261,7 +261,9 @@ def run_campaign(
                     parameters = resolve_path_parameters(operation, project, fresh=consuming)
                     if mode == GenerationMode.POSITIVE:
                         prepare(operation, project, parameters)
+                    examples_now = examples
                     if mode == GenerationMode.POSITIVE and run == 0:
+                        accepted_before = log.accepted
                         send_minimal(
                             operation,
                             project,
@@ -272,6 +274,12 @@ def run_campaign(
                             probe_enums=budget.negative > 0 and not _consumes(label),
                         )
                         if consuming:
+                            continue
+                        examples_now = budget.generated_after(
+                            minimal_accepted=log.accepted > accepted_before,
+                            takes_body=len(operation.body) > 0,
+                        )
+                        if not examples_now:
                             continue
                 except Unresolved as missing:
                     note_unresolved(log, missing)
@@ -286,7 +294,7 @@ def run_campaign(
                         operation,
                         path_parameters=parameters,
                         mode=mode,
-                        max_examples=1 if consuming else examples,
+                        max_examples=1 if consuming else examples_now,
                         seed=target.seed,
                         campaign=campaign,
                         auth_checked=auth_checked,

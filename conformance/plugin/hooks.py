@@ -45,6 +45,7 @@ from conformance.report.model import CONTRIBUTED, CheckResult, Completion, JsonO
 from conformance.spec.catalogue import catalogue
 from conformance.target.client import LOST, ReadOnlyViolation
 from conformance.target.config import ConfigError, TargetConfig
+from conformance.target.counting import discover_counting
 from conformance.target.ledger import LedgerRow
 from conformance.target.pacing import remove_state, state_path_for
 from conformance.target.preflight import ME_PATH, PreflightError, preflight
@@ -96,6 +97,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         except PreflightError as problem:
             pytest.exit(f"plane-conformance: {problem}", returncode=EXIT_UNUSABLE)
     _discover_routes(state)
+    _discover_counting(state)
     if (
         not state.skips_preflight
         and isinstance(target.credential, BearerToken)
@@ -114,6 +116,22 @@ def _discover_routes(state: PlaneState) -> None:
     state.adopt_routes(routes)
     state.sections.setdefault("routes", []).extend(routes.rows())
     state.sections.setdefault("adaptations", []).extend(routes.adaptations())
+
+
+def _discover_counting(state: PlaneState) -> None:
+    """What the target's rate limit counts, once for the whole run: every process's pacer reads
+    it from the budget file they share (conformance/target/counting.py)."""
+    client = state.client()
+    if client.pacer is None:
+        return
+    try:
+        counting = discover_counting(client)
+    except httpx.HTTPError:
+        return  # the target did not answer: every request stays paced as counted
+    client.pacer.learn_uncounted(counting.uncounted)
+    adaptation = counting.adaptation()
+    if adaptation is not None:
+        state.sections.setdefault("adaptations", []).append(adaptation)
 
 
 # -- collection --------------------------------------------------------------------------------

@@ -210,7 +210,7 @@ class TargetClient:
         attempts = 0
         while True:
             if pace and self.pacer:
-                self.pacer.before_request()
+                self.pacer.before_request(kind)  # nothing is reserved for what is not counted
             sent_at = self.pacer.clock() if self.pacer and kind == "configured" else None
             response = self._send(
                 method, path, params, json, all_headers, content, kind, owner, written

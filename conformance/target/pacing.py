@@ -47,6 +47,7 @@ MARGIN_S = 0.25  # wait a little past the announced reset: clocks differ
 EPOCH_THRESHOLD = 1_000_000_000  # a reset value below this is seconds-from-now, not epoch
 HISTORY_S = 75.0  # busy intervals kept: a one-minute sliding window, plus margins
 MERGE_GAP_S = 0.05  # busy intervals closer than this are merged (keeps the file small)
+WINDOW_TOLERANCE_S = 1.5  # two resets closer than this name the same window
 STATE_BYTES = 1 << 16  # the budget file never grows past this (about a thousand intervals)
 
 
@@ -251,25 +252,42 @@ class Pacer:
         except (OSError, ValueError, AttributeError, TypeError):  # missing, torn or foreign
             return Budget()
 
+    def _file(self) -> dict[str, object]:
+        try:
+            data = json.loads(self._state.read())
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
     def _since(self) -> float:
         """When this run's shared history began (its first write); now, for a new file."""
-        try:
-            since = json.loads(self._state.read()).get("since")
-        except (OSError, ValueError, AttributeError):
-            since = None
+        since = self._file().get("since")
         return float(since) if isinstance(since, int | float) else self.clock()
+
+    def _uncounted(self) -> list[str]:
+        """The key kinds the target's rate limit does not count (target/counting.py)."""
+        kinds = self._file().get("uncounted")
+        return [str(kind) for kind in kinds] if isinstance(kinds, list) else []
+
+    def learn_uncounted(self, kinds: tuple[str, ...]) -> None:
+        """Requests of these key kinds are not counted by the target: never paced from now on."""
+        with self._state.locked():
+            self._write(self._read(), uncounted=list(kinds))
 
     def history_since(self) -> float:
         """Since when `busy()` knows every request of this run: before it, nothing is known."""
         with self._state.locked():
             return self._since()
 
-    def _write(self, budget: Budget) -> None:
+    def _write(self, budget: Budget, uncounted: list[str] | None = None) -> None:
         busy = budget.busy
+        kept = self._file()  # what every write carries over: since when, what is not counted
+        since = kept.get("since")
         data: dict[str, object] = {
             "remaining": budget.remaining,
             "reset": budget.reset,
-            "since": self._since(),
+            "since": float(since) if isinstance(since, int | float) else self.clock(),
+            "uncounted": kept.get("uncounted", []) if uncounted is None else uncounted,
         }
         if budget.wait_until is not None:
             data.update(wait_until=budget.wait_until, wait_reason=budget.wait_reason)
@@ -285,13 +303,16 @@ class Pacer:
             self.waited_s += seconds
             self.sleep(seconds)
 
-    def before_request(self) -> None:
-        """Reserve one request; wait for the reset first when only the reserve is left.
+    def before_request(self, kind: str = "configured") -> None:
+        """Reserve one request; wait for the reset first when only the reserve is left. A
+        request of a key kind the target does not count (`learn_uncounted`) reserves nothing.
 
         The wait happens while holding the lock on purpose: every other worker would have to
         wait for the same reset anyway, and this way they do not all wake up at once.
         """
         with self._state.locked():
+            if kind in self._uncounted():
+                return
             self._write(self._take(self._read(), self.clock(), 1))
 
     def _take(self, budget: Budget, now: float, count: int) -> Budget:
@@ -334,7 +355,9 @@ class Pacer:
                 return
             reset = parse_reset(headers.get("x-ratelimit-reset"), now)
             same_window = (
-                budget.reset is not None and reset is not None and abs(budget.reset - reset) < 1.5
+                budget.reset is not None
+                and reset is not None
+                and abs(budget.reset - reset) < WINDOW_TOLERANCE_S
             )
             if same_window and budget.remaining is not None:
                 # Responses of several workers arrive out of order: trust the lowest count.

@@ -131,6 +131,19 @@ def test_only_failed_checks_with_a_429_count_as_429_caused() -> None:
     assert figures.checks_hit_by_429(RESULTS) == ["t::b"]
 
 
+def test_must_coverage_counts_verified_musts_and_their_verified_units() -> None:
+    results = {
+        "requirements": [
+            {"level": "MUST", "status": "passed", "coverage": {"verified": 3}},
+            {"level": "MUST", "status": "sampled", "coverage": {"verified": 2}},
+            {"level": "MUST", "status": "failed", "coverage": {"verified": 4}},
+            {"level": "MUST", "status": "not_selected", "coverage": {"verified": 0}},
+            {"level": "SHOULD", "status": "passed", "coverage": {"verified": 9}},
+        ]
+    }
+    assert figures.must_coverage(results) == (2, 9)
+
+
 def test_requests_per_area_and_slowest_checks() -> None:
     assert figures.requests_per_area(RESULTS) == {"auth": 3, "pagination": 3}
     assert figures.slowest_checks(RESULTS, 2) == [("t::b", 2.0, 3), ("t::a", 0.5, 2)]
@@ -148,17 +161,24 @@ def test_goal_rows_mark_each_figure() -> None:
             "standard w2 lat20": run(25.0),
         },
         "latency_ms": 20,
-        "rate_limited": {"floor_ratio": 1.2, "run": {"checks_hit_by_429": []}},
+        "rate_limited": {
+            "quick": {"floor_ratio": 1.2, "run": {**run(290.0), "checks_hit_by_429": []}},
+            "standard": {"floor_ratio": 1.0, "run": {**run(700.0), "checks_hit_by_429": ["t"]}},
+        },
         "peer": {"efficiency_ratio": 2.5},
     }
     marks = {goal: mark for goal, _, _, mark in report.goal_rows(collected)}
     assert marks == {
-        "standard profile wall time (w1)": "PASS",
+        "standard profile wall time (w1)": "MISS",
         "standard: 2 workers vs 1 speed-up": "PASS",
         "standard +20 ms: 2 workers vs 1 speed-up": "MISS",
-        "60 req/min: wall / floor": "MISS",
-        "60 req/min: failures with a 429": "PASS",
-        "faults caught / 100 req, ours vs CLI": "PASS",
+        "quick at 60 req/min: wall time": "PASS",
+        "quick at 60 req/min: wall / floor": "MISS",
+        "quick at 60 req/min: failures with a 429": "PASS",
+        "standard at 60 req/min: wall time": "MISS",
+        "standard at 60 req/min: wall / floor": "PASS",
+        "standard at 60 req/min: failures with a 429": "MISS",
+        "faults caught / 100 req, ours vs CLI": "MISS",
     }
 
 

@@ -19,7 +19,7 @@ from schemathesis.generation import GenerationMode
 from conformance.credentials import ApiKey
 from conformance.fuzz.campaign import NEVER_SENT, PROJECT_END, left_out
 from conformance.fuzz.findings import Campaign, Finding, OperationLog
-from conformance.fuzz.fuzzing import fuzz_operation
+from conformance.fuzz.fuzzing import PROFILE_BUDGETS, Budget, fuzz_operation
 from conformance.fuzz.requirements import CHECKS
 from conformance.fuzz.transport import load_schema, with_page_statuses
 from conformance.target.redaction import Redactor
@@ -169,3 +169,21 @@ def test_a_page_documenting_200_for_a_create_is_documented_beside_201() -> None:
     responses = with_page_statuses(raw)["paths"]["/x/"]["post"]["responses"]
     assert set(responses) == {"201", "200", "400"}
     assert "x-docs-status" not in responses["200"]
+
+
+def test_quick_generates_bodies_but_no_reads_beside_an_accepted_minimal_case() -> None:
+    """Quick spends one request per read (the documented minimal case; a generated one only
+    where the target refused it) and one generated body per write beside the minimal case;
+    standard and full generate either way (issue 22: a request per judgement)."""
+    quick, standard = PROFILE_BUDGETS["quick"], PROFILE_BUDGETS["standard"]
+
+    def cases(budget: Budget, takes_body: bool) -> tuple[int, int]:
+        return (
+            budget.generated_after(minimal_accepted=True, takes_body=takes_body),
+            budget.generated_after(minimal_accepted=False, takes_body=takes_body),
+        )
+
+    assert cases(quick, takes_body=False) == (0, 1)
+    assert cases(quick, takes_body=True) == (1, 1)
+    assert cases(standard, takes_body=False) == cases(standard, takes_body=True) == (2, 2)
+    assert cases(PROFILE_BUDGETS["full"], takes_body=False) == (6, 6)
