@@ -9,22 +9,9 @@ import httpx
 from conformance.target.client import TargetClient
 from conformance.target.counting import UNKEYED_KINDS, discover_counting
 from conformance.target.pacing import Pacer
+from tests.unit.test_target_pacing import NOW, FakeTime
 
-NOW = 1_700_000_000.0
 KEY = "plane_api_k"
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = NOW
-        self.slept: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 class CountingServer:
