@@ -40,11 +40,13 @@ PRELOAD = (
     "conformance.cli",
     "conformance.runner",
     "conformance.fuzz.campaign",
+    "conformance.report",
 )
-# Loaded once (each is cached for the process): the spec and the catalogue.
+# Loaded once (each is cached for the process): the spec, the catalogue, the report template.
 PRELOAD_CALLS = (
     ("conformance.spec.catalogue", "catalogue"),
     ("conformance.spec.openapi", "load_openapi"),
+    ("conformance.report.html", "report_template"),
 )
 
 

@@ -14,7 +14,7 @@ from conformance.report.html import write_html
 from conformance.report.json_io import load_results, write_results
 from conformance.report.junit import write_junit
 from conformance.report.model import RunResult
-from conformance.report.scrub import scrubbed
+from conformance.report.scrub import scrubbed_data
 
 REPORT_FILES = ("report.html", "junit.xml", "results.json")
 
@@ -29,9 +29,10 @@ def write_all(result: RunResult, report_dir: Path | str, secrets: Iterable[str] 
     """
     directory = Path(report_dir)
     directory.mkdir(parents=True, exist_ok=True)
-    clean = scrubbed(result, secrets)
+    data = scrubbed_data(result, secrets)
+    clean = RunResult.from_dict(data)
     return [
         write_html(clean, directory / "report.html"),
         write_junit(clean, directory / "junit.xml"),
-        write_results(clean, directory / "results.json"),
+        write_results(data, directory / "results.json"),  # the dict it was read from: equal
     ]

@@ -11,13 +11,14 @@ out.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import shlex
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from conformance.report.evidence import (
     EvidenceExchanges,
@@ -58,6 +59,13 @@ BODY_LIMIT = 3000  # characters of a body shown; the rest is cut with a note
 UNITS_SHOWN = 12  # units that were not verified, listed per requirement
 PROBLEM_STATUSES = ("failed", "error", "blocked", "not_verified", "warned")
 LEVEL_ORDER = ("MUST", "SHOULD", "MAY")
+
+
+@functools.cache
+def report_template() -> Template:
+    """The report's template, compiled once per process (the fault matrix's pre-imported
+    interpreter compiles it before it forks its runs)."""
+    return _environment().get_template("report.html.j2")
 
 
 def _environment() -> Environment:
@@ -349,8 +357,7 @@ def report_context(result: RunResult, report_dir: str = "reports") -> dict[str, 
 
 
 def render_html(result: RunResult, report_dir: str = "reports") -> str:
-    template = _environment().get_template("report.html.j2")
-    return template.render(**report_context(result, report_dir))
+    return report_template().render(**report_context(result, report_dir))
 
 
 def write_html(result: RunResult, path: Path) -> Path:

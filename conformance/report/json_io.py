@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 from conformance.report.model import RunResult
@@ -12,8 +13,10 @@ class ResultsFileError(ValueError):
     """A results.json cannot be read; the message is one sentence for the user."""
 
 
-def write_results(result: RunResult, path: Path) -> Path:
-    text = json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
+def write_results(result: RunResult | Mapping[str, object], path: Path) -> Path:
+    """results.json: `result`, or its dict when the caller has it already (see write_all)."""
+    data = result.to_dict() if isinstance(result, RunResult) else result
+    text = json.dumps(data, indent=2, ensure_ascii=False)
     path.write_text(text + "\n", encoding="utf-8")
     return path
 

@@ -130,9 +130,14 @@ class ScrubbingArgumentParser(argparse.ArgumentParser):
 
 def scrubbed(result: RunResult, secrets: Iterable[str] = ()) -> RunResult:
     """A scrubbed copy of `result`; the original is left untouched."""
+    return RunResult.from_dict(scrubbed_data(result, secrets))
+
+
+def scrubbed_data(result: RunResult, secrets: Iterable[str] = ()) -> dict[str, object]:
+    """`result` as the dict results.json holds, scrubbed."""
     clean = scrub_data(result.to_dict(), known_secrets(secrets))
     assert isinstance(clean, dict)  # a mapping stays a mapping
-    return RunResult.from_dict(clean)
+    return clean
 
 
 class ScrubbingStream(io.TextIOBase):

@@ -223,6 +223,37 @@ class SharedState:
             self._fd = None
 
 
+@dataclass
+class _Shared:
+    """The whole budget file, decoded: the budget, and what every write carries over."""
+
+    budget: Budget
+    since: float | None = None  # when this run's shared history began (its first write)
+    uncounted: list[str] = field(default_factory=list)  # key kinds the target does not count
+
+
+def _decode(raw: bytes) -> _Shared:
+    """The budget file's bytes; a missing, torn or foreign file is an empty budget."""
+    try:
+        data = json.loads(raw)
+        busy = [(float(low), float(high)) for low, high in data.get("busy", [])]
+        budget = Budget(
+            remaining=data.get("remaining"),
+            reset=data.get("reset"),
+            wait_until=data.get("wait_until"),
+            wait_reason=data.get("wait_reason"),
+            busy=busy,
+        )
+    except (ValueError, AttributeError, TypeError):
+        return _Shared(Budget())
+    since, kinds = data.get("since"), data.get("uncounted")
+    return _Shared(
+        budget,
+        float(since) if isinstance(since, int | float) else None,
+        [str(kind) for kind in kinds] if isinstance(kinds, list) else [],
+    )
+
+
 class Pacer:
     def __init__(
         self,
@@ -237,57 +268,50 @@ class Pacer:
         self.sleep = sleep
         self._state = SharedState(state_path)
         self.waited_s = 0.0  # total time this pacer spent waiting (reported in the summary)
+        # The file's bytes as this process last read or wrote them, decoded: a request's locked
+        # step decodes the file only when another process has written it since (every request
+        # passes here twice, and the file holds up to a minute of busy intervals).
+        self._seen: tuple[bytes, _Shared] | None = None
+
+    def _load(self) -> _Shared:
+        """The file, under the lock (a fresh copy: the caller may change it)."""
+        try:
+            raw = self._state.read()
+        except OSError:
+            return _Shared(Budget())
+        if self._seen is None or self._seen[0] != raw:
+            self._seen = (raw, _decode(raw))
+        shared = self._seen[1]
+        return replace(shared, budget=replace(shared.budget, busy=list(shared.budget.busy)))
 
     def _read(self) -> Budget:
-        try:
-            data = json.loads(self._state.read())
-            busy = [(float(low), float(high)) for low, high in data.get("busy", [])]
-            return Budget(
-                remaining=data.get("remaining"),
-                reset=data.get("reset"),
-                wait_until=data.get("wait_until"),
-                wait_reason=data.get("wait_reason"),
-                busy=busy,
-            )
-        except (OSError, ValueError, AttributeError, TypeError):  # missing, torn or foreign
-            return Budget()
-
-    def _file(self) -> dict[str, object]:
-        try:
-            data = json.loads(self._state.read())
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
-
-    def _since(self) -> float:
-        """When this run's shared history began (its first write); now, for a new file."""
-        since = self._file().get("since")
-        return float(since) if isinstance(since, int | float) else self.clock()
-
-    def _uncounted(self) -> list[str]:
-        """The key kinds the target's rate limit does not count (target/counting.py)."""
-        kinds = self._file().get("uncounted")
-        return [str(kind) for kind in kinds] if isinstance(kinds, list) else []
+        return self._load().budget
 
     def learn_uncounted(self, kinds: tuple[str, ...]) -> None:
         """Requests of these key kinds are not counted by the target: never paced from now on."""
         with self._state.locked():
-            self._write(self._read(), uncounted=list(kinds))
+            shared = self._load()
+            shared.uncounted = list(kinds)
+            self._store(shared)
 
     def history_since(self) -> float:
         """Since when `busy()` knows every request of this run: before it, nothing is known."""
         with self._state.locked():
-            return self._since()
+            since = self._load().since
+        return since if since is not None else self.clock()
 
-    def _write(self, budget: Budget, uncounted: list[str] | None = None) -> None:
-        busy = budget.busy
-        kept = self._file()  # what every write carries over: since when, what is not counted
-        since = kept.get("since")
+    def _write(self, shared: _Shared, budget: Budget) -> None:
+        """Under the lock: `budget` into the file, with what `shared` (the file as read) carries."""
+        self._store(replace(shared, budget=budget))
+
+    def _store(self, shared: _Shared) -> None:
+        budget, busy = shared.budget, shared.budget.busy
+        since = shared.since if shared.since is not None else self.clock()
         data: dict[str, object] = {
             "remaining": budget.remaining,
             "reset": budget.reset,
-            "since": float(since) if isinstance(since, int | float) else self.clock(),
-            "uncounted": kept.get("uncounted", []) if uncounted is None else uncounted,
+            "since": since,
+            "uncounted": shared.uncounted,
         }
         if budget.wait_until is not None:
             data.update(wait_until=budget.wait_until, wait_reason=budget.wait_reason)
@@ -295,7 +319,11 @@ class Pacer:
         while len(encoded) > STATE_BYTES and busy:  # never torn on read: drop the oldest
             busy = busy[len(busy) // 4 + 1 :]
             encoded = json.dumps({**data, "busy": busy}).encode()
+        if self._seen is not None and self._seen[0] == encoded:
+            return  # nothing changed
         self._state.write(encoded)
+        kept = replace(budget, busy=list(busy))
+        self._seen = (encoded, replace(shared, budget=kept, since=since))
 
     def _wait(self, seconds: float) -> None:
         seconds = min(max(seconds, 0.0), MAX_WAIT_S)
@@ -311,21 +339,23 @@ class Pacer:
         wait for the same reset anyway, and this way they do not all wake up at once.
         """
         with self._state.locked():
-            if kind in self._uncounted():
+            shared = self._load()
+            if kind in shared.uncounted:
                 return
-            self._write(self._take(self._read(), self.clock(), 1))
+            self._write(shared, self._take(shared, self.clock(), 1))
 
-    def _take(self, budget: Budget, now: float, count: int) -> Budget:
+    def _take(self, shared: _Shared, now: float, count: int) -> Budget:
         """The budget after `count` requests are set aside (waiting for the reset first when
         that would leave less than the reserve); called under the lock."""
+        budget = shared.budget
         if budget.reset is not None and now >= budget.reset:
             # The window has reset; the next response tells the new budget.
             budget = Budget(busy=budget.busy)
         if budget.remaining is not None and budget.remaining - count < self.reserve:
             seconds = min(max((budget.reset or now) - now + MARGIN_S, 0.0), MAX_WAIT_S)
             # Announced before the sleep, for the progress display of the run.
-            self._write(Budget(budget.remaining, budget.reset, now + seconds,
-                               "X-RateLimit-Reset", budget.busy))  # fmt: skip
+            self._write(shared, Budget(budget.remaining, budget.reset, now + seconds,
+                                       "X-RateLimit-Reset", budget.busy))  # fmt: skip
             self._wait(seconds)
             budget = Budget(busy=budget.busy)
         if budget.remaining is not None:
@@ -336,7 +366,8 @@ class Pacer:
         """Set `count` requests aside at once (to be sent unpaced, back to back), waiting for the
         reset first when the budget would fall below the reserve."""
         with self._state.locked():
-            self._write(self._take(self._read(), self.clock(), count))
+            shared = self._load()
+            self._write(shared, self._take(shared, self.clock(), count))
 
     def after_response(self, headers: Mapping[str, str], sent_at: float | None = None) -> None:
         """Fold the rate-limit headers of a response into the shared budget; `sent_at` (for a
@@ -346,12 +377,13 @@ class Pacer:
             return
         received = self.clock()  # before the lock: another process may hold it for long
         with self._state.locked():
-            budget = self._read()
+            shared = self._load()
+            budget = shared.budget
             now = self.clock()
             if sent_at is not None:
                 budget.busy = merge_busy(budget.busy, sent_at, received, now - HISTORY_S)
             if remaining is None:
-                self._write(budget)
+                self._write(shared, budget)
                 return
             reset = parse_reset(headers.get("x-ratelimit-reset"), now)
             same_window = (
@@ -363,13 +395,14 @@ class Pacer:
                 # Responses of several workers arrive out of order: trust the lowest count.
                 remaining = min(remaining, budget.remaining)
             self._write(
+                shared,
                 Budget(
                     remaining=remaining,
                     reset=reset if reset is not None else budget.reset,
                     wait_until=budget.wait_until,  # another process may be waiting out a 429
                     wait_reason=budget.wait_reason,
                     busy=budget.busy,
-                )
+                ),
             )
 
     def on_429(self, headers: Mapping[str, str]) -> float:
@@ -383,8 +416,9 @@ class Pacer:
             reason = "X-RateLimit-Reset" if reset is not None else "a 429 without Retry-After"
         seconds = min(max(wait, 0.0) + MARGIN_S, MAX_WAIT_S)
         with self._state.locked():
-            self._write(Budget(remaining=0, reset=now + wait, wait_until=now + seconds,
-                               wait_reason=reason, busy=self._read().busy))  # fmt: skip
+            shared = self._load()
+            self._write(shared, Budget(remaining=0, reset=now + wait, wait_until=now + seconds,
+                                       wait_reason=reason, busy=shared.budget.busy))  # fmt: skip
         return max(wait, 0.0) + MARGIN_S
 
     def wait(self, seconds: float, why: str | None = None) -> None:
@@ -404,13 +438,14 @@ class Pacer:
     def _announce(self, seconds: float, why: str) -> None:
         """Under the lock: this process waits `seconds` because of `why`."""
         until = self.clock() + min(max(seconds, 0.0), MAX_WAIT_S)
-        self._write(replace(self._read(), wait_until=until, wait_reason=why))
+        shared = self._load()
+        self._write(shared, replace(shared.budget, wait_until=until, wait_reason=why))
 
     def _announce_over(self, why: str) -> None:
         """Under the lock: the wait `why` is over (unless another has been announced since)."""
-        budget = self._read()
-        if budget.wait_reason == why:
-            self._write(replace(budget, wait_until=None, wait_reason=None))
+        shared = self._load()
+        if shared.budget.wait_reason == why:
+            self._write(shared, replace(shared.budget, wait_until=None, wait_reason=None))
 
     def busy(self) -> list[Interval]:
         """When requests carrying the key were in flight, over the last minute and a bit."""

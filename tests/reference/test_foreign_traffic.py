@@ -3,8 +3,12 @@ same key while the suite runs. Their requests lower X-RateLimit-Remaining too, a
 in a sliding window during a burst; none of that is the server's departure, so no rate-limit
 requirement may fail for it (a verdict the suite cannot be sure of is not verified, never failed).
 
-The other client sends as fast as the server answers it, until the run has ended (an event, not
-a duration): the assertion holds at any speed of either.
+The other client is a sync job and then a live integration: it spends half the key's window over
+the run's first seconds (in a sliding window those requests fall due a minute later, when
+RATE-003's burst comes), then a request every PACE_S until the run has ended (an event, not a
+duration). It never spends the whole window: a key pinned at zero by someone else starves the
+run (every request a 429) instead of testing it, and a minute of that took both cores of a
+small machine. The assertion holds at any speed of either.
 """
 
 from __future__ import annotations
@@ -21,10 +25,15 @@ import pytest
 from conformance.proof import suite_command
 from conformance.reference.launcher import start_reference_server
 
+RATE_LIMIT = 6000
+SYNC_PACE_S = 1 / 300  # the sync job's pace: half the window takes ten seconds or more
+PACE_S = 0.1  # the live integration's pace: far below the limit
 RATE_IDS = ("RATE-001", "RATE-002", "RATE-003", "RATE-004", "RATE-005", "RATE-006")
 
 
-def _spend(base_url: str, key: str, done: threading.Event, sent: list[int]) -> None:
+def _spend(
+    base_url: str, key: str, done: threading.Event, sent: list[int], spending: threading.Event
+) -> None:
     with httpx.Client(base_url=base_url, headers={"X-API-Key": key}, timeout=10.0) as other:
         while not done.is_set():
             try:
@@ -32,6 +41,8 @@ def _spend(base_url: str, key: str, done: threading.Event, sent: list[int]) -> N
             except httpx.HTTPError:
                 continue
             sent[0] += 1
+            spending.set()
+            done.wait(PACE_S if sent[0] >= RATE_LIMIT // 2 else SYNC_PACE_S)
 
 
 @pytest.mark.parametrize("variations", [(), ("sliding-rate-window",)], ids=["fixed", "sliding"])
@@ -39,12 +50,14 @@ def test_another_client_on_the_same_key_fails_no_rate_limit_requirement(
     tmp_path: Path, variations: tuple[str, ...]
 ) -> None:
     with start_reference_server(
-        rate_limit=6000, variations=variations, stderr=subprocess.DEVNULL
+        rate_limit=RATE_LIMIT, variations=variations, stderr=subprocess.DEVNULL
     ) as server:
-        done, sent = threading.Event(), [0]
-        other = threading.Thread(target=_spend, args=(server.base_url, server.api_key, done, sent))
+        done, spending, sent = threading.Event(), threading.Event(), [0]
+        spend = (server.base_url, server.api_key, done, sent, spending)
+        other = threading.Thread(target=_spend, args=spend)
         other.start()
         try:
+            assert spending.wait(timeout=120), "the other client got no answer"
             target = ("--target", server.base_url, "--workspace", server.workspace)
             command = suite_command(
                 tmp_path, profile="standard", options=(*target, "--only", "ratelimit")

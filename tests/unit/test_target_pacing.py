@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from conformance.credentials import ApiKey
+from conformance.target import pacing
 from conformance.target.client import TargetClient
 from conformance.target.pacing import (
     MARGIN_S,
@@ -248,3 +249,24 @@ def test_set_aside_keeps_several_requests_aside_and_hold_keeps_everyone_waiting(
     assert len(fake.slept) == 1 and 30 <= fake.slept[0] <= 31
     pacer.hold(4.0)
     assert fake.slept[-1] == 4.0
+
+
+def test_the_file_is_decoded_only_after_another_process_wrote_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every request passes the file twice: a process alone decodes it once, and still sees at
+    once what another process wrote."""
+    fake = FakeTime()
+    path = tmp_path / "s.json"
+    mine, other = _pacer(path, fake), _pacer(path, fake)
+    decoded: list[bytes] = []
+    decode = pacing._decode
+    monkeypatch.setattr(pacing, "_decode", lambda raw: decoded.append(raw) or decode(raw))
+    reset = str(int(NOW) + 50)
+    for remaining in range(20, 10, -1):
+        mine.before_request()
+        mine.after_response({"x-ratelimit-remaining": str(remaining), "x-ratelimit-reset": reset})
+    assert len(decoded) == 1  # the empty file, at the first request
+    other.before_request()
+    assert mine._read().remaining == 10 and len(decoded) == 3  # each decoded the other's write
+    assert json.loads(path.read_bytes())["remaining"] == 10
