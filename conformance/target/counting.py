@@ -22,7 +22,7 @@ from typing import Protocol
 
 import httpx
 
-from conformance.target.pacing import WINDOW_TOLERANCE_S, parse_reset
+from conformance.target.pacing import WINDOW_TOLERANCE_S, parse_count, parse_reset
 from conformance.target.preflight import ME_PATH
 
 # The key kinds of TargetClient: the run's credential, another secret, none at all.
@@ -53,11 +53,6 @@ class Counting:
         }
 
 
-def _remaining(answer: httpx.Response) -> int | None:
-    value = answer.headers.get("x-ratelimit-remaining", "").strip()
-    return int(value) if value.isdigit() else None
-
-
 def discover_counting(client: Reader) -> Counting:
     """Two keyed reads around a keyless and a wrong-key one (see the module docstring)."""
     before = client.get(ME_PATH)
@@ -65,7 +60,7 @@ def discover_counting(client: Reader) -> Counting:
     client.get(ME_PATH, key=False, pace=False)
     client.get(ME_PATH, key=PROBE_KEY, pace=False)
     after = client.get(ME_PATH)
-    first, second = _remaining(before), _remaining(after)
+    first, second = (parse_count(a.headers.get("x-ratelimit-remaining")) for a in (before, after))
     if first is None or second is None:
         return Counting((), "no X-RateLimit-Remaining on the keyed reads: nothing to go by")
     now = time.time()

@@ -82,7 +82,8 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     return max(0.0, when.timestamp() - now)
 
 
-def _int(value: str | None) -> int | None:
+def parse_count(value: str | None) -> int | None:
+    """A rate-limit count header (X-RateLimit-Remaining), or None when absent or not a number."""
     try:
         return int(value) if value is not None else None
     except ValueError:
@@ -372,7 +373,7 @@ class Pacer:
     def after_response(self, headers: Mapping[str, str], sent_at: float | None = None) -> None:
         """Fold the rate-limit headers of a response into the shared budget; `sent_at` (for a
         request carrying the key) records the request as in flight from then until now."""
-        remaining = _int(headers.get("x-ratelimit-remaining"))
+        remaining = parse_count(headers.get("x-ratelimit-remaining"))
         if remaining is None and sent_at is None:
             return
         received = self.clock()  # before the lock: another process may hold it for long
